@@ -1,0 +1,144 @@
+#include "agent/app.h"
+
+#include <prometheus/text_serializer.h>
+#include <signal.h>
+
+#include <sstream>
+
+#include "agent/log.h"
+#include "agent/version.h"
+#include "collectors/collector_registry.h"
+#include "collectors/self/self_collector.h"
+
+namespace vitals {
+
+namespace {
+
+std::string Compiler() {
+#if defined(__clang__)
+  return "clang-" __clang_version__;
+#elif defined(__GNUC__)
+  return "gcc-" __VERSION__;
+#else
+  return "unknown";
+#endif
+}
+
+std::string HtmlEscape(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '&': out += "&amp;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string BuildVersionString() {
+  return std::string("vitals, version ") + kVersion + " (revision: " + kRevision + ")\n  compiler: " +
+         Compiler() + "\n";
+}
+
+std::variant<std::unique_ptr<App>, std::string> App::Start(const Options& options) {
+  std::unique_ptr<App> app(new App());
+  app->options_ = options;
+
+  auto info = procfs::SystemInfo::FromHost();
+  auto proc = procfs::ProcFs::Open(options.procfs, info);
+  if (!proc) {
+    return "cannot open --path.procfs " + options.procfs.string() + ": " + proc.error().detail;
+  }
+  app->proc_ = std::make_unique<procfs::ProcFs>(std::move(*proc));
+  auto self_proc = procfs::ProcFs::Open("/proc", info);
+  if (!self_proc) {
+    return "cannot open /proc for the agent's own metrics: " + self_proc.error().detail;
+  }
+  app->self_proc_ = std::make_unique<procfs::ProcFs>(std::move(*self_proc));
+
+  collectors::CollectorRegistry registry;
+  collectors::RegisterBuiltinCollectors(registry);
+  collectors::CollectorContext ctx{*app->proc_, options.sysfs};
+  std::vector<std::unique_ptr<collectors::Collector>> enabled;
+  std::string names;
+  for (const std::string& name : options.collectors) {
+    enabled.push_back(registry.Find(name)->factory(ctx));
+    names += (names.empty() ? "" : ",") + name;
+  }
+  enabled.push_back(std::make_unique<collectors::SelfCollector>(*app->self_proc_));
+  app->scrape_ = std::make_unique<scrape::ScrapeCollectable>(
+      std::move(enabled), scrape::BuildInfo{kVersion, kRevision, Compiler()});
+
+  const App* self = app.get();
+  std::vector<http::Route> routes;
+  routes.push_back({options.telemetry_path,
+                    [self](const http::Request& r) { return self->Metrics(r); }});
+  routes.push_back({"/-/healthy", [](const http::Request&) {
+                      return http::Response::Text(200, "vitals is Healthy.\n");
+                    }});
+  routes.push_back({"/-/ready", [](const http::Request&) {
+                      return http::Response::Text(200, "vitals is Ready.\n");
+                    }});
+  routes.push_back({"/", [self](const http::Request&) { return self->Landing(); }});
+
+  auto server = http::Server::Start({options.listen.ToCivetweb(), 8}, std::move(routes));
+  if (auto* err = std::get_if<std::string>(&server)) {
+    return *err;
+  }
+  app->server_ = std::move(std::get<std::unique_ptr<http::Server>>(server));
+  ListenAddress bound = options.listen;
+  bound.port = app->server_->port();
+  log::Info("listening", {{"address", bound.ToString()},
+                          {"telemetry_path", options.telemetry_path},
+                          {"procfs", options.procfs.string()},
+                          {"collectors", names}});
+  return app;
+}
+
+App::~App() {
+  server_.reset();  // stop serving before the collectors go away
+}
+
+http::Response App::Metrics(const http::Request&) const {
+  std::ostringstream out;
+  prometheus::TextSerializer().Serialize(out, scrape_->Collect());
+  http::Response response;
+  response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  response.body = std::move(out).str();
+  return response;
+}
+
+http::Response App::Landing() const {
+  std::string body =
+      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>vitals</title>"
+      "</head>\n<body><h1>vitals</h1>\n<p>Host, process and health metrics for Prometheus. "
+      "Version " + std::string(kVersion) + " (" + kRevision + ").</p>\n<ul>\n"
+      "<li><a href=\"" + HtmlEscape(options_.telemetry_path) + "\">Metrics</a></li>\n"
+      "<li><a href=\"/-/healthy\">Liveness</a> and <a href=\"/-/ready\">readiness</a></li>\n"
+      "</ul>\n<h2>Collectors</h2>\n<ul>\n";
+  for (const auto& name : options_.collectors) {
+    body += "<li>" + HtmlEscape(name) + "</li>\n";
+  }
+  body += "</ul>\n</body></html>\n";
+  http::Response response;
+  response.content_type = "text/html; charset=utf-8";
+  response.body = std::move(body);
+  return response;
+}
+
+void App::WaitForSignal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  int sig = 0;
+  sigwait(&set, &sig);
+  log::Info("shutting down", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+}
+
+}  // namespace vitals

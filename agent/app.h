@@ -1,0 +1,40 @@
+#pragma once
+// App: wiring only. Opens procfs, builds the enabled collectors, starts the
+// HTTP server, and waits for SIGTERM/SIGINT.
+
+#include <memory>
+#include <string>
+#include <variant>
+
+#include "agent/flags.h"
+#include "agent/http/server.h"
+#include "agent/scrape/scrape_collectable.h"
+#include "collectors/procfs/proc_fs.h"
+
+namespace vitals {
+
+class App {
+ public:
+  // Builds and starts everything, or says why not in one line.
+  static std::variant<std::unique_ptr<App>, std::string> Start(const Options& options);
+  ~App();
+
+  int port() const { return server_->port(); }
+  // Blocks until SIGTERM or SIGINT (which the caller has blocked in all threads).
+  void WaitForSignal();
+
+ private:
+  App() = default;
+  http::Response Landing() const;
+  http::Response Metrics(const http::Request& request) const;
+
+  Options options_;
+  std::unique_ptr<procfs::ProcFs> proc_;       // --path.procfs
+  std::unique_ptr<procfs::ProcFs> self_proc_;  // the agent's own /proc
+  std::unique_ptr<scrape::ScrapeCollectable> scrape_;
+  std::unique_ptr<http::Server> server_;  // last: stopped first
+};
+
+std::string BuildVersionString();
+
+}  // namespace vitals

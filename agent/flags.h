@@ -1,0 +1,46 @@
+#pragma once
+// Command-line flags in the style of Prometheus exporters (kingpin):
+// --name=value or --name value, --collector.<name> / --no-collector.<name>.
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "agent/log.h"
+#include "collectors/collector_registry.h"
+
+namespace vitals {
+
+// "host:port" as CivetWeb wants it, from Prometheus-style ":9810",
+// "127.0.0.1:9810", "[::1]:9810" or "localhost:9810".
+struct ListenAddress {
+  std::string host;  // empty: all interfaces
+  int port = 0;
+  bool ipv6 = false;
+  std::string ToCivetweb() const;
+  std::string ToString() const;
+};
+std::variant<ListenAddress, std::string> ParseListenAddress(std::string_view text);
+
+struct Options {
+  ListenAddress listen;
+  std::string telemetry_path = "/metrics";
+  std::filesystem::path procfs = "/proc";
+  std::filesystem::path sysfs = "/sys";
+  std::vector<std::string> collectors;  // enabled, in registry order
+  log::Level log_level = log::Level::kInfo;
+  log::Format log_format = log::Format::kLogfmt;
+  bool version = false;
+  bool help = false;
+};
+
+inline constexpr std::string_view kDefaultListenAddress = ":9810";
+
+// Returns the options or one line saying what was wrong.
+std::variant<Options, std::string> ParseFlags(const std::vector<std::string>& args,
+                                              const collectors::CollectorRegistry& registry);
+std::string HelpText(const collectors::CollectorRegistry& registry);
+
+}  // namespace vitals

@@ -1,0 +1,85 @@
+#include "agent/scrape/scrape_collectable.h"
+
+#include <chrono>
+#include <exception>
+
+#include "agent/log.h"
+
+namespace vitals::scrape {
+
+namespace {
+
+using collectors::MetricDesc;
+using prometheus::MetricType;
+
+const MetricDesc kDuration{"vitals_scrape_collector_duration_seconds",
+                           "vitals: Duration of a collector scrape.", MetricType::Gauge,
+                           {"collector"}};
+const MetricDesc kSuccess{"vitals_scrape_collector_success",
+                          "vitals: Whether a collector succeeded.", MetricType::Gauge,
+                          {"collector"}};
+const MetricDesc kBuildInfo{"vitals_build_info",
+                            "A metric with a constant '1' value labeled by version, revision and "
+                            "compiler from which vitals was built.",
+                            MetricType::Gauge, {"version", "revision", "compiler"}};
+
+// Runs one collector; its samples reach `out` only when it succeeded, so a
+// half-read file never exports a partial or zeroed family.
+bool RunOne(collectors::Collector& collector, std::string& last_error,
+            collectors::MetricSink& out) {
+  collectors::MetricSink own;
+  std::string error;
+  try {
+    auto result = collector.Collect(own);
+    if (!result) {
+      error = result.error().ToString();
+    }
+  } catch (const std::exception& e) {  // backstop: collectors must not throw
+    error = std::string("exception: ") + e.what();
+  } catch (...) {
+    error = "unknown exception";
+  }
+  if (error.empty()) {
+    if (!last_error.empty()) {
+      log::Info("collector recovered", {{"collector", std::string(collector.name())}});
+      last_error.clear();
+    }
+    out.Merge(std::move(own));
+    return true;
+  }
+  if (error != last_error) {
+    log::Error("collector failed", {{"collector", std::string(collector.name())}, {"err", error}});
+    last_error = error;
+  } else {
+    log::Debug("collector failed", {{"collector", std::string(collector.name())}, {"err", error}});
+  }
+  return false;
+}
+
+}  // namespace
+
+ScrapeCollectable::ScrapeCollectable(
+    std::vector<std::unique_ptr<collectors::Collector>> collectors,
+    BuildInfo build)
+    : build_(std::move(build)) {
+  for (auto& c : collectors) {
+    entries_.push_back(Entry{std::move(c), {}});
+  }
+}
+
+std::vector<prometheus::MetricFamily> ScrapeCollectable::Collect() const {
+  std::lock_guard lock(mutex_);
+  collectors::MetricSink sink;
+  for (Entry& entry : entries_) {
+    auto start = std::chrono::steady_clock::now();
+    bool ok = RunOne(*entry.collector, entry.last_error, sink);
+    std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+    std::string_view name = entry.collector->name();
+    sink.Add(kDuration, took.count(), {name});
+    sink.Add(kSuccess, ok ? 1 : 0, {name});
+  }
+  sink.Add(kBuildInfo, 1, {build_.version, build_.revision, build_.compiler});
+  return sink.Take();
+}
+
+}  // namespace vitals::scrape

@@ -1,0 +1,45 @@
+#pragma once
+// ScrapeCollectable: runs every enabled collector for one scrape and adds the
+// agent's own families (per-collector duration and success, build info,
+// process_*). A failed collector loses only its own samples.
+// Thread contract: Collect() may be called from several HTTP workers; calls
+// are serialized because collectors reuse their read buffers.
+
+#include <prometheus/collectable.h>
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "collectors/collector.h"
+
+namespace vitals::scrape {
+
+struct BuildInfo {
+  std::string version;
+  std::string revision;
+  std::string compiler;
+};
+
+class ScrapeCollectable : public prometheus::Collectable {
+ public:
+  // The agent's own process collector ("self") is passed like any other, so
+  // its failures show in vitals_scrape_collector_success too.
+  ScrapeCollectable(std::vector<std::unique_ptr<collectors::Collector>> collectors,
+                    BuildInfo build);
+
+  std::vector<prometheus::MetricFamily> Collect() const override;
+
+ private:
+  struct Entry {
+    std::unique_ptr<collectors::Collector> collector;
+    std::string last_error;  // to log a failure once, not on every scrape
+  };
+
+  mutable std::mutex mutex_;  // guards entries_
+  mutable std::vector<Entry> entries_;
+  BuildInfo build_;
+};
+
+}  // namespace vitals::scrape

@@ -1,0 +1,94 @@
+#include "collectors/host/processes_collector.h"
+
+#include <array>
+
+#include "collectors/procfs/pid_stat.h"
+#include "collectors/procfs/sysctl.h"
+
+namespace vitals::collectors {
+
+namespace {
+using prometheus::MetricType;
+const MetricDesc kDescs[] = {
+    {"node_processes_max_processes", "Number of max PIDs limit", MetricType::Gauge, {}},
+    {"node_processes_max_threads", "Limit of threads in the system", MetricType::Gauge, {}},
+    {"node_processes_pids", "Number of PIDs", MetricType::Gauge, {}},
+    {"node_processes_state", "Number of processes in each state.", MetricType::Gauge, {"state"}},
+    {"node_processes_threads", "Allocated threads in system", MetricType::Gauge, {}},
+    {"node_processes_threads_state", "Number of threads in each state.", MetricType::Gauge,
+     {"thread_state"}},
+};
+
+// An exited process is not an error: it raced the listing.
+bool Vanished(const procfs::Error& e) { return e.code == procfs::Errc::kVanished; }
+
+}  // namespace
+
+std::span<const MetricDesc> ProcessesCollector::Describe() const { return kDescs; }
+
+procfs::Result<void> ProcessesCollector::Collect(MetricSink& out) {
+  auto pid_max = procfs::ReadSysctlNumber(proc_, "sys/kernel/pid_max", buffer_);
+  if (!pid_max) {
+    return pid_max.error();
+  }
+  auto threads_max = procfs::ReadSysctlNumber(proc_, "sys/kernel/threads-max", buffer_);
+  if (!threads_max) {
+    return threads_max.error();
+  }
+  auto pids = proc_.Pids();
+  if (!pids) {
+    return pids.error();
+  }
+  std::array<std::uint64_t, 256> proc_states{};
+  std::array<std::uint64_t, 256> thread_states{};
+  std::uint64_t processes = 0, threads = 0;
+  for (int pid : *pids) {
+    auto stat = procfs::ReadPidStat(proc_, pid, buffer_);
+    if (!stat) {
+      if (Vanished(stat.error())) {
+        continue;
+      }
+      return stat.error();
+    }
+    ++processes;
+    threads += stat->num_threads;
+    ++proc_states[static_cast<unsigned char>(stat->state)];
+
+    path_ = std::to_string(pid) + "/task";
+    auto tids = proc_.NumericEntries(path_);
+    if (!tids) {
+      if (tids.error().code == procfs::Errc::kNotFound) {
+        continue;  // exited after its stat was read
+      }
+      return tids.error();
+    }
+    for (int tid : *tids) {
+      path_ = std::to_string(pid) + "/task/" + std::to_string(tid) + "/stat";
+      auto task = procfs::ReadPidStatAt(proc_, path_, buffer_);
+      if (!task) {
+        if (Vanished(task.error())) {
+          continue;
+        }
+        return task.error();
+      }
+      ++thread_states[static_cast<unsigned char>(task->state)];
+    }
+  }
+  out.Add(kDescs[0], static_cast<double>(*pid_max));
+  out.Add(kDescs[1], static_cast<double>(*threads_max));
+  out.Add(kDescs[2], static_cast<double>(processes));
+  out.Add(kDescs[4], static_cast<double>(threads));
+  for (unsigned c = 0; c < 256; ++c) {
+    char letter = static_cast<char>(c);
+    std::string_view state(&letter, 1);
+    if (proc_states[c] != 0) {
+      out.Add(kDescs[3], static_cast<double>(proc_states[c]), {state});
+    }
+    if (thread_states[c] != 0) {
+      out.Add(kDescs[5], static_cast<double>(thread_states[c]), {state});
+    }
+  }
+  return {};
+}
+
+}  // namespace vitals::collectors

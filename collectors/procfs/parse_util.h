@@ -1,0 +1,105 @@
+#pragma once
+// Small helpers shared by the parsers: numbers with std::from_chars (no locale,
+// no allocation), whitespace splitting and line iteration over string_views.
+
+#include <charconv>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace vitals::procfs::detail {
+
+// The whole of `text` must be a decimal unsigned integer (no sign, no spaces).
+inline std::optional<std::uint64_t> ToU64(std::string_view text) {
+  std::uint64_t value = 0;
+  if (text.empty()) {
+    return std::nullopt;
+  }
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || ptr != text.data() + text.size()) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+inline std::optional<std::int64_t> ToI64(std::string_view text) {
+  std::int64_t value = 0;
+  if (text.empty()) {
+    return std::nullopt;
+  }
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || ptr != text.data() + text.size()) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+inline std::optional<double> ToDouble(std::string_view text) {
+  double value = 0;
+  if (text.empty()) {
+    return std::nullopt;
+  }
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value,
+                                   std::chars_format::fixed);
+  if (ec != std::errc() || ptr != text.data() + text.size()) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+inline bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+inline std::string_view TrimSpace(std::string_view s) {
+  while (!s.empty() && IsSpace(s.front())) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && IsSpace(s.back())) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+// Yields whitespace-separated fields of a line without allocating.
+class Fields {
+ public:
+  explicit Fields(std::string_view text) : rest_(text) {}
+  std::optional<std::string_view> Next() {
+    while (!rest_.empty() && IsSpace(rest_.front())) {
+      rest_.remove_prefix(1);
+    }
+    if (rest_.empty()) {
+      return std::nullopt;
+    }
+    std::size_t end = 0;
+    while (end < rest_.size() && !IsSpace(rest_[end])) {
+      ++end;
+    }
+    std::string_view field = rest_.substr(0, end);
+    rest_.remove_prefix(end);
+    return field;
+  }
+  std::string_view rest() const { return rest_; }
+
+ private:
+  std::string_view rest_;
+};
+
+// Yields the lines of a file; a missing trailing newline still yields the last line.
+class Lines {
+ public:
+  explicit Lines(std::string_view text) : rest_(text) {}
+  std::optional<std::string_view> Next() {
+    if (rest_.empty()) {
+      return std::nullopt;
+    }
+    std::size_t nl = rest_.find('\n');
+    std::string_view line = rest_.substr(0, nl);
+    rest_.remove_prefix(nl == std::string_view::npos ? rest_.size() : nl + 1);
+    return line;
+  }
+
+ private:
+  std::string_view rest_;
+};
+
+}  // namespace vitals::procfs::detail

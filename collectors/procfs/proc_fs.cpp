@@ -1,0 +1,215 @@
+#include "collectors/procfs/proc_fs.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "collectors/procfs/parse_util.h"
+
+namespace vitals::procfs {
+
+std::string_view ErrcName(Errc code) {
+  switch (code) {
+    case Errc::kNotFound: return "not found";
+    case Errc::kVanished: return "vanished";
+    case Errc::kPermission: return "permission denied";
+    case Errc::kParse: return "parse error";
+    case Errc::kIo: return "i/o error";
+  }
+  return "unknown";
+}
+
+std::string Error::ToString() const {
+  std::string out(path);
+  out += ": ";
+  out += ErrcName(code);
+  if (!detail.empty()) {
+    out += ": ";
+    out += detail;
+  }
+  return out;
+}
+
+SystemInfo SystemInfo::FromHost() {
+  SystemInfo info;
+  long page = sysconf(_SC_PAGESIZE);
+  long ticks = sysconf(_SC_CLK_TCK);
+  if (page > 0) {
+    info.page_size = static_cast<std::uint64_t>(page);
+  }
+  if (ticks > 0) {
+    info.ticks_per_second = static_cast<std::uint64_t>(ticks);
+  }
+  return info;
+}
+
+namespace {
+
+// Opens an fd that closes itself; the shared_ptr lets ProcFs copies share it.
+std::shared_ptr<const int> ShareFd(int fd) {
+  return std::shared_ptr<const int>(new int(fd), [](const int* p) {
+    ::close(*p);
+    delete p;
+  });
+}
+
+class Dir {
+ public:
+  explicit Dir(int fd) : dir_(fd >= 0 ? ::fdopendir(fd) : nullptr) {
+    if (fd >= 0 && dir_ == nullptr) {
+      ::close(fd);
+    }
+  }
+  ~Dir() {
+    if (dir_ != nullptr) {
+      ::closedir(dir_);
+    }
+  }
+  Dir(const Dir&) = delete;
+  Dir& operator=(const Dir&) = delete;
+  DIR* get() const { return dir_; }
+
+ private:
+  DIR* dir_;
+};
+
+}  // namespace
+
+Result<ProcFs> ProcFs::Open(const std::filesystem::path& root, SystemInfo info) {
+  int fd = ::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    int err = errno;
+    return Error{err == ENOENT ? Errc::kNotFound : Errc::kIo, root.string(), std::strerror(err)};
+  }
+  struct statfs fs {};
+  bool is_real = ::fstatfs(fd, &fs) == 0 && fs.f_type == PROC_SUPER_MAGIC;
+  return ProcFs(root, ShareFd(fd), info, is_real);
+}
+
+Error ProcFs::ErrnoError(int err, std::string_view relative_path) const {
+  Errc code = Errc::kIo;
+  if (err == ENOENT) {
+    code = Errc::kNotFound;
+  } else if (err == ESRCH) {
+    code = Errc::kVanished;
+  } else if (err == EACCES || err == EPERM) {
+    code = Errc::kPermission;
+  }
+  return Error{code, std::string(relative_path), std::strerror(err)};
+}
+
+Result<std::string_view> ProcFs::ReadInto(std::string_view relative_path,
+                                          std::string& buffer) const {
+  std::string path(relative_path);
+  int fd = ::openat(*dir_fd_, path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return ErrnoError(errno, relative_path);
+  }
+  // /proc files report size 0, so read in chunks until EOF instead of stat().
+  buffer.clear();
+  std::size_t used = 0;
+  for (;;) {
+    if (buffer.size() - used < 4096) {
+      buffer.resize(std::max<std::size_t>(buffer.size() * 2, 8192));
+    }
+    ssize_t n = ::read(fd, buffer.data() + used, buffer.size() - used);
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      int err = errno;
+      ::close(fd);
+      buffer.clear();
+      return ErrnoError(err, relative_path);
+    }
+    if (n == 0) {
+      break;
+    }
+    used += static_cast<std::size_t>(n);
+    if (used > kMaxFileSize) {
+      ::close(fd);
+      buffer.clear();
+      return Error{Errc::kIo, path, "file larger than " + std::to_string(kMaxFileSize) + " bytes"};
+    }
+  }
+  ::close(fd);
+  buffer.resize(used);
+  return std::string_view(buffer);
+}
+
+Result<std::string> ProcFs::Read(std::string_view relative_path) const {
+  std::string buffer;
+  auto r = ReadInto(relative_path, buffer);
+  if (!r) {
+    return r.error();
+  }
+  return buffer;
+}
+
+Result<std::string_view> ProcFs::ReadPidFile(int pid, std::string_view name,
+                                             std::string& buffer) const {
+  std::string path = std::to_string(pid);
+  path += '/';
+  path += name;
+  auto r = ReadInto(path, buffer);
+  if (!r && r.error().code == Errc::kNotFound) {
+    return Error{Errc::kVanished, path, r.error().detail};
+  }
+  return r;
+}
+
+Result<std::vector<int>> ProcFs::Pids() const { return NumericEntries("."); }
+
+Result<std::vector<int>> ProcFs::NumericEntries(std::string_view relative_dir) const {
+  std::string path(relative_dir);
+  Dir dir(::openat(*dir_fd_, path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir.get() == nullptr) {
+    return ErrnoError(errno, relative_dir);
+  }
+  std::vector<int> ids;
+  while (const dirent* entry = ::readdir(dir.get())) {
+    auto id = detail::ToU64(entry->d_name);
+    if (id && *id > 0 && *id <= 0x7fffffffu) {
+      ids.push_back(static_cast<int>(*id));
+    }
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+Result<std::uint64_t> ProcFs::CountEntries(std::string_view relative_dir) const {
+  std::string path(relative_dir);
+  Dir dir(::openat(*dir_fd_, path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir.get() == nullptr) {
+    return ErrnoError(errno, relative_dir);
+  }
+  std::uint64_t count = 0;
+  errno = 0;
+  while (const dirent* entry = ::readdir(dir.get())) {
+    if (std::strcmp(entry->d_name, ".") != 0 && std::strcmp(entry->d_name, "..") != 0) {
+      ++count;
+    }
+  }
+  if (errno != 0) {
+    return ErrnoError(errno, relative_dir);
+  }
+  return count;
+}
+
+Result<std::uint64_t> ProcFs::DirectorySize(std::string_view relative_dir) const {
+  std::string path(relative_dir);
+  struct stat st {};
+  if (::fstatat(*dir_fd_, path.c_str(), &st, 0) != 0) {
+    return ErrnoError(errno, relative_dir);
+  }
+  return static_cast<std::uint64_t>(st.st_size);
+}
+
+}  // namespace vitals::procfs

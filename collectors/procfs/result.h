@@ -1,0 +1,73 @@
+#pragma once
+// Result<T>: the value a reader or parser produced, or why it could not.
+// A small stand-in for C++23 std::expected; parse failures are values, never 0.
+
+#include <cassert>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+
+namespace vitals::procfs {
+
+enum class Errc {
+  kNotFound,    // the file does not exist (collector not supported by this kernel)
+  kVanished,    // a process exited between listing and reading
+  kPermission,  // EACCES/EPERM: hidepid, other user's fd/ or io without capability
+  kParse,       // the file was read but its content is not what the kernel writes
+  kIo,          // any other read failure, or a file past the size cap
+};
+
+std::string_view ErrcName(Errc code);
+
+struct Error {
+  Errc code;
+  std::string path;    // file the error is about, relative to the procfs root
+  std::string detail;  // what was wrong, e.g. `field "MemTotal": "12x" is not a number`
+
+  std::string ToString() const;
+};
+
+template <class T>
+class [[nodiscard]] Result {
+ public:
+  Result(T value) : v_(std::move(value)) {}          // NOLINT: implicit by design
+  Result(Error error) : v_(std::move(error)) {}      // NOLINT
+
+  bool ok() const { return v_.index() == 0; }
+  explicit operator bool() const { return ok(); }
+
+  T& value() & { assert(ok()); return std::get<0>(v_); }
+  const T& value() const& { assert(ok()); return std::get<0>(v_); }
+  T&& value() && { assert(ok()); return std::get<0>(std::move(v_)); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+
+  const Error& error() const { assert(!ok()); return std::get<1>(v_); }
+
+ private:
+  std::variant<T, Error> v_;
+};
+
+template <>
+class [[nodiscard]] Result<void> {
+ public:
+  Result() = default;
+  Result(Error error) : error_(std::move(error)), ok_(false) {}  // NOLINT
+
+  bool ok() const { return ok_; }
+  explicit operator bool() const { return ok_; }
+  const Error& error() const { assert(!ok_); return error_; }
+
+ private:
+  Error error_{};
+  bool ok_ = true;
+};
+
+inline Error ParseError(std::string path, std::string detail) {
+  return Error{Errc::kParse, std::move(path), std::move(detail)};
+}
+
+}  // namespace vitals::procfs

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The README's two commands:
+#   bash packaging/quickstart.sh run    install what is missing, build, start vitals
+#   bash packaging/quickstart.sh test   install what is missing (test peers too), build, test
+# Debian bookworm, as root (apt-get) or as a user who already has the packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+build_deps=(cmake ninja-build g++ pkg-config git
+            prometheus-cpp-dev libcivetweb-dev nlohmann-json3-dev zlib1g-dev catch2)
+# Real peers the tests run against, from Debian packages.
+test_deps=(python3 curl prometheus prometheus-node-exporter prometheus-process-exporter
+           postgresql redis-server)
+
+install_missing() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    return
+  fi
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "missing Debian packages: ${missing[*]} (run as root to install them)" >&2
+    exit 1
+  fi
+  echo "installing: ${missing[*]}"
+  apt-get update -qq
+  # Packaged daemons must not start on their own (no systemd in containers,
+  # and the tests start their own instances on 127.0.0.1).
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  rm -f /usr/sbin/policy-rc.d
+}
+
+case "${1:-}" in
+  run)
+    install_missing "${build_deps[@]}"
+    cmake --preset release >/dev/null
+    cmake --build --preset release
+    shift
+    echo "vitals: metrics at http://localhost:9810/metrics, landing page at http://localhost:9810/"
+    exec ./build/release/agent/vitals "$@"
+    ;;
+  test)
+    install_missing "${build_deps[@]}" "${test_deps[@]}"
+    cmake --workflow --preset ci
+    ;;
+  *)
+    echo "usage: $0 run|test" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,181 @@
+"""Shared helpers for the end-to-end tests: start the built vitals binary on
+127.0.0.1 with an ephemeral port, fetch its endpoints, stop it cleanly.
+
+The binary path comes from $VITALS_BIN and the source tree from
+$VITALS_SOURCE_DIR (both set by CTest)."""
+
+import gzip
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+SKIP = 77  # CTest SKIP_RETURN_CODE
+
+SOURCE_DIR = os.environ.get("VITALS_SOURCE_DIR",
+                            os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+VITALS_BIN = os.environ.get("VITALS_BIN", os.path.join(SOURCE_DIR, "build/dev/agent/vitals"))
+
+
+def fixture_path(*parts):
+    return os.path.join(SOURCE_DIR, "tests", "fixtures", *parts)
+
+
+def skip(reason):
+    print(f"SKIP: {reason}")
+    sys.exit(SKIP)
+
+
+def fail(reason):
+    print(f"FAIL: {reason}")
+    sys.exit(1)
+
+
+class Vitals:
+    """A running vitals process. Use as a context manager."""
+
+    def __init__(self, *flags, env=None):
+        self.flags = list(flags)
+        self.env = env
+        self.proc = None
+        self.port = None
+        self.log_path = None
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def start(self, timeout=10.0):
+        fd, self.log_path = tempfile.mkstemp(prefix="vitals-", suffix=".log")
+        os.close(fd)
+        args = [VITALS_BIN, "--web.listen-address=127.0.0.1:0", "--log.format=json"] + self.flags
+        self.log_file = open(self.log_path, "w")
+        self.proc = subprocess.Popen(args, stdout=self.log_file, stderr=self.log_file,
+                                     env=self.env)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for line in self.log_lines():
+                if line.get("msg") == "listening":
+                    self.port = int(line["address"].rsplit(":", 1)[1])
+                    return self
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"vitals exited with {self.proc.returncode}:\n{self.log_text()}")
+            time.sleep(0.02)
+        raise RuntimeError("vitals did not report its listening address:\n" + self.log_text())
+
+    def stop(self, timeout=10.0):
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log_file.close()
+        code = self.proc.returncode
+        self.proc = None
+        return code
+
+    def log_text(self):
+        with open(self.log_path) as f:
+            return f.read()
+
+    def log_lines(self):
+        out = []
+        for raw in self.log_text().splitlines():
+            try:
+                out.append(json.loads(raw))
+            except ValueError:
+                out.append({"raw": raw})
+        return out
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def get(self, path, headers=None, method="GET", data=None, timeout=10.0):
+        """Returns (status, headers dict with lower-case keys, body bytes)."""
+        req = urllib.request.Request(self.url + path, headers=headers or {}, method=method, data=data)
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as resp:
+                body = resp.read()
+                hdrs = {k.lower(): v for k, v in resp.headers.items()}
+                return resp.status, hdrs, body
+        except urllib.error.HTTPError as e:
+            return e.code, {k.lower(): v for k, v in e.headers.items()}, e.read()
+
+    def metrics(self, path="/metrics"):
+        status, headers, body = self.get(path)
+        if status != 200:
+            raise RuntimeError(f"GET {path}: {status}")
+        return body.decode()
+
+
+def parse_exposition(text):
+    """Parses Prometheus text format into {family: {"type", "help", "samples": [(name, labels, value)]}}."""
+    families = {}
+    current = None
+    label_re = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
+    for line in text.splitlines():
+        if not line:
+            continue
+        if line.startswith("# HELP ") or line.startswith("# TYPE "):
+            _, kind, name, rest = (line.split(" ", 3) + [""])[:4]
+            fam = families.setdefault(name, {"type": "untyped", "help": "", "samples": []})
+            fam["help" if kind == "HELP" else "type"] = rest
+            current = name
+            continue
+        if line.startswith("#"):
+            continue
+        if "{" in line:
+            name, rest = line.split("{", 1)
+            labels_text, value = rest.rsplit("}", 1)
+            labels = {k: v for k, v in label_re.findall(labels_text)}
+        else:
+            name, value = line.split(" ", 1)
+            labels = {}
+        value = float(value.strip().split(" ")[0])
+        fam_name = name
+        for suffix in ("_bucket", "_sum", "_count"):
+            if name not in families and name.endswith(suffix) and name[: -len(suffix)] in families:
+                fam_name = name[: -len(suffix)]
+        families.setdefault(fam_name, {"type": "untyped", "help": "", "samples": []})
+        families[fam_name]["samples"].append((name, labels, value))
+    return families
+
+
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                return resp.read().decode()
+        except Exception:
+            time.sleep(0.05)
+    raise RuntimeError(f"{url} did not answer within {timeout}s")
+
+
+def which(tool, *alternatives):
+    for name in (tool,) + alternatives:
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
