@@ -179,3 +179,15 @@ def which(tool, *alternatives):
         if path:
             return path
     return None
+
+
+def copy_fixture_proc(dest):
+    """Copies tests/fixtures/proc to `dest` (which must not exist) and recreates
+    the empty directories git cannot keep (a kernel thread's fd/, listed as
+    "empty_dir:" in tests/fixtures/proc.manifest). Returns `dest`."""
+    shutil.copytree(fixture_path("proc"), dest, symlinks=True)
+    with open(fixture_path("proc.manifest")) as f:
+        for line in f:
+            if line.startswith("empty_dir: "):
+                os.makedirs(os.path.join(dest, line.split(": ", 1)[1].strip()), exist_ok=True)
+    return dest
