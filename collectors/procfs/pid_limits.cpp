@@ -57,8 +57,10 @@ Result<PidLimits> ParsePidLimits(std::string_view text) {
     std::string_view name(first.data(),
                           static_cast<std::size_t>(last_name.data() + last_name.size() - first.data()));
     if (!hard || !soft) {
-      return ParseError(std::string(kPath), "limit \"" + std::string(name) +
-                                                "\": expected numbers or \"unlimited\"");
+      // Quote the whole line: on a cut line the name guessed above is wrong.
+      return ParseError(std::string(kPath), "line \"" + std::string(detail::TrimSpace(*line)) +
+                                                "\": expected \"<name> <soft> <hard> [units]\" "
+                                                "with numbers or \"unlimited\"");
     }
     Limit limit{*soft, *hard};
     if (name == "Max open files") {

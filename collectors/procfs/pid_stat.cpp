@@ -31,7 +31,8 @@ Result<PidStat> ParsePidStat(std::string_view text) {
   for (int index = 4; index <= kLastNeeded; ++index) {
     auto field = fields.Next();
     if (!field) {
-      return ParseError(std::string(kPath), "only " + std::to_string(index - 1) +
+      return ParseError(std::string(kPath), "field " + std::to_string(index) + " missing: only " +
+                                                std::to_string(index - 1) +
                                                 " fields, expected at least " +
                                                 std::to_string(kLastNeeded));
     }
@@ -59,7 +60,6 @@ Result<PidStat> ParsePidStat(std::string_view text) {
     };
     std::int64_t ignored_signed = 0;
     std::uint64_t ignored_unsigned = 0;
-    std::int64_t rss_signed = 0;
     bool ok = true;
     switch (index) {
       case 4: ok = as_int(out.ppid); break;
@@ -77,10 +77,7 @@ Result<PidStat> ParsePidStat(std::string_view text) {
       case 21: ok = as_signed(ignored_signed); break;
       case 22: ok = as_unsigned(out.starttime); break;
       case 23: ok = as_unsigned(out.vsize); break;
-      case 24:
-        ok = as_signed(rss_signed);  // %ld in the kernel; never negative in practice
-        out.rss = rss_signed > 0 ? static_cast<std::uint64_t>(rss_signed) : 0;
-        break;
+      case 24: ok = as_unsigned(out.rss); break;  // the kernel prints it unsigned
       case 25: ok = as_unsigned(out.rsslim); break;
       default: ok = as_unsigned(ignored_unsigned); break;  // flags, cminflt, cmajflt
     }

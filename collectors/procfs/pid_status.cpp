@@ -66,7 +66,17 @@ Result<PidStatus> ParsePidStatus(std::string_view text) {
                             {"nonvoluntary_ctxt_switches", &out.nonvoluntary_ctxt_switches, nullptr}};
 
     if (key == "Name") {
-      out.name.assign(raw);  // keep spaces; only the tab after ':' is syntax
+      // Keep spaces (only the tab after ':' is syntax) and undo the kernel's
+      // escaping of '\n' and '\\' so that the name equals stat's comm.
+      out.name.clear();
+      for (std::size_t i = 0; i < raw.size(); ++i) {
+        if (raw[i] == '\\' && i + 1 < raw.size() && (raw[i + 1] == 'n' || raw[i + 1] == '\\')) {
+          out.name += raw[i + 1] == 'n' ? '\n' : '\\';
+          ++i;
+        } else {
+          out.name += raw[i];
+        }
+      }
       seen_name = true;
     } else if (key == "State") {
       if (value.empty()) {

@@ -13,7 +13,7 @@
 namespace vitals::procfs {
 
 struct PidStatus {
-  std::string name;  // the kernel escapes '\n' and '\\' in Name
+  std::string name;  // unescaped: the kernel writes '\n' and '\\' as "\\n" and "\\\\"
   char state = '?';
   int tgid = 0;
   int ppid = 0;

@@ -174,11 +174,15 @@ Result<std::vector<int>> ProcFs::NumericEntries(std::string_view relative_dir) c
     return ErrnoError(errno, relative_dir);
   }
   std::vector<int> ids;
+  errno = 0;  // readdir returns null both at the end and on error
   while (const dirent* entry = ::readdir(dir.get())) {
     auto id = detail::ToU64(entry->d_name);
     if (id && *id > 0 && *id <= 0x7fffffffu) {
       ids.push_back(static_cast<int>(*id));
     }
+  }
+  if (errno != 0) {
+    return ErrnoError(errno, relative_dir);  // a partial pid list would undercount silently
   }
   std::sort(ids.begin(), ids.end());
   return ids;
