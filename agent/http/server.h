@@ -74,6 +74,7 @@ class Server {
 
   std::vector<Route> routes_;
   mg_context* ctx_ = nullptr;
+  std::string wake_host_;  // where ~Server connects to wake CivetWeb's listener
 };
 
 // Gzip-compresses `data` (zlib, gzip wrapper); exposed for tests.
