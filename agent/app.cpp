@@ -8,6 +8,7 @@
 #include "agent/log.h"
 #include "agent/version.h"
 #include "collectors/collector_registry.h"
+#include "collectors/process/process_collector.h"
 #include "collectors/self/self_collector.h"
 
 namespace vitals {
@@ -46,6 +47,11 @@ std::string BuildVersionString() {
 }
 
 std::variant<std::unique_ptr<App>, std::string> App::Start(const Options& options) {
+  return Start(options, config::DefaultConfig());
+}
+
+std::variant<std::unique_ptr<App>, std::string> App::Start(const Options& options,
+                                                           const config::Config& config) {
   std::unique_ptr<App> app(new App());
   app->options_ = options;
 
@@ -71,6 +77,12 @@ std::variant<std::unique_ptr<App>, std::string> App::Start(const Options& option
     names += (names.empty() ? "" : ",") + name;
   }
   enabled.push_back(std::make_unique<collectors::SelfCollector>(*app->self_proc_));
+  auto process = std::make_unique<collectors::ProcessCollector>(
+      *app->proc_, config.process_groups, config.process_collector);
+  for (const auto& warning : process->warnings()) {
+    log::Warn("process groups", {{"err", warning}});
+  }
+  enabled.push_back(std::move(process));
   app->scrape_ = std::make_unique<scrape::ScrapeCollectable>(
       std::move(enabled), scrape::BuildInfo{kVersion, kRevision, Compiler()});
 

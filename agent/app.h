@@ -10,6 +10,7 @@
 #include "agent/http/server.h"
 #include "agent/scrape/scrape_collectable.h"
 #include "collectors/procfs/proc_fs.h"
+#include "config/config.h"
 
 namespace vitals {
 
@@ -17,6 +18,9 @@ class App {
  public:
   // Builds and starts everything, or says why not in one line.
   static std::variant<std::unique_ptr<App>, std::string> Start(const Options& options);
+  // With a loaded configuration (Start(options) uses the embedded default).
+  static std::variant<std::unique_ptr<App>, std::string> Start(const Options& options,
+                                                               const config::Config& config);
   ~App();
 
   int port() const { return server_->port(); }

@@ -75,6 +75,7 @@ const FlagSpec kFlags[] = {
     {"path.sysfs", "PATH", "sysfs mountpoint (default \"/sys\")."},
     {"log.level", "LEVEL", "Only log messages with the given severity or above: debug, info, warn, error (default \"info\")."},
     {"log.format", "FORMAT", "Output format of log messages: logfmt or json (default \"logfmt\")."},
+    {"config.file", "PATH", "JSON configuration file (default: the embedded one, which groups only the agent's own process)."},
 };
 
 }  // namespace
@@ -90,6 +91,7 @@ std::string HelpText(const collectors::CollectorRegistry& registry) {
     out << "  " << left << std::string(left.size() < 25 ? 25 - left.size() : 1, ' ') << flag.help
         << "\n";
   }
+  out << "  --config.check             Check the configuration, print every problem, and exit (0: valid, 1: not).\n";
   out << "  --collector.disable-defaults Disable every collector not enabled explicitly.\n";
   for (const auto& info : registry.all()) {
     std::string left = "--[no-]collector." + std::string(info.name);
@@ -121,11 +123,15 @@ std::variant<Options, std::string> ParseFlags(const std::vector<std::string>& ar
       return value ? "flag --" + name + " takes no value" : "";
     };
 
-    if (name == "help" || name == "version" || name == "collector.disable-defaults") {
+    if (name == "help" || name == "version" || name == "collector.disable-defaults" ||
+        name == "config.check") {
       if (auto err = no_value(); !err.empty()) {
         return err;
       }
-      (name == "help" ? options.help : name == "version" ? options.version : disable_defaults) = true;
+      (name == "help"             ? options.help
+       : name == "version"        ? options.version
+       : name == "config.check"   ? options.config_check
+                                  : disable_defaults) = true;
       continue;
     }
     for (std::string_view prefix : {"collector.", "no-collector."}) {
@@ -170,6 +176,11 @@ std::variant<Options, std::string> ParseFlags(const std::vector<std::string>& ar
         options.procfs = *value;
       } else if (name == "path.sysfs") {
         options.sysfs = *value;
+      } else if (name == "config.file") {
+        if (value->empty()) {
+          return "invalid --config.file \"\": expected a path";
+        }
+        options.config_file = *value;
       } else if (name == "log.level") {
         auto level = log::ParseLevel(*value);
         if (!level) {

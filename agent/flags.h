@@ -34,6 +34,8 @@ struct Options {
   log::Format log_format = log::Format::kLogfmt;
   bool version = false;
   bool help = false;
+  std::filesystem::path config_file;  // empty: the embedded default
+  bool config_check = false;          // validate the config and exit
 };
 
 inline constexpr std::string_view kDefaultListenAddress = ":9810";

@@ -1,15 +1,17 @@
-// vitals: flags -> App::Start -> wait for a signal. Exit status 2 for bad
+// vitals: flags -> config -> App::Start -> wait for a signal. Exit status 2 for bad
 // flags (as kingpin does), 1 when the agent cannot start.
 
 #include <signal.h>
 
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "agent/app.h"
 #include "agent/flags.h"
 #include "agent/log.h"
+#include "config/config.h"
 
 int main(int argc, char** argv) {
   using namespace vitals;
@@ -33,6 +35,27 @@ int main(int argc, char** argv) {
   }
   log::Configure(options.log_level, options.log_format);
 
+  // The config is loaded before anything starts; a bad file is reported in
+  // full (every problem with its JSON pointer) and the agent does not start.
+  std::optional<config::Config> loaded;
+  try {
+    loaded = options.config_file.empty() ? config::DefaultConfig()
+                                         : config::Load(options.config_file);
+  } catch (const config::ConfigError& e) {
+    if (options.config_check) {
+      std::fprintf(stderr, "%s\n", e.what());
+    } else {
+      log::Error("invalid configuration", {{"file", e.source()}, {"err", e.what()}});
+    }
+    return 1;
+  }
+  if (options.config_check) {
+    std::printf("%s: valid (%zu process groups)\n",
+                options.config_file.empty() ? "<embedded default>" : options.config_file.c_str(),
+                loaded->process_groups.size());
+    return 0;
+  }
+
   // Block the stop signals before any thread starts, so that every thread
   // inherits the mask and only WaitForSignal receives them.
   sigset_t set;
@@ -42,7 +65,7 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  auto app = App::Start(options);
+  auto app = App::Start(options, *loaded);
   if (auto* err = std::get_if<std::string>(&app)) {
     log::Error("cannot start", {{"err", *err}});
     return 1;

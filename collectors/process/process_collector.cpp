@@ -1,0 +1,483 @@
+#include "collectors/process/process_collector.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+
+#include "collectors/procfs/parse_util.h"
+#include "collectors/procfs/pid_io.h"
+#include "collectors/procfs/pid_limits.h"
+#include "collectors/procfs/pid_stat.h"
+#include "collectors/procfs/pid_status.h"
+#include "collectors/procfs/stat.h"
+
+namespace vitals::collectors {
+
+namespace {
+
+using prometheus::MetricType;
+enum Desc {
+  kNumProcs, kCpu, kReadBytes, kWriteBytes, kMajorFaults, kMinorFaults, kCtxSwitches, kMemory,
+  kOpenFds, kWorstFdRatio, kOldestStart, kNumThreads, kStates, kWorstFdLimit, kReadErrors,
+  kFolded, kDescCount
+};
+// HELP texts and label names are process-exporter's, so its dashboards and
+// alerts work unchanged; the last three are ours.
+const MetricDesc kDescs[kDescCount] = {
+    {"namedprocess_namegroup_num_procs", "number of processes in this group", MetricType::Gauge,
+     {"groupname"}},
+    {"namedprocess_namegroup_cpu_seconds_total", "Cpu user usage in seconds", MetricType::Counter,
+     {"groupname", "mode"}},
+    {"namedprocess_namegroup_read_bytes_total", "number of bytes read by this group",
+     MetricType::Counter, {"groupname"}},
+    {"namedprocess_namegroup_write_bytes_total", "number of bytes written by this group",
+     MetricType::Counter, {"groupname"}},
+    {"namedprocess_namegroup_major_page_faults_total", "Major page faults", MetricType::Counter,
+     {"groupname"}},
+    {"namedprocess_namegroup_minor_page_faults_total", "Minor page faults", MetricType::Counter,
+     {"groupname"}},
+    {"namedprocess_namegroup_context_switches_total", "Context switches", MetricType::Counter,
+     {"ctxswitchtype", "groupname"}},
+    {"namedprocess_namegroup_memory_bytes", "number of bytes of memory in use", MetricType::Gauge,
+     {"groupname", "memtype"}},
+    {"namedprocess_namegroup_open_filedesc", "number of open file descriptors for this group",
+     MetricType::Gauge, {"groupname"}},
+    {"namedprocess_namegroup_worst_fd_ratio",
+     "the worst (closest to 1) ratio between open fds and max fds among all procs in this group",
+     MetricType::Gauge, {"groupname"}},
+    {"namedprocess_namegroup_oldest_start_time_seconds",
+     "start time in seconds since 1970/01/01 of oldest process in group", MetricType::Gauge,
+     {"groupname"}},
+    {"namedprocess_namegroup_num_threads", "Number of threads", MetricType::Gauge, {"groupname"}},
+    {"namedprocess_namegroup_states",
+     "Number of processes in states Running, Sleeping, Waiting, Zombie, or Other",
+     MetricType::Gauge, {"groupname", "state"}},
+    {"namedprocess_namegroup_worst_fd_limit",
+     "the open files soft limit of the process with the worst fd ratio in this group",
+     MetricType::Gauge, {"groupname"}},
+    {"namedprocess_namegroup_read_errors_total",
+     "reads of this group's processes that failed (permission: fd/ or io unreadable; vanished: "
+     "exited mid-read); their values are left out, not counted as 0",
+     MetricType::Counter, {"groupname", "reason"}},
+    {"vitals_process_groups_folded_total",
+     "processes put into the _overflow group because process_collector.max_groups was reached",
+     MetricType::Counter, {}},
+};
+
+constexpr std::string_view kStateNames[] = {"Running", "Sleeping", "Waiting", "Zombie", "Other"};
+
+int StateIndex(char state) {
+  switch (state) {
+    case 'R': return 0;
+    case 'S': return 1;
+    case 'D': return 2;
+    case 'Z': return 3;
+    default: return 4;
+  }
+}
+
+// Adds the increase since the last scan to `total`. The first time a value is
+// seen it is the baseline, unless the process started after the first scan.
+void Accumulate(std::uint64_t& total, std::uint64_t& last, std::uint64_t cur, bool seen,
+                bool fresh) {
+  std::uint64_t base = seen ? last : (fresh ? 0 : cur);
+  if (cur >= base) {
+    total += cur - base;
+  }
+  last = cur;
+}
+
+// The agent's own pid as the procfs root numbers it (pid namespaces differ
+// when a container reads the host's /proc).
+int SelfPid(const procfs::ProcFs& proc) {
+  if (!proc.is_real()) {
+    return 0;
+  }
+  std::array<char, 32> buf{};
+  std::string path = (proc.root() / "self").string();
+  ssize_t n = ::readlink(path.c_str(), buf.data(), buf.size() - 1);
+  int pid = 0;
+  if (n > 0) {
+    std::from_chars(buf.data(), buf.data() + n, pid);
+  }
+  return pid;
+}
+
+// Pss and SwapPss in bytes from /proc/<pid>/smaps_rollup (proc(5)).
+bool ParseSmapsRollup(std::string_view text, std::uint64_t* pss, std::uint64_t* swap_pss) {
+  bool found = false;
+  while (!text.empty()) {
+    std::size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    std::uint64_t* dst = line.substr(0, 4) == "Pss:" ? pss
+                         : line.substr(0, 8) == "SwapPss:" ? swap_pss
+                                                            : nullptr;
+    if (dst == nullptr) {
+      continue;
+    }
+    std::string_view value = procfs::detail::TrimSpace(line.substr(line.find(':') + 1));
+    if (value.size() > 3 && value.substr(value.size() - 3) == " kB") {
+      value = procfs::detail::TrimSpace(value.substr(0, value.size() - 3));
+    }
+    auto kb = procfs::detail::ToU64(value);
+    if (!kb) {
+      return false;
+    }
+    *dst = *kb * 1024;
+    found = true;
+  }
+  return found;
+}
+
+}  // namespace
+
+ProcessCollector::ProcessCollector(const procfs::ProcFs& proc,
+                                   const std::vector<config::ProcessGroupConfig>& groups,
+                                   const config::ProcessCollectorConfig& options)
+    : proc_(proc), fds_(proc), options_(options), matcher_(groups, SelfPid(proc)) {
+  for (const auto& g : groups) {
+    any_children_ = any_children_ || g.children;
+    if (!g.name.fixed()) {
+      continue;
+    }
+    std::string name = ToValidUtf8(g.name.FixedName());
+    auto [it, inserted] = group_index_.try_emplace(name, static_cast<int>(groups_.size()));
+    if (inserted) {
+      Group group;
+      group.name = name;
+      group.declared = true;
+      group.min = g.min;
+      group.max = g.max;
+      groups_.push_back(std::move(group));
+    } else {
+      auto& existing = groups_[static_cast<std::size_t>(it->second)];
+      existing.min = existing.min ? existing.min : g.min;
+      existing.max = existing.max ? existing.max : g.max;
+    }
+  }
+  // The first scan sets every running process's baseline, as process-exporter
+  // does when it starts; a failure here shows on the first scrape instead.
+  (void)Scan();
+}
+
+std::span<const MetricDesc> ProcessCollector::Describe() const { return kDescs; }
+
+int ProcessCollector::GroupFor(const std::string& name) {
+  auto it = group_index_.find(name);
+  if (it != group_index_.end()) {
+    return it->second;
+  }
+  std::size_t named = groups_.size() - (overflow_ >= 0 ? 1 : 0);
+  if (named >= options_.max_groups) {
+    ++folded_;
+    if (overflow_ < 0) {
+      overflow_ = static_cast<int>(groups_.size());
+      groups_.emplace_back().name = config::kOverflowGroup;
+    }
+    return overflow_;
+  }
+  int index = static_cast<int>(groups_.size());
+  groups_.emplace_back().name = name;
+  group_index_.emplace(name, index);
+  return index;
+}
+
+void ProcessCollector::Resolve(int pid, Tracked& t, std::string_view comm) {
+  ProcessFacts facts;
+  facts.pid = pid;
+  facts.comm = comm;
+  std::string cmdline;
+  if (matcher_.needs_cmdline()) {
+    auto r = proc_.ReadPidFile(pid, "cmdline", aux_buffer_);
+    if (r) {
+      cmdline = *r;
+      while (!cmdline.empty() && cmdline.back() == '\0') {
+        cmdline.pop_back();
+      }
+      std::size_t first_nul = cmdline.find('\0');
+      std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+      facts.cmdline = cmdline;
+      facts.exe = std::string_view(cmdline).substr(0, first_nul);
+    }
+  }
+  std::string cgroup;
+  if (matcher_.needs_cgroup()) {
+    auto r = proc_.ReadPidFile(pid, "cgroup", aux_buffer_);
+    if (r) {
+      cgroup = *r;
+      facts.cgroup = cgroup;
+    }
+  }
+  if (matcher_.needs_uid()) {
+    auto status = procfs::ReadPidStatus(proc_, pid, aux_buffer_);
+    if (status) {
+      facts.euid = status->uids[1];
+    }
+  }
+  std::string name;
+  if (auto entry = matcher_.Match(facts, users_, &name)) {
+    t.entry = static_cast<int>(*entry);
+    t.group = GroupFor(name);
+    t.resolved = true;
+  } else if (any_children_) {
+    pending_.push_back(pid);
+  } else {
+    t.resolved = true;
+  }
+}
+
+int ProcessCollector::ResolveAncestry(Tracked& t, int depth) {
+  if (t.resolved) {
+    return t.group;
+  }
+  t.resolved = true;  // set first: also ends a cycle of reused pids
+  auto parent = tracked_.find(t.ppid);
+  if (depth > 64 || t.ppid <= 0 || parent == tracked_.end() || parent->second.seen_scan != scan_) {
+    return -1;
+  }
+  int group = ResolveAncestry(parent->second, depth + 1);
+  if (group >= 0 && parent->second.entry >= 0 &&
+      matcher_.entry(static_cast<std::size_t>(parent->second.entry)).children) {
+    t.group = group;
+    t.entry = parent->second.entry;
+  }
+  return t.group;
+}
+
+procfs::Result<void> ProcessCollector::Scan() {
+  if (!boot_time_) {
+    auto stat = procfs::ReadStat(proc_, buffer_);
+    if (!stat) {
+      return stat.error();
+    }
+    boot_time_ = stat->boot_time;
+  }
+  auto pids = proc_.Pids();
+  if (!pids) {
+    return pids.error();
+  }
+  ++scan_;
+  bool first_scan = scan_ == 1;
+  if (matcher_.RefreshPidfiles()) {
+    // A pidfile now names another process: decide every match again. Totals
+    // stay with the groups, and each process keeps its last values, so
+    // nothing is counted twice.
+    for (auto& [pid, t] : tracked_) {
+      t.resolved = false;
+      t.group = -1;
+      t.entry = -1;
+    }
+  }
+  pending_.clear();
+  for (int pid : *pids) {
+    auto stat = procfs::ReadPidStat(proc_, pid, buffer_);
+    if (!stat) {
+      auto it = tracked_.find(pid);
+      if (it != tracked_.end() && it->second.group >= 0) {
+        auto& g = groups_[static_cast<std::size_t>(it->second.group)];
+        ++(stat.error().code == procfs::Errc::kPermission ? g.errors_permission : g.errors_vanished);
+      }
+      continue;  // gone (or hidden) before we could read it: not in this scan
+    }
+    auto [it, inserted] = tracked_.try_emplace(pid);
+    Tracked& t = it->second;
+    if (!inserted && t.starttime != stat->starttime) {
+      t = Tracked{};  // the pid was reused: a new process
+      inserted = true;
+    }
+    if (inserted) {
+      t.starttime = stat->starttime;
+      t.fresh = !first_scan;
+    }
+    t.seen_scan = scan_;
+    t.ppid = stat->ppid;
+    t.state = stat->state;
+    t.threads = stat->num_threads;
+    t.vsize = stat->vsize;
+    t.rss_pages = stat->rss;
+    t.cur.utime = stat->utime;
+    t.cur.stime = stat->stime;
+    t.cur.minflt = stat->minflt;
+    t.cur.majflt = stat->majflt;
+    if (!t.resolved) {
+      Resolve(pid, t, stat->comm);
+    }
+  }
+  for (int pid : pending_) {
+    ResolveAncestry(tracked_[pid], 0);
+  }
+  CollectMembers();
+  for (auto it = tracked_.begin(); it != tracked_.end();) {
+    it = it->second.seen_scan == scan_ ? std::next(it) : tracked_.erase(it);
+  }
+  std::lock_guard lock(counts_mutex_);
+  counts_.clear();
+  for (const auto& g : groups_) {
+    counts_.push_back({g.name, g.procs, g.min, g.max});
+  }
+  return {};
+}
+
+void ProcessCollector::CollectMembers() {
+  for (auto& g : groups_) {
+    g.procs = g.threads = g.rss = g.vsize = g.swap = g.pss = g.swap_pss = 0;
+    g.fds = g.worst_limit = 0;
+    g.worst_ratio = 0;
+    g.oldest_start.reset();
+    g.states = {};
+  }
+  const auto& info = proc_.system();
+  for (auto& [pid, t] : tracked_) {
+    if (t.seen_scan != scan_ || t.group < 0) {
+      continue;
+    }
+    Group& g = groups_[static_cast<std::size_t>(t.group)];
+    auto vanished = [&]() {
+      ++g.errors_vanished;
+      t.seen_scan = 0;  // dropped at the end of the scan
+    };
+    auto status = procfs::ReadPidStatus(proc_, pid, buffer_);
+    if (!status && status.error().code != procfs::Errc::kPermission) {
+      vanished();
+      continue;
+    }
+    std::optional<std::uint64_t> swap;
+    if (status) {
+      swap = status->vm_swap_bytes.value_or(0);
+      t.cur.vcsw = status->voluntary_ctxt_switches;
+      t.cur.nvcsw = status->nonvoluntary_ctxt_switches;
+    } else {
+      ++g.errors_permission;
+    }
+    auto io = procfs::ReadPidIo(proc_, pid, buffer_);
+    if (!io && io.error().code != procfs::Errc::kPermission) {
+      vanished();
+      continue;
+    }
+    if (io) {
+      t.cur.read_bytes = io->read_bytes;
+      t.cur.write_bytes = io->write_bytes;
+    } else {
+      ++g.errors_permission;
+    }
+    auto fds = fds_.Count(pid);
+    if (!fds && fds.error().code != procfs::Errc::kPermission) {
+      vanished();
+      continue;
+    }
+    if (!fds) {
+      ++g.errors_permission;
+    }
+    if (!t.limits_read) {
+      auto limits = procfs::ReadPidLimits(proc_, pid, buffer_);
+      if (!limits && limits.error().code != procfs::Errc::kPermission) {
+        vanished();
+        continue;
+      }
+      t.limits_read = true;
+      if (limits) {
+        t.fd_limit = limits->open_files.soft;
+      }
+    }
+    std::uint64_t pss = 0, swap_pss = 0;
+    if (options_.smaps) {
+      auto smaps = proc_.ReadPidFile(pid, "smaps_rollup", buffer_);
+      if (!smaps && smaps.error().code != procfs::Errc::kPermission) {
+        vanished();
+        continue;
+      }
+      if (!smaps || !ParseSmapsRollup(*smaps, &pss, &swap_pss)) {
+        ++g.errors_permission;  // kernel threads have an empty smaps_rollup
+      }
+    }
+
+    // Every read succeeded or is known to be unreadable: commit.
+    Accumulate(g.total.utime, t.last.utime, t.cur.utime, t.stat_seen, t.fresh);
+    Accumulate(g.total.stime, t.last.stime, t.cur.stime, t.stat_seen, t.fresh);
+    Accumulate(g.total.minflt, t.last.minflt, t.cur.minflt, t.stat_seen, t.fresh);
+    Accumulate(g.total.majflt, t.last.majflt, t.cur.majflt, t.stat_seen, t.fresh);
+    t.stat_seen = true;
+    if (status) {
+      Accumulate(g.total.vcsw, t.last.vcsw, t.cur.vcsw, t.status_seen, t.fresh);
+      Accumulate(g.total.nvcsw, t.last.nvcsw, t.cur.nvcsw, t.status_seen, t.fresh);
+      t.status_seen = true;
+    }
+    if (io) {
+      Accumulate(g.total.read_bytes, t.last.read_bytes, t.cur.read_bytes, t.io_seen, t.fresh);
+      Accumulate(g.total.write_bytes, t.last.write_bytes, t.cur.write_bytes, t.io_seen, t.fresh);
+      t.io_seen = true;
+    }
+    ++g.procs;
+    g.threads += t.threads;
+    g.rss += t.rss_pages * info.page_size;
+    g.vsize += t.vsize;
+    g.swap += swap.value_or(0);
+    g.pss += pss;
+    g.swap_pss += swap_pss;
+    ++g.states[static_cast<std::size_t>(StateIndex(t.state))];
+    if (!g.oldest_start || t.starttime < *g.oldest_start) {
+      g.oldest_start = t.starttime;
+    }
+    if (fds) {
+      g.fds += *fds;
+      if (t.fd_limit && *t.fd_limit > 0) {
+        double ratio = static_cast<double>(*fds) / static_cast<double>(*t.fd_limit);
+        if (ratio >= g.worst_ratio) {
+          g.worst_ratio = ratio;
+          g.worst_limit = *t.fd_limit;
+        }
+      }
+    }
+  }
+}
+
+procfs::Result<void> ProcessCollector::Collect(MetricSink& out) {
+  if (auto r = Scan(); !r) {
+    return r;
+  }
+  const auto& info = proc_.system();
+  const double ticks = static_cast<double>(info.ticks_per_second);
+  auto d = [](std::uint64_t v) { return static_cast<double>(v); };
+  for (const auto& g : groups_) {
+    std::string_view n = g.name;
+    out.Add(kDescs[kNumProcs], d(g.procs), {n});
+    out.Add(kDescs[kCpu], d(g.total.utime) / ticks, {n, "user"});
+    out.Add(kDescs[kCpu], d(g.total.stime) / ticks, {n, "system"});
+    out.Add(kDescs[kReadBytes], d(g.total.read_bytes), {n});
+    out.Add(kDescs[kWriteBytes], d(g.total.write_bytes), {n});
+    out.Add(kDescs[kMajorFaults], d(g.total.majflt), {n});
+    out.Add(kDescs[kMinorFaults], d(g.total.minflt), {n});
+    out.Add(kDescs[kCtxSwitches], d(g.total.vcsw), {"voluntary", n});
+    out.Add(kDescs[kCtxSwitches], d(g.total.nvcsw), {"nonvoluntary", n});
+    out.Add(kDescs[kMemory], d(g.rss), {n, "resident"});
+    out.Add(kDescs[kMemory], d(g.vsize), {n, "virtual"});
+    out.Add(kDescs[kMemory], d(g.swap), {n, "swapped"});
+    if (options_.smaps) {
+      out.Add(kDescs[kMemory], d(g.pss), {n, "proportionalResident"});
+      out.Add(kDescs[kMemory], d(g.swap_pss), {n, "proportionalSwapped"});
+    }
+    out.Add(kDescs[kOpenFds], d(g.fds), {n});
+    out.Add(kDescs[kWorstFdRatio], g.worst_ratio, {n});
+    out.Add(kDescs[kWorstFdLimit], d(g.worst_limit), {n});
+    // An empty group has no oldest process; 0 rather than a made-up time.
+    out.Add(kDescs[kOldestStart],
+            g.oldest_start ? d(*boot_time_) + d(*g.oldest_start) / ticks : 0.0, {n});
+    out.Add(kDescs[kNumThreads], d(g.threads), {n});
+    for (std::size_t i = 0; i < g.states.size(); ++i) {
+      out.Add(kDescs[kStates], d(g.states[i]), {n, kStateNames[i]});
+    }
+    out.Add(kDescs[kReadErrors], d(g.errors_permission), {n, "permission"});
+    out.Add(kDescs[kReadErrors], d(g.errors_vanished), {n, "vanished"});
+  }
+  out.Add(kDescs[kFolded], d(folded_));
+  return {};
+}
+
+std::vector<ProcessCollector::GroupCount> ProcessCollector::Groups() const {
+  std::lock_guard lock(counts_mutex_);
+  return counts_;
+}
+
+}  // namespace vitals::collectors

@@ -1,0 +1,244 @@
+#include "collectors/process/process_matcher.h"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <array>
+#include <charconv>
+#include <fstream>
+
+namespace vitals::collectors {
+
+const std::string& UserNames::Name(std::uint32_t uid) {
+  auto it = names_.find(uid);
+  if (it != names_.end()) {
+    return it->second;
+  }
+  std::array<char, 4096> buf{};
+  passwd pw{};
+  passwd* result = nullptr;
+  std::string name = std::to_string(uid);
+  if (getpwuid_r(uid, &pw, buf.data(), buf.size(), &result) == 0 && result != nullptr) {
+    name = result->pw_name;
+  }
+  return names_.emplace(uid, std::move(name)).first->second;
+}
+
+std::optional<std::uint32_t> UserNames::Resolve(const std::string& user) {
+  std::uint32_t uid = 0;
+  auto [ptr, ec] = std::from_chars(user.data(), user.data() + user.size(), uid);
+  if (ec == std::errc() && ptr == user.data() + user.size()) {
+    return uid;
+  }
+  std::array<char, 4096> buf{};
+  passwd pw{};
+  passwd* result = nullptr;
+  if (getpwnam_r(user.c_str(), &pw, buf.data(), buf.size(), &result) == 0 && result != nullptr) {
+    return result->pw_uid;
+  }
+  return std::nullopt;
+}
+
+std::string ToValidUtf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  std::size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    bool ok = len > 0 && i + len <= s.size();
+    for (std::size_t k = 1; ok && k < len; ++k) {
+      ok = (static_cast<unsigned char>(s[i + k]) >> 6) == 0x2;
+    }
+    if (ok && len > 1) {
+      // Reject overlong forms, surrogates and code points past U+10FFFF.
+      std::uint32_t cp = c & (0x7f >> len);
+      for (std::size_t k = 1; k < len; ++k) {
+        cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3f);
+      }
+      static constexpr std::uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+      ok = cp >= kMin[len] && cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff);
+    }
+    if (ok) {
+      out.append(s.substr(i, len));
+      i += len;
+    } else {
+      out += "\xef\xbf\xbd";
+      ++i;
+    }
+  }
+  return out;
+}
+
+bool CgroupHasUnit(std::string_view cgroup, std::string_view unit) {
+  // Lines are "hierarchy-ID:controllers:path"; the unit is a path component,
+  // e.g. "0::/system.slice/nginx.service".
+  while (!cgroup.empty()) {
+    std::size_t nl = cgroup.find('\n');
+    std::string_view line = cgroup.substr(0, nl);
+    cgroup = nl == std::string_view::npos ? std::string_view() : cgroup.substr(nl + 1);
+    std::size_t c1 = line.find(':');
+    std::size_t c2 = c1 == std::string_view::npos ? c1 : line.find(':', c1 + 1);
+    if (c2 == std::string_view::npos) {
+      continue;
+    }
+    std::string_view path = line.substr(c2 + 1);
+    while (!path.empty()) {
+      std::size_t slash = path.find('/');
+      if (path.substr(0, slash) == unit) {
+        return true;
+      }
+      path = slash == std::string_view::npos ? std::string_view() : path.substr(slash + 1);
+    }
+  }
+  return false;
+}
+
+namespace {
+
+std::unique_ptr<RE2> Compile(const std::optional<std::string>& pattern) {
+  if (!pattern) {
+    return nullptr;
+  }
+  RE2::Options options;
+  options.set_log_errors(false);
+  return std::make_unique<RE2>(*pattern, options);
+}
+
+// Runs `re` over `text`; on a match stores its named captures into `captures`.
+bool MatchInto(const RE2* re, std::string_view text,
+               std::vector<std::pair<std::string_view, std::string_view>>* captures) {
+  int n = re->NumberOfCapturingGroups();
+  std::array<re2::StringPiece, 16> groups{};
+  int want = std::min(n + 1, static_cast<int>(groups.size()));
+  if (!re->Match(re2::StringPiece(text.data(), text.size()), 0, text.size(), RE2::UNANCHORED,
+                 groups.data(), want)) {
+    return false;
+  }
+  for (const auto& [name, index] : re->NamedCapturingGroups()) {
+    if (index < want) {
+      captures->emplace_back(name, std::string_view(groups[static_cast<std::size_t>(index)].data(),
+                                                    groups[static_cast<std::size_t>(index)].size()));
+    }
+  }
+  return true;
+}
+
+std::string_view Basename(std::string_view path) {
+  std::size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+}  // namespace
+
+ProcessMatcher::ProcessMatcher(const std::vector<config::ProcessGroupConfig>& entries,
+                               int self_pid)
+    : self_pid_(self_pid) {
+  using F = config::NameTemplate::Field;
+  for (const auto& c : entries) {
+    Entry e;
+    e.config = c;
+    e.comm = Compile(c.comm);
+    e.exe = Compile(c.exe);
+    e.cmdline = Compile(c.cmdline);
+    if (c.user) {
+      e.uid = UserNames::Resolve(*c.user);
+      if (!e.uid) {
+        e.user_unknown = true;
+        warnings_.push_back(c.pointer + "/user: no user named \"" + *c.user +
+                            "\"; the entry matches nothing");
+      }
+    }
+    needs_cmdline_ = needs_cmdline_ || c.exe || c.cmdline || c.name.Uses(F::kExeBase) ||
+                     c.name.Uses(F::kExeFull);
+    needs_cgroup_ = needs_cgroup_ || c.systemd_unit.has_value();
+    needs_uid_ = needs_uid_ || c.user.has_value() || c.name.Uses(F::kUsername);
+    entries_.push_back(std::move(e));
+  }
+  RefreshPidfiles();
+}
+
+bool ProcessMatcher::RefreshPidfiles() {
+  bool changed = false;
+  for (auto& e : entries_) {
+    if (!e.config.pidfile) {
+      continue;
+    }
+    int pid = 0;
+    std::ifstream in(*e.config.pidfile);
+    std::string text;
+    if (in && std::getline(in, text)) {
+      while (!text.empty() && (text.back() == ' ' || text.back() == '\r')) {
+        text.pop_back();
+      }
+      auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), pid);
+      if (ec != std::errc() || ptr != text.data() + text.size() || pid < 0) {
+        pid = 0;
+      }
+    }
+    changed = changed || pid != e.pidfile_pid;
+    e.pidfile_pid = pid;
+  }
+  return changed;
+}
+
+std::optional<std::size_t> ProcessMatcher::Match(const ProcessFacts& facts, UserNames& users,
+                                                 std::string* name) const {
+  std::vector<std::pair<std::string_view, std::string_view>> captures;
+  for (std::size_t i = 0; i < entries_.size(); ++i) {
+    const Entry& e = entries_[i];
+    captures.clear();
+    if (e.config.self && (self_pid_ == 0 || facts.pid != self_pid_)) {
+      continue;
+    }
+    if (e.config.pidfile && (e.pidfile_pid == 0 || facts.pid != e.pidfile_pid)) {
+      continue;
+    }
+    if (e.config.user && (e.user_unknown || !facts.euid || *facts.euid != *e.uid)) {
+      continue;
+    }
+    if (e.config.systemd_unit && !CgroupHasUnit(facts.cgroup, *e.config.systemd_unit)) {
+      continue;
+    }
+    if (e.comm && !MatchInto(e.comm.get(), facts.comm, &captures)) {
+      continue;
+    }
+    // Kernel threads have no argv, so an exe or cmdline selector never matches them.
+    if (e.exe && (facts.cmdline.empty() || !MatchInto(e.exe.get(), facts.exe, &captures))) {
+      continue;
+    }
+    if (e.cmdline && (facts.cmdline.empty() || !MatchInto(e.cmdline.get(), facts.cmdline, &captures))) {
+      continue;
+    }
+    std::string out;
+    using F = config::NameTemplate::Field;
+    for (const auto& part : e.config.name.parts) {
+      switch (part.field) {
+        case F::kLiteral: out += part.text; break;
+        case F::kComm: out += facts.comm; break;
+        // With no argv (kernel threads) the executable is unknown: use comm.
+        case F::kExeBase: out += facts.exe.empty() ? facts.comm : Basename(facts.exe); break;
+        case F::kExeFull: out += facts.exe.empty() ? facts.comm : facts.exe; break;
+        case F::kUsername:
+          out += facts.euid ? users.Name(*facts.euid) : std::string("unknown");
+          break;
+        case F::kMatch:
+          for (const auto& [cname, value] : captures) {
+            if (cname == part.text) {
+              out += value;
+              break;
+            }
+          }
+          break;
+      }
+    }
+    if (out.empty()) {
+      out = facts.comm;  // a label value must say something
+    }
+    *name = ToValidUtf8(out);
+    return i;
+  }
+  return std::nullopt;
+}
+
+}  // namespace vitals::collectors

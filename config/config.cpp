@@ -1,0 +1,81 @@
+#include "config/config.h"
+
+#include <fstream>
+#include <sstream>
+
+namespace vitals::config {
+
+namespace {
+
+std::string Summary(const std::string& source, const std::vector<Problem>& problems) {
+  std::string out = source + ": " + std::to_string(problems.size()) +
+                    (problems.size() == 1 ? " problem" : " problems");
+  for (const auto& p : problems) {
+    out += "\n  " + p.ToString();
+  }
+  return out;
+}
+
+constexpr std::string_view kDefault = R"({
+  "process_groups": [
+    {"name": "vitals", "self": true}
+  ]
+})";
+
+}  // namespace
+
+ConfigError::ConfigError(std::string source, std::vector<Problem> problems)
+    : std::runtime_error(Summary(source, problems)),
+      source_(std::move(source)),
+      problems_(std::move(problems)) {}
+
+Config Parse(std::string_view text, std::string_view source, const EnvLookup& env) {
+  std::vector<Problem> problems;
+  nlohmann::json doc;
+  try {
+    doc = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    // nlohmann's message carries line and column.
+    problems.push_back({"", std::string("invalid JSON: ") + e.what()});
+    throw ConfigError(std::string(source), std::move(problems));
+  }
+  Config config;
+  Reader root(doc, "", &problems, &env);
+  if (root.Object({"process_groups", "process_collector", "checks"})) {
+    ReadProcessGroups(root, &config.process_groups);
+    ReadProcessCollector(root, &config.process_collector);
+    if (root.Has("checks")) {
+      Reader checks = root.At("checks");
+      if (!checks.value().is_array()) {
+        checks.Fail("expected an array, got " + Describe(checks.value()));
+      } else {
+        config.checks_raw = checks.value();
+      }
+    }
+  }
+  if (!problems.empty()) {
+    throw ConfigError(std::string(source), std::move(problems));
+  }
+  return config;
+}
+
+Config Load(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw ConfigError(path.string(), {{"", "cannot open the file for reading"}});
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) {
+    throw ConfigError(path.string(), {{"", "error while reading the file"}});
+  }
+  return Parse(text.str(), path.string(), ProcessEnv());
+}
+
+std::string_view DefaultConfigText() { return kDefault; }
+
+Config DefaultConfig() {
+  return Parse(kDefault, "<embedded default>", [](std::string_view) { return std::nullopt; });
+}
+
+}  // namespace vitals::config

@@ -1,0 +1,54 @@
+#pragma once
+// The agent's configuration: one JSON file (--config.file), or the embedded
+// default when there is none. Loading is a pure function of the file's text
+// and the environment: it returns a Config or a ConfigError listing every
+// problem found, each with its JSON pointer. Nothing is started or opened
+// here; the caller decides what to do with the result.
+//
+// Sections live in their own files and share reader.h:
+//   process_groups.cpp  "process_groups", "process_collector"
+//   (health adds)       "checks"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/process_groups.h"
+#include "config/reader.h"
+
+namespace vitals::config {
+
+struct Config {
+  std::vector<ProcessGroupConfig> process_groups;
+  ProcessCollectorConfig process_collector;
+  // The "checks" section, validated only as an array here; the health library
+  // reads it with its own section reader.
+  nlohmann::json checks_raw = nlohmann::json::array();
+};
+
+class ConfigError : public std::runtime_error {
+ public:
+  ConfigError(std::string source, std::vector<Problem> problems);
+  const std::string& source() const { return source_; }  // file path or "<embedded default>"
+  const std::vector<Problem>& problems() const { return problems_; }
+
+ private:
+  std::string source_;
+  std::vector<Problem> problems_;
+};
+
+// Parses and validates `text`; `source` names it in messages.
+// Throws ConfigError with all problems.
+Config Parse(std::string_view text, std::string_view source, const EnvLookup& env);
+// Reads the file at `path` and parses it with the process environment.
+Config Load(const std::filesystem::path& path);
+// The configuration with no --config.file: the agent's own process as the one
+// process group, nothing for the rest of the machine.
+Config DefaultConfig();
+std::string_view DefaultConfigText();
+
+}  // namespace vitals::config
