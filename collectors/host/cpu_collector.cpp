@@ -17,7 +17,8 @@ const MetricDesc& kGuest = kDescs[1];
 using Mode = procfs::CpuTimes::Mode;
 constexpr std::string_view kModeNames[] = {"user", "nice", "system", "idle", "iowait",
                                            "irq", "softirq", "steal", "user", "nice"};
-// A drop larger than this is a CPU hotplug (counters restart), not jitter.
+// An idle counter that drops by this much or more is a CPU hotplug (all of the
+// CPU's counters restart), not jitter; node_exporter uses the same bound.
 constexpr double kJumpBackSeconds = 3.0;
 
 }  // namespace
@@ -39,11 +40,20 @@ procfs::Result<void> CpuCollector::Collect(MetricSink& out) {
     while (cpu_labels_.size() <= index) {
       cpu_labels_.push_back(std::to_string(cpu_labels_.size()));
     }
+    auto& last_seen = last_[index];
+    if (cpu.columns > Mode::kIdle) {
+      double idle = static_cast<double>(cpu.ticks[Mode::kIdle]) / ticks;
+      if (last_seen[Mode::kIdle] - idle >= kJumpBackSeconds) {
+        last_seen.fill(-1);  // hotplug: start over from the new values
+      }
+    }
     for (int m = 0; m < cpu.columns; ++m) {
       auto mode = static_cast<std::size_t>(m);
       double seconds = static_cast<double>(cpu.ticks[mode]) / ticks;
-      double& last = last_[index][mode];
-      if (seconds < last && last - seconds <= kJumpBackSeconds) {
+      double& last = last_seen[mode];
+      // A counter must not go backwards: hold the last value (a kernel may
+      // let idle or iowait slip back by a tick).
+      if (seconds < last) {
         seconds = last;
       }
       last = seconds;

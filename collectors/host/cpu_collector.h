@@ -21,8 +21,10 @@ class CpuCollector : public Collector {
  private:
   const procfs::ProcFs& proc_;
   std::string buffer_;
-  // Last exported seconds per CPU and mode: some kernels let idle/iowait run
-  // backwards by a tick; a counter must not (node_exporter does the same).
+  // Last exported seconds per CPU and mode (-1: none yet): some kernels let
+  // idle/iowait run backwards by a tick; a counter must not, so a drop is held,
+  // unless idle drops by 3 s or more, which is a hotplug that resets the CPU
+  // (node_exporter does the same).
   std::vector<std::array<double, procfs::CpuTimes::kModes>> last_;
   std::vector<std::string> cpu_labels_;
 };

@@ -1,0 +1,92 @@
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "collectors/host/processes_collector.h"
+#include "tests/unit/collectors/families.h"
+#include "tests/unit/temp_tree.h"
+
+using namespace vitals::collectors;
+using vitals::procfs::Errc;
+using vitals::procfs::ProcFs;
+using vitals::procfs::SystemInfo;
+using vitals::testing::Collect;
+using vitals::testing::FindFamily;
+using vitals::testing::Sample;
+using vitals::testing::TempTree;
+
+namespace {
+
+// A /proc/<pid>/stat line with the given state and num_threads (field 20).
+std::string StatLine(int pid, std::string_view comm, char state, int threads) {
+  return std::to_string(pid) + " (" + std::string(comm) + ") " + state +
+         " 1 1 1 0 -1 4194560 100 0 0 0 5 3 0 0 20 0 " + std::to_string(threads) +
+         " 0 1000 1000000 100 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n";
+}
+
+}  // namespace
+
+TEST_CASE("ProcessesCollector", "[collectors]") {
+  TempTree tree;
+  tree.Write("sys/kernel/pid_max", "32768\n");
+  tree.Write("sys/kernel/threads-max", "192730\n");
+  // pid 1: sleeping, two threads (one running).
+  tree.Write("1/stat", StatLine(1, "init", 'S', 2));
+  tree.Write("1/task/1/stat", StatLine(1, "init", 'S', 2));
+  tree.Write("1/task/5/stat", StatLine(5, "worker", 'R', 2));
+  // pid 2: running, comm with spaces and ')'.
+  tree.Write("2/stat", StatLine(2, "a) R (b c", 'R', 1));
+  tree.Write("2/task/2/stat", StatLine(2, "a) R (b c", 'R', 1));
+  // pid 3 exited between the listing and the read: its directory has no stat.
+  tree.Mkdir("3");
+  // pid 4: in D state, its task directory is gone (exited after stat was read).
+  tree.Write("4/stat", StatLine(4, "dd", 'D', 1));
+  // pid 6: a thread that vanished from task/ between listing and reading.
+  tree.Write("6/stat", StatLine(6, "z", 'Z', 1));
+  tree.Mkdir("6/task/7");
+  tree.Mkdir("self");
+  auto fs = ProcFs::Open(tree.path(), SystemInfo{4096, 100});
+  REQUIRE(fs.ok());
+  CollectorContext ctx{*fs, tree.path()};
+  ProcessesCollector processes(ctx);
+  CHECK(processes.name() == "processes");
+
+  SECTION("counts by state, vanished pids skipped") {
+    auto c = Collect(processes);
+    REQUIRE(c.result.ok());
+    CHECK(Sample(c.families, "node_processes_max_processes") == 32768);
+    CHECK(Sample(c.families, "node_processes_max_threads") == 192730);
+    CHECK(Sample(c.families, "node_processes_pids") == 4);     // 1, 2, 4, 6
+    CHECK(Sample(c.families, "node_processes_threads") == 5);  // 2 + 1 + 1 + 1
+    CHECK(Sample(c.families, "node_processes_state", {{"state", "S"}}) == 1);
+    CHECK(Sample(c.families, "node_processes_state", {{"state", "R"}}) == 1);
+    CHECK(Sample(c.families, "node_processes_state", {{"state", "D"}}) == 1);
+    CHECK(Sample(c.families, "node_processes_state", {{"state", "Z"}}) == 1);
+    CHECK(FindFamily(c.families, "node_processes_state")->metric.size() == 4);
+    CHECK(Sample(c.families, "node_processes_threads_state", {{"thread_state", "S"}}) == 1);
+    CHECK(Sample(c.families, "node_processes_threads_state", {{"thread_state", "R"}}) == 2);
+    CHECK(FindFamily(c.families, "node_processes_threads_state")->metric.size() == 2);
+    for (const auto& family : c.families) {
+      CHECK(family.type == prometheus::MetricType::Gauge);
+    }
+  }
+  SECTION("a garbled stat fails the collector instead of counting it as 0") {
+    tree.Write("2/stat", "2 (x) R 1 1 1 0 -1 4194560 100 0 0 0 5 3 0 0 20 0 zz\n");
+    auto c = Collect(processes);
+    REQUIRE_FALSE(c.result.ok());
+    CHECK(c.result.error().code == Errc::kParse);
+    CHECK(c.families.empty());
+  }
+  SECTION("a missing or garbled pid_max is an error") {
+    tree.Remove("sys/kernel/pid_max");
+    auto missing = Collect(processes);
+    REQUIRE_FALSE(missing.result.ok());
+    CHECK(missing.result.error().code == Errc::kNotFound);
+    CHECK(missing.result.error().path == "sys/kernel/pid_max");
+    tree.Write("sys/kernel/pid_max", "lots\n");
+    auto garbled = Collect(processes);
+    REQUIRE_FALSE(garbled.result.ok());
+    CHECK(garbled.result.error().code == Errc::kParse);
+    CHECK(garbled.families.empty());
+  }
+}
