@@ -49,31 +49,51 @@ std::string Gzip(std::string_view data) {
 }
 
 bool AcceptsGzip(std::string_view header) {
-  // Tokens separated by ',', each "coding[;q=x]"; gzip;q=0 means "not gzip".
+  // RFC 9110 12.5.3: "coding[;q=x]" tokens separated by ','. Codings are
+  // case-insensitive, x-gzip is gzip, q=0 means "not acceptable", and an
+  // explicit gzip entry wins over "*" whatever their order.
+  auto trim = [](std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
+      s.remove_prefix(1);
+    }
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
+      s.remove_suffix(1);
+    }
+    return s;
+  };
+  auto iequals = [](std::string_view a, std::string_view b) {
+    return a.size() == b.size() &&
+           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+             return std::tolower(static_cast<unsigned char>(x)) ==
+                    std::tolower(static_cast<unsigned char>(y));
+           });
+  };
+  int gzip = -1;  // -1: not mentioned, 0: refused, 1: accepted
+  int star = -1;
   while (!header.empty()) {
     std::size_t comma = header.find(',');
     std::string_view token = header.substr(0, comma);
     header = comma == std::string_view::npos ? std::string_view() : header.substr(comma + 1);
-    while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
     std::size_t semi = token.find(';');
-    std::string_view coding = token.substr(0, semi);
-    while (!coding.empty() && coding.back() == ' ') coding.remove_suffix(1);
-    if (coding != "gzip" && coding != "*") {
-      continue;
+    std::string_view coding = trim(token.substr(0, semi));
+    bool accepted = true;
+    while (semi != std::string_view::npos) {
+      token.remove_prefix(semi + 1);
+      semi = token.find(';');
+      std::string_view param = trim(token.substr(0, semi));
+      if (param.size() >= 2 && (param[0] == 'q' || param[0] == 'Q') && param[1] == '=') {
+        // qvalue is 0 to 1 with at most three decimals: zero only if all digits are.
+        std::string_view q = trim(param.substr(2));
+        accepted = q.empty() || q.find_first_not_of("0.") != std::string_view::npos;
+      }
     }
-    if (semi == std::string_view::npos) {
-      return true;
+    if (iequals(coding, "gzip") || iequals(coding, "x-gzip")) {
+      gzip = std::max(gzip, accepted ? 1 : 0);
+    } else if (coding == "*") {
+      star = accepted ? 1 : 0;
     }
-    std::string_view params = token.substr(semi + 1);
-    std::size_t q = params.find("q=");
-    if (q == std::string_view::npos) {
-      return true;
-    }
-    std::string_view qv = params.substr(q + 2);
-    bool zero = !qv.empty() && qv.find_first_not_of("0.") != 0;  // "0", "0.0", "0.000"
-    return !zero;
   }
-  return false;
+  return gzip >= 0 ? gzip == 1 : star == 1;
 }
 
 namespace {

@@ -1,0 +1,208 @@
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "agent/flags.h"
+
+using vitals::ListenAddress;
+using vitals::Options;
+using vitals::ParseFlags;
+using vitals::ParseListenAddress;
+using vitals::collectors::CollectorRegistry;
+
+namespace {
+
+const CollectorRegistry& Registry() {
+  static const CollectorRegistry registry = [] {
+    CollectorRegistry r;
+    vitals::collectors::RegisterBuiltinCollectors(r);
+    return r;
+  }();
+  return registry;
+}
+
+Options Parse(const std::vector<std::string>& args) {
+  auto r = ParseFlags(args, Registry());
+  if (auto* err = std::get_if<std::string>(&r)) {
+    FAIL("unexpected error: " << *err);
+  }
+  return std::get<Options>(r);
+}
+
+std::string Error(const std::vector<std::string>& args) {
+  auto r = ParseFlags(args, Registry());
+  REQUIRE(std::holds_alternative<std::string>(r));
+  const std::string& err = std::get<std::string>(r);
+  CHECK(err.find('\n') == std::string::npos);  // one line
+  return err;
+}
+
+std::vector<std::string> Defaults() {
+  std::vector<std::string> out;
+  for (const auto& info : Registry().all()) {
+    if (info.enabled_by_default) {
+      out.emplace_back(info.name);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("ParseFlags", "[agent]") {
+  SECTION("no flags: defaults") {
+    Options o = Parse({});
+    CHECK(o.listen.host.empty());
+    CHECK(o.listen.port == 9810);
+    CHECK(o.telemetry_path == "/metrics");
+    CHECK(o.procfs == "/proc");
+    CHECK(o.sysfs == "/sys");
+    CHECK(o.log_level == vitals::log::Level::kInfo);
+    CHECK(o.log_format == vitals::log::Format::kLogfmt);
+    CHECK_FALSE(o.help);
+    CHECK_FALSE(o.version);
+    CHECK(o.collectors == Defaults());
+    CHECK(o.collectors.size() >= 6);
+  }
+  SECTION("--flag value and --flag=value are the same") {
+    Options a = Parse({"--path.procfs", "/host/proc", "--log.level", "debug"});
+    Options b = Parse({"--path.procfs=/host/proc", "--log.level=debug"});
+    CHECK(a.procfs == "/host/proc");
+    CHECK(b.procfs == "/host/proc");
+    CHECK(a.log_level == vitals::log::Level::kDebug);
+    CHECK(b.log_level == vitals::log::Level::kDebug);
+    Options c = Parse({"--web.listen-address", "127.0.0.1:0", "--log.format=json",
+                       "--web.telemetry-path", "/m", "--path.sysfs=/host/sys"});
+    CHECK(c.listen.host == "127.0.0.1");
+    CHECK(c.listen.port == 0);
+    CHECK(c.log_format == vitals::log::Format::kJson);
+    CHECK(c.telemetry_path == "/m");
+    CHECK(c.sysfs == "/host/sys");
+  }
+  SECTION("a value may contain '=' and may be empty after '='") {
+    Options o = Parse({"--path.procfs=/a=b"});
+    CHECK(o.procfs == "/a=b");
+  }
+  SECTION("--help and --version") {
+    CHECK(Parse({"--help"}).help);
+    CHECK(Parse({"--version"}).version);
+    CHECK_THAT(Error({"--help=yes"}), Catch::Contains("takes no value"));
+  }
+  SECTION("unknown flags and stray arguments") {
+    CHECK_THAT(Error({"--nope"}), Catch::Contains("unknown flag --nope"));
+    CHECK_THAT(Error({"--nope=1"}), Catch::Contains("unknown flag --nope"));
+    CHECK_THAT(Error({"-h"}), Catch::Contains("\"-h\""));
+    CHECK_THAT(Error({"metrics"}), Catch::Contains("\"metrics\""));
+    CHECK_THAT(Error({"--path.procfs"}), Catch::Contains("--path.procfs needs a value"));
+  }
+  SECTION("bad values name the flag") {
+    CHECK_THAT(Error({"--log.level=verbose"}), Catch::Contains("--log.level") &&
+                                                   Catch::Contains("verbose"));
+    CHECK_THAT(Error({"--log.format", "xml"}), Catch::Contains("--log.format"));
+    CHECK_THAT(Error({"--web.telemetry-path=metrics"}), Catch::Contains("--web.telemetry-path"));
+    CHECK_THAT(Error({"--web.telemetry-path=/"}), Catch::Contains("--web.telemetry-path"));
+    CHECK_THAT(Error({"--web.listen-address=abc"}),
+               Catch::Contains("--web.listen-address") && Catch::Contains("\"abc\""));
+  }
+  SECTION("--no-collector.X turns one off, --collector.X turns one on") {
+    Options o = Parse({"--no-collector.cpu"});
+    std::vector<std::string> expected = Defaults();
+    expected.erase(std::find(expected.begin(), expected.end(), "cpu"));
+    CHECK(o.collectors == expected);
+    // The last switch for a collector wins.
+    CHECK(Parse({"--no-collector.cpu", "--collector.cpu"}).collectors == Defaults());
+    CHECK(Parse({"--collector.cpu", "--no-collector.cpu"}).collectors == expected);
+  }
+  SECTION("unknown collector") {
+    CHECK_THAT(Error({"--collector.nope"}), Catch::Contains("unknown collector") &&
+                                                Catch::Contains("collector.nope"));
+    CHECK_THAT(Error({"--no-collector.nope"}), Catch::Contains("unknown collector"));
+    CHECK_THAT(Error({"--collector.cpu=false"}), Catch::Contains("takes no value"));
+  }
+  SECTION("--collector.disable-defaults with one re-enabled, in either order") {
+    CHECK(Parse({"--collector.disable-defaults", "--collector.loadavg"}).collectors ==
+          std::vector<std::string>{"loadavg"});
+    CHECK(Parse({"--collector.meminfo", "--collector.disable-defaults"}).collectors ==
+          std::vector<std::string>{"meminfo"});
+    CHECK(Parse({"--collector.disable-defaults"}).collectors.empty());
+    // Enabled collectors are listed in registry order, not flag order.
+    CHECK(Parse({"--collector.disable-defaults", "--collector.stat", "--collector.cpu"})
+              .collectors == std::vector<std::string>{"cpu", "stat"});
+  }
+}
+
+TEST_CASE("ParseListenAddress", "[agent]") {
+  auto ok = [](std::string_view text) {
+    auto r = ParseListenAddress(text);
+    if (auto* err = std::get_if<std::string>(&r)) {
+      FAIL("unexpected error for " << text << ": " << *err);
+    }
+    return std::get<ListenAddress>(r);
+  };
+  auto bad = [](std::string_view text) {
+    auto r = ParseListenAddress(text);
+    REQUIRE(std::holds_alternative<std::string>(r));
+    const std::string& err = std::get<std::string>(r);
+    CHECK_THAT(err, Catch::Contains("--web.listen-address") &&
+                        Catch::Contains("\"" + std::string(text) + "\""));
+    return err;
+  };
+  SECTION("good") {
+    ListenAddress all = ok(":9810");
+    CHECK(all.host.empty());
+    CHECK(all.port == 9810);
+    CHECK_FALSE(all.ipv6);
+    CHECK(all.ToCivetweb() == "9810");
+    CHECK(all.ToString() == ":9810");
+
+    ListenAddress loopback = ok("127.0.0.1:0");
+    CHECK(loopback.host == "127.0.0.1");
+    CHECK(loopback.port == 0);
+    CHECK(loopback.ToCivetweb() == "127.0.0.1:0");
+
+    ListenAddress v6 = ok("[::1]:80");
+    CHECK(v6.host == "::1");
+    CHECK(v6.port == 80);
+    CHECK(v6.ipv6);
+    CHECK(v6.ToCivetweb() == "[::1]:80");
+    CHECK(v6.ToString() == "[::1]:80");
+
+    ListenAddress local = ok("localhost:1");
+    CHECK(local.host == "127.0.0.1");
+    CHECK(local.port == 1);
+
+    CHECK(ok("0.0.0.0:65535").port == 65535);
+    CHECK(ok("[::]:9810").ipv6);
+  }
+  SECTION("bad") {
+    CHECK_THAT(bad("abc"), Catch::Contains("host:port"));
+    CHECK_THAT(bad("1.2.3:80"), Catch::Contains("host must be"));
+    CHECK_THAT(bad(":70000"), Catch::Contains("0 to 65535"));
+    CHECK_THAT(bad("host:"), Catch::Contains("port"));
+    CHECK_THAT(bad("[zz]:1"), Catch::Contains("IPv6"));
+    bad("");
+    bad(":");
+    bad(":-1");
+    bad(": 80");
+    bad(":80x");
+    bad("::1:80");      // IPv6 needs brackets
+    bad("[::1]");       // no port
+    bad("256.1.1.1:80");
+    bad("example.com:80");  // host names other than localhost are not resolved
+    bad(":99999999999999999999");
+  }
+}
+
+TEST_CASE("HelpText lists every flag and collector", "[agent]") {
+  std::string help = vitals::HelpText(Registry());
+  for (std::string_view flag : {"--web.listen-address", "--web.telemetry-path", "--path.procfs",
+                                "--path.sysfs", "--log.level", "--log.format", "--help",
+                                "--version", "--collector.disable-defaults"}) {
+    CHECK_THAT(help, Catch::Contains(std::string(flag)));
+  }
+  for (const auto& info : Registry().all()) {
+    CHECK_THAT(help, Catch::Contains("--[no-]collector." + std::string(info.name)));
+  }
+}
