@@ -1,5 +1,6 @@
 #include "collectors/procfs/loadavg.h"
 
+#include <cmath>
 #include <string>
 
 #include "collectors/procfs/parse_util.h"
@@ -17,7 +18,8 @@ Result<Loadavg> ParseLoadavg(std::string_view text) {
   for (double* load : loads) {
     auto field = fields.Next();
     auto value = field ? detail::ToDouble(*field) : std::nullopt;
-    if (!value) {
+    // from_chars also takes "-1.5", "nan" and "inf", which the kernel never writes.
+    if (!value || field->front() == '-' || !std::isfinite(*value)) {
       return ParseError(std::string(kPath), "expected three load averages, got \"" +
                                                 std::string(detail::TrimSpace(text)) + "\"");
     }
