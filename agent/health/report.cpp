@@ -1,0 +1,155 @@
+#include "agent/health/report.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace vitals::health {
+
+int StatusCodes::For(HealthStatus status) const {
+  switch (status) {
+    case HealthStatus::kHealthy: return healthy;
+    case HealthStatus::kDegraded: return degraded;
+    case HealthStatus::kUnhealthy: return unhealthy;
+  }
+  return unhealthy;
+}
+
+bool Filter::Matches(const EntrySnapshot& entry) const {
+  if (name && entry.name != *name) {
+    return false;
+  }
+  if (tags.empty()) {
+    return true;
+  }
+  return std::any_of(tags.begin(), tags.end(),
+                     [&](const std::string& tag) { return entry.tags.count(tag) > 0; });
+}
+
+HealthReport BuildReport(const Snapshot& snapshot, const Filter& filter) {
+  HealthReport report;
+  for (const EntrySnapshot& entry : snapshot.entries) {
+    if (!filter.Matches(entry)) {
+      continue;
+    }
+    report.status = Worst(report.status, entry.status);
+    report.total_duration = std::max(report.total_duration, entry.duration);
+    report.entries.push_back(entry);
+  }
+  return report;
+}
+
+std::string FormatDuration(Duration d) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3fs", std::chrono::duration<double>(d).count());
+  return buf;
+}
+
+nlohmann::ordered_json ToJson(const HealthReport& report) {
+  nlohmann::ordered_json out;
+  out["status"] = StatusName(report.status);
+  out["totalDuration"] = FormatDuration(report.total_duration);
+  nlohmann::ordered_json entries = nlohmann::ordered_json::object();
+  for (const EntrySnapshot& entry : report.entries) {
+    nlohmann::ordered_json e;
+    e["status"] = StatusName(entry.status);
+    e["description"] = entry.description;
+    e["duration"] = FormatDuration(entry.duration);
+    e["tags"] = entry.tags;
+    e["data"] = entry.data;
+    e["error"] = entry.error ? nlohmann::ordered_json(*entry.error) : nullptr;
+    entries[entry.name] = std::move(e);
+  }
+  out["entries"] = std::move(entries);
+  return out;
+}
+
+namespace {
+
+using prometheus::ClientMetric;
+using prometheus::MetricFamily;
+using prometheus::MetricType;
+
+MetricFamily Family(std::string name, std::string help, MetricType type) {
+  MetricFamily family;
+  family.name = std::move(name);
+  family.help = std::move(help);
+  family.type = type;
+  return family;
+}
+
+void Add(MetricFamily& family, double value, std::vector<ClientMetric::Label> labels) {
+  ClientMetric metric;
+  metric.label = std::move(labels);
+  if (family.type == MetricType::Counter) {
+    metric.counter.value = value;
+  } else {
+    metric.gauge.value = value;
+  }
+  family.metric.push_back(std::move(metric));
+}
+
+}  // namespace
+
+std::vector<prometheus::MetricFamily> StatusFamilies(const Snapshot& snapshot,
+                                                     const std::vector<std::string>& groups) {
+  auto status = Family("vitals_check_status",
+                       "Current status of a check: 1 for the series of its status, 0 for the others.",
+                       MetricType::Gauge);
+  auto duration = Family("vitals_check_duration_seconds", "Duration of the last run of a check.",
+                         MetricType::Gauge);
+  auto last_run = Family("vitals_check_last_run_timestamp_seconds",
+                         "When the last result of a check arrived, in seconds since the epoch.",
+                         MetricType::Gauge);
+  auto transitions = Family("vitals_check_transitions_total",
+                            "Changes of the reported status of a check (after hysteresis).",
+                            MetricType::Counter);
+  auto failures = Family("vitals_check_consecutive_failures",
+                         "Results in a row that were not Healthy.", MetricType::Gauge);
+  auto value = Family("vitals_check_value", "The value a threshold check evaluated last.",
+                      MetricType::Gauge);
+  auto health = Family("vitals_health_status",
+                       "Worst status of the checks in a group (all: every check): 2 Healthy, "
+                       "1 Degraded, 0 Unhealthy.",
+                       MetricType::Gauge);
+
+  for (const EntrySnapshot& entry : snapshot.entries) {
+    for (HealthStatus s : kAllStatuses) {
+      Add(status, entry.status == s ? 1 : 0,
+          {{"check", entry.name}, {"status", std::string(StatusName(s))}});
+    }
+    Add(duration, std::chrono::duration<double>(entry.duration).count(), {{"check", entry.name}});
+    if (entry.last_run) {
+      Add(last_run, std::chrono::duration<double>(entry.last_run->time_since_epoch()).count(),
+          {{"check", entry.name}});
+    }
+    Add(transitions, static_cast<double>(entry.transitions), {{"check", entry.name}});
+    Add(failures, entry.consecutive_failures, {{"check", entry.name}});
+    if (entry.value) {
+      Add(value, *entry.value, {{"check", entry.name}});
+    }
+  }
+  Add(health, static_cast<double>(BuildReport(snapshot).status), {{"group", "all"}});
+  std::vector<std::string> sorted = groups;
+  std::sort(sorted.begin(), sorted.end());
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+  for (const std::string& group : sorted) {
+    Filter filter;
+    filter.tags = {group};
+    Add(health, static_cast<double>(BuildReport(snapshot, filter).status), {{"group", group}});
+  }
+
+  std::vector<MetricFamily> out;
+  for (MetricFamily* family :
+       {&status, &duration, &failures, &last_run, &transitions, &value, &health}) {
+    if (!family->metric.empty()) {
+      std::sort(family->metric.begin(), family->metric.end(),
+                [](const ClientMetric& a, const ClientMetric& b) { return a.label < b.label; });
+      out.push_back(std::move(*family));
+    }
+  }
+  std::sort(out.begin(), out.end(),
+            [](const MetricFamily& a, const MetricFamily& b) { return a.name < b.name; });
+  return out;
+}
+
+}  // namespace vitals::health

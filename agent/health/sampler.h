@@ -1,0 +1,87 @@
+#pragma once
+// Sampler: reads the values threshold checks compare, on the scheduler
+// (Scheduler::SetTask), independent of scrapes, so rules hold when nobody
+// scrapes. Ratios that need two readings (CPU) are computed between this
+// sample and the previous one. Every value is exported as a gauge
+// (vitals_sample_*) so a user can graph what a rule saw.
+//
+// Host values (names as the `value` of a threshold check):
+//   host.cpu_busy_ratio        non-idle CPU time / all CPU time, all CPUs, 0..1
+//   host.memory_available_ratio  MemAvailable / MemTotal
+//   host.load1_per_core, host.load5_per_core, host.load15_per_core
+//   host.filefd_ratio          allocated file handles / fs.file-max
+//   host.swap_used_ratio       (SwapTotal - SwapFree) / SwapTotal; 0 with no swap
+// Group values (with a `group`), from a GroupReader when process groups exist:
+//   group.num_procs, group.cpu_ratio (CPU seconds per second / CPUs, 0..1),
+//   group.memory_rss_bytes, group.num_threads, group.open_fds,
+//   group.worst_fd_ratio
+//
+// Thread contract: Sample() runs on one thread at a time (the scheduler's);
+// Get() and Families() may be called from any thread.
+
+#include <prometheus/metric_family.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "agent/health/clock.h"
+#include "agent/health/value_source.h"
+#include "collectors/procfs/proc_fs.h"
+
+namespace vitals::health {
+
+// What the sampler needs about one process group at one instant.
+struct GroupReading {
+  double num_procs = 0;
+  double cpu_seconds = 0;  // user + system, cumulative
+  double memory_rss_bytes = 0;
+  double num_threads = 0;
+  double open_fds = 0;
+  double worst_fd_ratio = 0;
+};
+// Reads every group in one pass, or says why it could not.
+using GroupReader =
+    std::function<std::variant<std::map<std::string, GroupReading>, std::string>()>;
+
+class Sampler final : public ValueSource {
+ public:
+  Sampler(procfs::ProcFs proc, std::shared_ptr<const Clock> clock);
+
+  // Replaces the group reader (on reload); nullptr when there are no groups.
+  void SetGroupReader(GroupReader reader);
+
+  void Sample();
+  std::variant<health::Sample, std::string> Get(const ValueKey& key) const override;
+  std::vector<prometheus::MetricFamily> Families() const;
+
+ private:
+  using Value = std::variant<health::Sample, std::string>;
+  void Put(std::map<std::string, Value>& values, const std::string& key, Value value) const;
+
+  procfs::ProcFs proc_;
+  std::shared_ptr<const Clock> clock_;
+  std::string buffer_;  // reused by Sample()
+
+  // Previous readings for the ratios, owned by the sampling thread.
+  struct CpuReading {
+    double busy = 0;
+    double total = 0;
+  };
+  std::optional<CpuReading> last_cpu_;
+  std::map<std::string, double> last_group_cpu_;
+  SteadyTime last_time_{};
+  std::size_t cpus_ = 0;
+
+  mutable std::mutex mutex_;  // guards values_, group_reader_
+  // Keys: the value name, plus "/<group>" for group values.
+  std::map<std::string, Value> values_;
+  GroupReader group_reader_;
+};
+
+}  // namespace vitals::health
