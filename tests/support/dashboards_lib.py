@@ -188,3 +188,17 @@ def source_metric_literals():
                     with open(os.path.join(root, fname), errors="replace") as f:
                         names.update(re.findall(r'"(vitals_[a-z0-9_]+)"', f.read()))
     return names
+
+
+def with_recorded_sources(names):
+    """`names` plus, for each recording rule among them, the metrics its expression reads."""
+    recorded = {name: expr for _, kind, name, expr in rule_exprs() if kind == "record"}
+    out, todo = set(), list(names)
+    while todo:
+        name = todo.pop()
+        if name in out:
+            continue
+        out.add(name)
+        if name in recorded:
+            todo.extend(metric_names(recorded[name]))
+    return out

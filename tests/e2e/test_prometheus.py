@@ -1,0 +1,277 @@
+"""A real Prometheus (Debian's `prometheus`) scrapes a running vitals every
+second with our rule files loaded; then, through its HTTP API:
+
+- the target is up and the scrape has no error; every rule group loaded and
+  every rule evaluated without error;
+- every dashboard variable resolves to at least one value (pending ones aside);
+- every PromQL expression of every dashboard panel (variables substituted as
+  Grafana would) and every rule parses and returns at least one series.
+  Alert expressions are conditions that a healthy system does not meet: the
+  full expression must parse and evaluate, and its value side (the expression
+  before the final comparison) must return series. Expressions that need an
+  event are in EVENTS with the reason; their value side is checked the same
+  way. Expressions on metric names pending in dashboards_lib.PENDING (work
+  not landed, absent from vitals' output) are only parsed and evaluated.
+
+Prints the number of expressions checked in each way.
+"""
+
+import json
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+from dashboards_lib import (RULE_FILES, dashboard_exprs, dashboards, metric_names, pending_reason, rule_exprs,
+                            substitute_builtins, variable_queries, vitals_config,
+                            with_recorded_sources)
+from vitals_harness import Vitals, fail, free_port, parse_exposition, skip, wait_http, which
+
+# Dashboard expressions that return nothing on a healthy agent: (dashboard
+# file, panel title) -> why. Their value side must still return series.
+EVENTS = {
+    ("vitals-host.json", "Failing collectors"): "lists collectors only while one fails",
+}
+DEADLINE_S = 45
+
+
+class Prometheus:
+    def __init__(self, binary, config_path, data_dir):
+        self.port = free_port()
+        self.log = open(os.path.join(data_dir, "prometheus.log"), "w")
+        self.proc = subprocess.Popen(
+            [binary, f"--config.file={config_path}", f"--storage.tsdb.path={data_dir}/tsdb",
+             f"--web.listen-address=127.0.0.1:{self.port}", "--log.level=warn",
+             "--storage.tsdb.retention.time=1h"],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        self.data_dir = data_dir
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def log_text(self):
+        self.log.flush()
+        with open(os.path.join(self.data_dir, "prometheus.log")) as f:
+            return f.read()[-4000:]
+
+    def api(self, path, **params):
+        query = urllib.parse.urlencode(params, doseq=True)
+        try:
+            with urllib.request.urlopen(f"{self.url}/api/v1/{path}?{query}", timeout=10) as resp:
+                return json.load(resp)
+        except urllib.error.HTTPError as e:
+            return json.load(e)
+
+    def query(self, expr):
+        """(error or None, result list)."""
+        doc = self.api("query", query=expr)
+        if doc.get("status") != "success":
+            return f"{doc.get('errorType')}: {doc.get('error')}", []
+        return None, doc["data"]["result"]
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+
+def regex_escape(value):
+    """As Grafana escapes a multi-value for a PromQL double-quoted string: the
+    regex escape's backslash is itself escaped."""
+    return re.sub(r"([\\.+*?()|\[\]{}^$])", r"\\\\\1", value)
+
+
+def label_values(prom, query):
+    """Grafana's label_values(<selector>, <label>) against the server."""
+    m = re.match(r"^label_values\((.+),\s*([a-zA-Z_]+)\)$", query)
+    selector, label = m.group(1), m.group(2)
+    doc = prom.api("series", **{"match[]": selector, "start": str(time.time() - 300)})
+    if doc.get("status") != "success":
+        return f"{doc.get('error')}", []
+    return None, sorted({s[label] for s in doc["data"] if label in s})
+
+
+def substitute(text, values):
+    """Replaces $var and ${var} by a value Grafana would use: a single value as
+    is, a multi-value as (a|b) with regex escaping (the query is always =~)."""
+    def one(name):
+        vals = values[name]
+        if vals == [".+"]:
+            return ".+"
+        if len(vals) == 1 and name == "job":
+            return vals[0]
+        return "(" + "|".join(regex_escape(v) for v in vals) + ")"
+    for name in sorted(values, key=len, reverse=True):
+        text = text.replace("${" + name + "}", one(name)).replace("$" + name, one(name))
+    return text
+
+
+COMPARISON = re.compile(r"^(?P<lhs>.+?)\s*(==|!=|>=|<=|>|<)\s*(bool\s+)?-?[0-9.e]+$")
+
+
+def value_side(expr):
+    m = COMPARISON.match(expr.strip())
+    return m.group("lhs") if m else None
+
+
+def main():
+    prometheus_bin = which("prometheus")
+    if not prometheus_bin:
+        skip("prometheus not installed (Debian package prometheus)")
+
+    started = time.monotonic()
+    tmp = tempfile.mkdtemp(prefix="vitals-prom-")
+    prom = None
+    try:
+        with Vitals(f"--config.file={vitals_config(tmp)}") as vitals:
+            t0 = time.monotonic()
+            exported = set(parse_exposition(vitals.metrics()))
+            # 1 s, unless one scrape takes longer here (a debug build on a loaded machine):
+            # then twice what it took, so that scrapes do not time out.
+            took = time.monotonic() - t0
+            interval = max(1, math.ceil(2 * took)) if took > 0.5 else 1
+            rate_interval = f"{max(4 * interval, 10)}s"  # Grafana: at least 4 scrape intervals
+            print(f"one /metrics took {took:.2f} s: scrape interval {interval}s, $__rate_interval {rate_interval}")
+            config = {
+                "global": {"scrape_interval": f"{interval}s", "scrape_timeout": f"{interval}s",
+                           "evaluation_interval": "1s"},
+                "rule_files": RULE_FILES,
+                "scrape_configs": [{"job_name": "vitals",
+                                    "static_configs": [{"targets": [f"127.0.0.1:{vitals.port}"]}]}],
+            }
+            config_path = os.path.join(tmp, "prometheus.yml")
+            with open(config_path, "w") as f:
+                json.dump(config, f)  # JSON is YAML
+            r = subprocess.run(["promtool", "check", "config", config_path], capture_output=True,
+                               text=True, timeout=60) if which("promtool") else None
+            if r is not None and r.returncode != 0:
+                fail(f"promtool check config:\n{r.stdout}{r.stderr}")
+            prom = Prometheus(prometheus_bin, config_path, tmp)
+            try:
+                wait_http(prom.url + "/-/ready", timeout=20)
+            except RuntimeError as e:
+                fail(f"{e}\n{prom.log_text()}")
+
+            # A few scrapes, and the recording rules have output (they need two CPU samples).
+            deadline = time.monotonic() + 15 + 6 * interval
+            scrapes = 0
+            while time.monotonic() < deadline:
+                _, ups = prom.query('count_over_time(up{job="vitals"}[1m])')
+                scrapes = int(float(ups[0]["value"][1])) if ups else 0
+                _, rec = prom.query("instance:vitals_host_cpu_busy:ratio_rate5m")
+                _, grp = prom.query("groupname:vitals_group_cpu_seconds:rate5m")
+                if scrapes >= 4 and rec and grp:
+                    break
+                time.sleep(0.5)
+            else:
+                fail(f"after {15 + 6 * interval} s: {scrapes} scrapes, recording rules not evaluated yet\n{prom.log_text()}")
+
+            targets = prom.api("targets")["data"]["activeTargets"]
+            if len(targets) != 1 or targets[0]["health"] != "up" or targets[0]["lastError"]:
+                fail(f"target not up: {json.dumps(targets, indent=1)}")
+            _, up = prom.query('up{job="vitals"}')
+            if not up or up[0]["value"][1] != "1":
+                fail(f"up{{job=\"vitals\"}} is {up}")
+            print(f"target 127.0.0.1:{vitals.port} up after {scrapes} scrapes "
+                  f"({time.monotonic() - started:.1f} s)")
+
+            # Rules: loaded and evaluated without error.
+            groups = prom.api("rules")["data"]["groups"]
+            loaded = [r for g in groups for r in g["rules"]]
+            bad = [f"{r['name']}: {r.get('health')} {r.get('lastError')}" for r in loaded
+                   if r.get("health") != "ok" or r.get("lastError")]
+            if bad or not loaded:
+                fail("rules not evaluated cleanly:\n  " + "\n  ".join(bad or ["no rules loaded"]))
+
+            problems, counts = [], {"series": 0, "value side": 0, "pending": 0}
+            pending_seen = {}
+
+            def check(where, expr, condition, event_reason=None):
+                names = with_recorded_sources(metric_names(expr))
+                pending = sorted(n for n in names if n not in exported and pending_reason(n))
+                err, result = prom.query(expr)
+                if err:
+                    problems.append(f"{where}: {err}\n      {expr}")
+                    return
+                if pending:
+                    counts["pending"] += 1
+                    for n in pending:
+                        pending_seen.setdefault(pending_reason(n), set()).add(n)
+                    return
+                if condition or event_reason:
+                    lhs = value_side(expr)
+                    if lhs is None:
+                        problems.append(f"{where}: cannot split the condition {expr!r} into value and threshold")
+                        return
+                    err, result = prom.query(lhs)
+                    if err or not result:
+                        problems.append(f"{where}: value side returns {err or 'no series'}\n      {lhs}")
+                        return
+                    counts["value side"] += 1
+                    return
+                if not result:
+                    problems.append(f"{where}: no series\n      {expr}")
+                    return
+                counts["series"] += 1
+
+            # Dashboards: resolve variables as Grafana would, then each panel query.
+            variables_checked = 0
+            for fname, dash in dashboards().items():
+                values = {}
+                for var, query in variable_queries(dash):
+                    err, vals = label_values(prom, substitute(query, values))
+                    variables_checked += 1
+                    if err:
+                        problems.append(f"{fname} variable {var}: {err}")
+                    if not vals:
+                        inner_pending = [n for n in metric_names(query.split("(", 1)[1])
+                                         if n not in exported and pending_reason(n)]
+                        if not inner_pending:
+                            problems.append(f"{fname} variable {var}: {query} resolves to nothing")
+                        vals = [".+"]
+                    values[var] = vals
+                for where, expr in dashboard_exprs({fname: dash}):
+                    title = where.split("'")[1]
+                    real = substitute(substitute_builtins(expr, rate_interval), values)
+                    check(where, real, condition=False, event_reason=EVENTS.get((fname, title)))
+
+            # Rules: recording rules return series, alerts are conditions.
+            for where, kind, _, expr in rule_exprs():
+                check(where, expr, condition=(kind == "alert"))
+
+            if problems:
+                fail(f"{len(problems)} expressions failed:\n  " + "\n  ".join(problems) +
+                     f"\nvitals output families: {len(exported)}")
+            total = sum(counts.values())
+            print(f"variables resolved: {variables_checked}")
+            print(f"expressions checked: {total} (dashboard panels and rules): "
+                  f"{counts['series']} returned series, {counts['value side']} alert conditions or "
+                  f"stated events returned series on their value side, {counts['pending']} pending "
+                  f"work not landed (parsed and evaluated only)")
+            for (fname, title), reason in EVENTS.items():
+                print(f"  event: {fname} '{title}': {reason}")
+            for reason, names in pending_seen.items():
+                print(f"  pending, {reason}: {', '.join(sorted(names))}")
+            print(f"elapsed: {time.monotonic() - started:.1f} s")
+    finally:
+        if prom is not None:
+            prom.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
