@@ -13,7 +13,8 @@ import time
 
 from vitals_harness import VITALS_BIN, Vitals, copy_fixture_proc, fail, parse_exposition
 
-COLLECTORS = ["cpu", "filefd", "loadavg", "meminfo", "processes", "stat"]
+# The host collectors that can be switched one by one, each with a file to break.
+SWITCHABLE = ["cpu", "filefd", "loadavg", "meminfo", "processes", "stat"]
 OWN_PREFIXES = ("vitals_", "process_")  # the agent's own families, always there
 
 
@@ -21,17 +22,32 @@ def host_families(metrics_text):
     return {name for name in parse_exposition(metrics_text) if not name.startswith(OWN_PREFIXES)}
 
 
+def collector_success(metrics_text):
+    fam = parse_exposition(metrics_text).get("vitals_scrape_collector_success", {"samples": []})
+    return {labels["collector"]: value for _, labels, value in fam["samples"]}
+
+
 def families_by_collector(proc):
-    """Each collector's families, from a run with only that collector on the
-    intact tree (so the test does not hard-code the lists)."""
-    out = {}
-    for name in COLLECTORS:
+    """Each collector's families, measured on the intact tree rather than
+    hard-coded: a switchable collector's are what it adds to a run with
+    --collector.disable-defaults; the collectors that cannot be switched off
+    (self, process groups, http) share key ALWAYS_ON: the non-own families of
+    that baseline run (the others export only vitals_* and process_*)."""
+    with Vitals("--path.procfs=" + proc, "--collector.disable-defaults") as v:
+        baseline_text = v.metrics()
+    baseline = host_families(baseline_text)
+    out = {ALWAYS_ON: baseline}
+    always_on = set(collector_success(baseline_text))
+    for name in SWITCHABLE:
         with Vitals("--path.procfs=" + proc, "--collector.disable-defaults",
                     "--collector." + name) as v:
-            out[name] = host_families(v.metrics())
+            out[name] = host_families(v.metrics()) - baseline
         if not out[name]:
             fail(f"collector {name} exported nothing on the intact fixture tree")
-    return out
+    return out, always_on
+
+
+ALWAYS_ON = "<always on>"
 
 
 def truncate_stat(proc):
@@ -87,7 +103,7 @@ CASES = [
 ]
 
 
-def check_case(tmp, what, breaker, failing, file, families):
+def check_case(tmp, what, breaker, failing, file, families, always_on, collectors):
     proc = copy_fixture_proc(os.path.join(tmp, what.replace(" ", "_").replace("/", "_")))
     breaker(proc)
     with Vitals("--path.procfs=" + proc) as v:
@@ -96,29 +112,33 @@ def check_case(tmp, what, breaker, failing, file, families):
         log = v.log_lines()
     if status != 200:
         fail(f"{what}: /metrics answered {status}")
-    parsed = parse_exposition(text)
-    success = {labels["collector"]: value
-               for _, labels, value in parsed.get("vitals_scrape_collector_success",
-                                                  {"samples": []})["samples"]}
-    for name in COLLECTORS + ["self"]:
-        want = 0 if name in failing else 1
-        if success.get(name) != want:
+    # Affected: the collectors named in the case, plus any other that reads
+    # the same file and says so (the process groups read /proc/stat's btime).
+    errors = {}
+    for line in log:
+        if line.get("level") == "error" and file in line.get("err", "") and line.get("collector"):
+            errors.setdefault(line["collector"], line["err"])
+    affected = set(failing) | set(errors)
+    success = collector_success(text)
+    if set(success) != collectors:
+        fail(f"{what}: success is reported for {sorted(success)}, want {sorted(collectors)}")
+    for name in sorted(collectors):
+        want = 0 if name in affected else 1
+        if success[name] != want:
             fail(f"{what}: vitals_scrape_collector_success{{collector=\"{name}\"}} is "
-                 f"{success.get(name)}, want {want}\n{text}")
+                 f"{success[name]}, want {want}\nlog: {log}\n{text}")
     present = host_families(text)
-    for name in COLLECTORS:
-        if name in failing:
-            leaked = families[name] & present
-            if leaked:
-                fail(f"{what}: failed collector {name} still exported {sorted(leaked)}")
-        elif not families[name] <= present:
-            fail(f"{what}: collector {name} lost {sorted(families[name] - present)}")
-    for name in failing:
-        errors = [l for l in log if l.get("level") == "error" and l.get("collector") == name]
-        if not any(file in l.get("err", "") for l in errors):
+    for name, fams in families.items():
+        hit = name in affected if name != ALWAYS_ON else bool(affected & always_on)
+        if hit and fams & present:
+            fail(f"{what}: failed collector {name} still exported {sorted(fams & present)}")
+        if not hit and not fams <= present:
+            fail(f"{what}: unaffected collector {name} lost {sorted(fams - present)}")
+    for name in sorted(affected):
+        if name not in errors:
             fail(f"{what}: no error log line naming collector {name} and file {file}; "
                  f"log was:\n" + "\n".join(map(str, log)))
-        print(f"ok: {what}: {name} failed and logged: {errors[0]['err']}")
+        print(f"ok: {what}: {name} failed and logged: {errors[name]}")
 
 
 def run(args, timeout=10):
@@ -176,9 +196,13 @@ def check_signals(proc):
 def main():
     with tempfile.TemporaryDirectory(prefix="vitals-bad-") as tmp:
         intact = copy_fixture_proc(os.path.join(tmp, "intact"))
-        families = families_by_collector(intact)
+        families, always_on = families_by_collector(intact)
+        with Vitals("--path.procfs=" + intact) as v:
+            collectors = set(collector_success(v.metrics()))
+        if not set(SWITCHABLE) | {"self"} <= collectors:
+            fail(f"the intact run reports only collectors {sorted(collectors)}")
         for what, breaker, failing, file in CASES:
-            check_case(tmp, what, breaker, failing, file, families)
+            check_case(tmp, what, breaker, failing, file, families, always_on, collectors)
         check_flags()
         check_signals(intact)
         # chmod 000 leftovers would make the cleanup fail for non-root.

@@ -5,6 +5,7 @@ import gzip
 import os
 import socket
 import tempfile
+import time
 
 from vitals_harness import Vitals, copy_fixture_proc, fail, parse_exposition
 
@@ -85,6 +86,24 @@ def check_default(v):
     expect('href="/metrics"' in page, "/ links to /metrics")
 
 
+def check_latency(proc):
+    """Every answer comes promptly, the first one after start included: a
+    scrape of the fixture tree takes milliseconds, so 1.5 s (well under
+    CivetWeb's 2 s poll quantum, which is what a stall looks like) means a
+    connection waited somewhere."""
+    slow = []
+    for _ in range(5):
+        with Vitals("--path.procfs=" + proc) as v:
+            for i in range(4):
+                start = time.monotonic()
+                status, _, _ = v.get("/metrics" if i % 2 else "/-/healthy")
+                took = time.monotonic() - start
+                if status != 200 or took > 1.5:
+                    slow.append((i, status, round(took, 3)))
+    expect(not slow, f"20 requests over 5 fresh starts each answered 200 within 1.5 s "
+           f"(slow or failed: {slow})")
+
+
 def check_moved(proc):
     with Vitals("--path.procfs=" + proc, "--web.telemetry-path=/m") as v:
         status, headers, body = v.get("/m")
@@ -104,6 +123,7 @@ def main():
         with Vitals("--path.procfs=" + proc) as v:
             check_default(v)
         check_moved(proc)
+        check_latency(proc)
     print("PASS")
 
 
