@@ -41,7 +41,7 @@ Config Parse(std::string_view text, std::string_view source, const EnvLookup& en
   }
   Config config;
   Reader root(doc, "", &problems, &env);
-  if (root.Object({"process_groups", "process_collector", "checks"})) {
+  if (root.Object({"process_groups", "process_collector", "checks", "health"})) {
     ReadProcessGroups(root, &config.process_groups);
     ReadProcessCollector(root, &config.process_collector);
     if (root.Has("checks")) {
@@ -52,6 +52,8 @@ Config Parse(std::string_view text, std::string_view source, const EnvLookup& en
         config.checks_raw = checks.value();
       }
     }
+    ReadHealth(root, &config.health);
+    ReadChecks(root, config.health, config.process_groups, &config.checks);
   }
   if (!problems.empty()) {
     throw ConfigError(std::string(source), std::move(problems));

@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "config/checks.h"
 #include "config/process_groups.h"
 #include "config/reader.h"
 
@@ -28,6 +29,8 @@ struct Config {
   // The "checks" section, validated only as an array here; the health library
   // reads it with its own section reader.
   nlohmann::json checks_raw = nlohmann::json::array();
+  HealthConfig health;              // "health" (checks.h)
+  std::vector<CheckConfig> checks;  // "checks", read by ReadChecks
 };
 
 class ConfigError : public std::runtime_error {
