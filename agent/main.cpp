@@ -1,6 +1,7 @@
 // vitals: flags -> config -> App::Start -> wait for a signal. Exit status 2 for bad
 // flags (as kingpin does), 1 when the agent cannot start.
 
+#include <malloc.h>
 #include <signal.h>
 
 #include <cstdio>
@@ -55,6 +56,12 @@ int main(int argc, char** argv) {
                 loaded->process_groups.size());
     return 0;
   }
+
+  // glibc gives each thread that allocates its own arena; every CivetWeb
+  // worker that serves a scrape would keep ~1 MB of freed pages. Two arenas
+  // hold RSS at about 6.5 MB with 2,000 processes grouped (scrapes are
+  // serialized anyway). Set before any thread exists.
+  mallopt(M_ARENA_MAX, 2);
 
   // Block the stop signals before any thread starts, so that every thread
   // inherits the mask and only WaitForSignal receives them.

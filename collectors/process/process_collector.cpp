@@ -271,6 +271,9 @@ procfs::Result<void> ProcessCollector::Scan() {
     }
   }
   pending_.clear();
+  ResetGauges();
+  // One pass in pid order: a process's files are read one after the other
+  // while the kernel's structures for it are hot in the CPU caches.
   for (int pid : *pids) {
     auto stat = procfs::ReadPidStat(proc_, pid, buffer_);
     if (!stat) {
@@ -304,11 +307,18 @@ procfs::Result<void> ProcessCollector::Scan() {
     if (!t.resolved) {
       Resolve(pid, t, stat->comm);
     }
+    if (t.group >= 0) {
+      CollectMember(pid, t);
+    }
   }
+  // New processes no entry matched may join an ancestor's group; their
+  // parents may come later in pid order (pid wrap), hence a second step.
   for (int pid : pending_) {
-    ResolveAncestry(tracked_[pid], 0);
+    Tracked& t = tracked_[pid];
+    if (ResolveAncestry(t, 0) >= 0 && t.seen_scan == scan_) {
+      CollectMember(pid, t);
+    }
   }
-  CollectMembers();
   for (auto it = tracked_.begin(); it != tracked_.end();) {
     it = it->second.seen_scan == scan_ ? std::next(it) : tracked_.erase(it);
   }
@@ -320,7 +330,7 @@ procfs::Result<void> ProcessCollector::Scan() {
   return {};
 }
 
-void ProcessCollector::CollectMembers() {
+void ProcessCollector::ResetGauges() {
   for (auto& g : groups_) {
     g.procs = g.threads = g.rss = g.vsize = g.swap = g.pss = g.swap_pss = 0;
     g.fds = g.worst_limit = 0;
@@ -328,106 +338,104 @@ void ProcessCollector::CollectMembers() {
     g.oldest_start.reset();
     g.states = {};
   }
-  const auto& info = proc_.system();
-  for (auto& [pid, t] : tracked_) {
-    if (t.seen_scan != scan_ || t.group < 0) {
-      continue;
-    }
-    Group& g = groups_[static_cast<std::size_t>(t.group)];
-    auto vanished = [&]() {
-      ++g.errors_vanished;
-      t.seen_scan = 0;  // dropped at the end of the scan
-    };
-    auto status = procfs::ReadPidStatus(proc_, pid, buffer_);
-    if (!status && status.error().code != procfs::Errc::kPermission) {
-      vanished();
-      continue;
-    }
-    std::optional<std::uint64_t> swap;
-    if (status) {
-      swap = status->vm_swap_bytes.value_or(0);
-      t.cur.vcsw = status->voluntary_ctxt_switches;
-      t.cur.nvcsw = status->nonvoluntary_ctxt_switches;
-    } else {
-      ++g.errors_permission;
-    }
-    auto io = procfs::ReadPidIo(proc_, pid, buffer_);
-    if (!io && io.error().code != procfs::Errc::kPermission) {
-      vanished();
-      continue;
-    }
-    if (io) {
-      t.cur.read_bytes = io->read_bytes;
-      t.cur.write_bytes = io->write_bytes;
-    } else {
-      ++g.errors_permission;
-    }
-    auto fds = fds_.Count(pid);
-    if (!fds && fds.error().code != procfs::Errc::kPermission) {
-      vanished();
-      continue;
-    }
-    if (!fds) {
-      ++g.errors_permission;
-    }
-    if (!t.limits_read) {
-      auto limits = procfs::ReadPidLimits(proc_, pid, buffer_);
-      if (!limits && limits.error().code != procfs::Errc::kPermission) {
-        vanished();
-        continue;
-      }
-      t.limits_read = true;
-      if (limits) {
-        t.fd_limit = limits->open_files.soft;
-      }
-    }
-    std::uint64_t pss = 0, swap_pss = 0;
-    if (options_.smaps) {
-      auto smaps = proc_.ReadPidFile(pid, "smaps_rollup", buffer_);
-      if (!smaps && smaps.error().code != procfs::Errc::kPermission) {
-        vanished();
-        continue;
-      }
-      if (!smaps || !ParseSmapsRollup(*smaps, &pss, &swap_pss)) {
-        ++g.errors_permission;  // kernel threads have an empty smaps_rollup
-      }
-    }
+}
 
-    // Every read succeeded or is known to be unreadable: commit.
-    Accumulate(g.total.utime, t.last.utime, t.cur.utime, t.stat_seen, t.fresh);
-    Accumulate(g.total.stime, t.last.stime, t.cur.stime, t.stat_seen, t.fresh);
-    Accumulate(g.total.minflt, t.last.minflt, t.cur.minflt, t.stat_seen, t.fresh);
-    Accumulate(g.total.majflt, t.last.majflt, t.cur.majflt, t.stat_seen, t.fresh);
-    t.stat_seen = true;
-    if (status) {
-      Accumulate(g.total.vcsw, t.last.vcsw, t.cur.vcsw, t.status_seen, t.fresh);
-      Accumulate(g.total.nvcsw, t.last.nvcsw, t.cur.nvcsw, t.status_seen, t.fresh);
-      t.status_seen = true;
+void ProcessCollector::CollectMember(int pid, Tracked& t) {
+  const auto& info = proc_.system();
+  Group& g = groups_[static_cast<std::size_t>(t.group)];
+  auto vanished = [&]() {
+    ++g.errors_vanished;
+    t.seen_scan = 0;  // dropped at the end of the scan
+  };
+  auto status = procfs::ReadPidStatus(proc_, pid, buffer_);
+  if (!status && status.error().code != procfs::Errc::kPermission) {
+    vanished();
+    return;
+  }
+  std::optional<std::uint64_t> swap;
+  if (status) {
+    swap = status->vm_swap_bytes.value_or(0);
+    t.cur.vcsw = status->voluntary_ctxt_switches;
+    t.cur.nvcsw = status->nonvoluntary_ctxt_switches;
+  } else {
+    ++g.errors_permission;
+  }
+  auto io = procfs::ReadPidIo(proc_, pid, buffer_);
+  if (!io && io.error().code != procfs::Errc::kPermission) {
+    vanished();
+    return;
+  }
+  if (io) {
+    t.cur.read_bytes = io->read_bytes;
+    t.cur.write_bytes = io->write_bytes;
+  } else {
+    ++g.errors_permission;
+  }
+  auto fds = fds_.Count(pid);
+  if (!fds && fds.error().code != procfs::Errc::kPermission) {
+    vanished();
+    return;
+  }
+  if (!fds) {
+    ++g.errors_permission;
+  }
+  if (!t.limits_read) {
+    auto limits = procfs::ReadPidLimits(proc_, pid, buffer_);
+    if (!limits && limits.error().code != procfs::Errc::kPermission) {
+      vanished();
+      return;
     }
-    if (io) {
-      Accumulate(g.total.read_bytes, t.last.read_bytes, t.cur.read_bytes, t.io_seen, t.fresh);
-      Accumulate(g.total.write_bytes, t.last.write_bytes, t.cur.write_bytes, t.io_seen, t.fresh);
-      t.io_seen = true;
+    t.limits_read = true;
+    if (limits) {
+      t.fd_limit = limits->open_files.soft;
     }
-    ++g.procs;
-    g.threads += t.threads;
-    g.rss += t.rss_pages * info.page_size;
-    g.vsize += t.vsize;
-    g.swap += swap.value_or(0);
-    g.pss += pss;
-    g.swap_pss += swap_pss;
-    ++g.states[static_cast<std::size_t>(StateIndex(t.state))];
-    if (!g.oldest_start || t.starttime < *g.oldest_start) {
-      g.oldest_start = t.starttime;
+  }
+  std::uint64_t pss = 0, swap_pss = 0;
+  if (options_.smaps) {
+    auto smaps = proc_.ReadPidFile(pid, "smaps_rollup", buffer_);
+    if (!smaps && smaps.error().code != procfs::Errc::kPermission) {
+      vanished();
+      return;
     }
-    if (fds) {
-      g.fds += *fds;
-      if (t.fd_limit && *t.fd_limit > 0) {
-        double ratio = static_cast<double>(*fds) / static_cast<double>(*t.fd_limit);
-        if (ratio >= g.worst_ratio) {
-          g.worst_ratio = ratio;
-          g.worst_limit = *t.fd_limit;
-        }
+    if (!smaps || !ParseSmapsRollup(*smaps, &pss, &swap_pss)) {
+      ++g.errors_permission;  // kernel threads have an empty smaps_rollup
+    }
+  }
+
+  // Every read succeeded or is known to be unreadable: commit.
+  Accumulate(g.total.utime, t.last.utime, t.cur.utime, t.stat_seen, t.fresh);
+  Accumulate(g.total.stime, t.last.stime, t.cur.stime, t.stat_seen, t.fresh);
+  Accumulate(g.total.minflt, t.last.minflt, t.cur.minflt, t.stat_seen, t.fresh);
+  Accumulate(g.total.majflt, t.last.majflt, t.cur.majflt, t.stat_seen, t.fresh);
+  t.stat_seen = true;
+  if (status) {
+    Accumulate(g.total.vcsw, t.last.vcsw, t.cur.vcsw, t.status_seen, t.fresh);
+    Accumulate(g.total.nvcsw, t.last.nvcsw, t.cur.nvcsw, t.status_seen, t.fresh);
+    t.status_seen = true;
+  }
+  if (io) {
+    Accumulate(g.total.read_bytes, t.last.read_bytes, t.cur.read_bytes, t.io_seen, t.fresh);
+    Accumulate(g.total.write_bytes, t.last.write_bytes, t.cur.write_bytes, t.io_seen, t.fresh);
+    t.io_seen = true;
+  }
+  ++g.procs;
+  g.threads += t.threads;
+  g.rss += t.rss_pages * info.page_size;
+  g.vsize += t.vsize;
+  g.swap += swap.value_or(0);
+  g.pss += pss;
+  g.swap_pss += swap_pss;
+  ++g.states[static_cast<std::size_t>(StateIndex(t.state))];
+  if (!g.oldest_start || t.starttime < *g.oldest_start) {
+    g.oldest_start = t.starttime;
+  }
+  if (fds) {
+    g.fds += *fds;
+    if (t.fd_limit && *t.fd_limit > 0) {
+      double ratio = static_cast<double>(*fds) / static_cast<double>(*t.fd_limit);
+      if (ratio >= g.worst_ratio) {
+        g.worst_ratio = ratio;
+        g.worst_limit = *t.fd_limit;
       }
     }
   }

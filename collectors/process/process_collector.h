@@ -98,7 +98,8 @@ class ProcessCollector : public Collector {
   void Resolve(int pid, Tracked& t, std::string_view comm);
   int ResolveAncestry(Tracked& t, int depth);
   int GroupFor(const std::string& name);
-  void CollectMembers();
+  void ResetGauges();
+  void CollectMember(int pid, Tracked& t);  // reads status, io, fds; adds to the group
 
   const procfs::ProcFs& proc_;
   procfs::FdCounter fds_;
