@@ -1,0 +1,9 @@
+# CPack pre-build script (CPACK_PRE_BUILD_SCRIPTS): a build configured with
+# the default CMAKE_INSTALL_SYSCONFDIR installs the config to <prefix>/etc,
+# which for a package under /usr would be /usr/etc. Debian keeps it in /etc:
+# move it there in the staging tree before the package is made. Builds made
+# with the package preset (CMAKE_INSTALL_SYSCONFDIR=/etc) have nothing to move.
+if(IS_DIRECTORY "${CPACK_TEMPORARY_INSTALL_DIRECTORY}/usr/etc")
+  file(COPY "${CPACK_TEMPORARY_INSTALL_DIRECTORY}/usr/etc/" DESTINATION "${CPACK_TEMPORARY_INSTALL_DIRECTORY}/etc")
+  file(REMOVE_RECURSE "${CPACK_TEMPORARY_INSTALL_DIRECTORY}/usr/etc")
+endif()
