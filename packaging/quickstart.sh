@@ -10,7 +10,8 @@ build_deps=(cmake ninja-build g++ pkg-config git
             prometheus-cpp-dev libcivetweb-dev nlohmann-json3-dev zlib1g-dev catch2)
 # Real peers the tests run against, from Debian packages.
 test_deps=(python3 curl prometheus prometheus-node-exporter prometheus-process-exporter
-           postgresql redis-server)
+           postgresql redis-server
+           dpkg-dev file)  # e2e.deb: CPack's DEB generator runs dpkg-shlibdeps and file
 
 install_missing() {
   local missing=()
