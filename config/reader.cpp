@@ -201,6 +201,19 @@ std::optional<std::string> Reader::String(std::string_view key, bool required) c
   return expanded;
 }
 
+std::optional<std::string> Reader::StringValue() const {
+  if (!value_->is_string()) {
+    Fail("expected a string, got " + Describe(*value_));
+    return std::nullopt;
+  }
+  std::string error;
+  auto expanded = ExpandEnv(value_->get_ref<const std::string&>(), *env_, &error);
+  if (!expanded) {
+    Fail(error);
+  }
+  return expanded;
+}
+
 std::optional<bool> Reader::Bool(std::string_view key) const {
   if (!Has(key)) {
     return std::nullopt;

@@ -71,6 +71,8 @@ class Reader {
   // Typed getters: nullopt when the key is absent (and, with `required`,
   // reports "missing required key") or when the value is wrong (reported).
   std::optional<std::string> String(std::string_view key, bool required = false) const;
+  // This value itself as a string (an array element), ${ENV}-expanded.
+  std::optional<std::string> StringValue() const;
   std::optional<bool> Bool(std::string_view key) const;
   std::optional<std::uint64_t> Uint(std::string_view key, std::uint64_t max) const;
   std::optional<std::chrono::milliseconds> Duration(std::string_view key,

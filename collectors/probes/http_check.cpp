@@ -1,0 +1,203 @@
+#include "collectors/probes/http_check.h"
+
+#include <curl/curl.h>
+#include <re2/re2.h>
+
+#include <mutex>
+
+namespace vitals::probes {
+
+namespace {
+
+constexpr std::size_t kMaxBody = 1 << 20;  // matched against body_regex; the rest is counted only
+
+struct Transfer {
+  std::string body;
+  std::uint64_t body_bytes = 0;
+  const Deadline* deadline = nullptr;
+  CURL* handle = nullptr;
+  std::optional<ChainExpiry> chain;
+  bool chain_read = false;
+};
+
+std::size_t OnBody(char* data, std::size_t size, std::size_t count, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  const std::size_t n = size * count;
+  t->body_bytes += n;
+  if (t->body.size() < kMaxBody) {
+    t->body.append(data, std::min(n, kMaxBody - t->body.size()));
+  }
+  return n;
+}
+
+// The TLS session is only reachable while the transfer runs: read the peer
+// chain when the first header arrives.
+std::size_t OnHeader(char* /*data*/, std::size_t size, std::size_t count, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  if (!t->chain_read) {
+    t->chain_read = true;
+    curl_tlssessioninfo* info = nullptr;
+    if (curl_easy_getinfo(t->handle, CURLINFO_TLS_SSL_PTR, &info) == CURLE_OK && info != nullptr &&
+        info->backend == CURLSSLBACKEND_OPENSSL && info->internals != nullptr) {
+      t->chain = PeerChainExpiry(static_cast<SSL*>(info->internals));
+    }
+  }
+  return size * count;
+}
+
+int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  auto* t = static_cast<Transfer*>(user);
+  return t->deadline->stop.stop_requested() ? 1 : 0;  // non-zero aborts
+}
+
+struct CurlDeleter {
+  void operator()(CURL* h) const { curl_easy_cleanup(h); }
+};
+struct ListDeleter {
+  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+};
+
+void InitCurl() {
+  static std::once_flag once;
+  static CURLcode status = CURLE_OK;
+  std::call_once(once, [] { status = curl_global_init(CURL_GLOBAL_DEFAULT); });
+  if (status != CURLE_OK) {
+    throw ProbeFailure(std::string("libcurl could not start: ") + curl_easy_strerror(status));
+  }
+}
+
+}  // namespace
+
+HttpCheck::HttpCheck(config::HttpProbeConfig config, health::HealthStatus on_failure)
+    : ProbeCheck(on_failure), config_(std::move(config)) {
+  if (!config_.body_regex.empty()) {
+    body_regex_ = std::make_unique<re2::RE2>(config_.body_regex, re2::RE2::Quiet);
+  }
+}
+
+HttpCheck::~HttpCheck() = default;
+
+health::CheckResult HttpCheck::Probe(ProbeRun& run) {
+  InitCurl();
+  const std::string password = ReadSecret(config_.password, run);
+  const std::string shown = config_.method + " " + RedactDsn(config_.url);
+  std::unique_ptr<CURL, CurlDeleter> handle(curl_easy_init());
+  if (!handle) {
+    throw ProbeFailure(shown + ": libcurl could not allocate a handle");
+  }
+  CURL* h = handle.get();
+  Transfer t;
+  t.deadline = &run.deadline;
+  t.handle = h;
+  char error[CURL_ERROR_SIZE] = {};
+  std::unique_ptr<curl_slist, ListDeleter> headers;
+  for (const auto& [name, value] : config_.headers) {
+    const std::string line = name + ": " + value;
+    curl_slist* next = curl_slist_append(headers.get(), line.c_str());
+    if (next == nullptr) {
+      throw ProbeFailure(shown + ": out of memory");
+    }
+    (void)headers.release();
+    headers.reset(next);
+  }
+  const long timeout_ms = std::max<long>(static_cast<long>(run.deadline.Remaining().count()), 1);
+  curl_easy_setopt(h, CURLOPT_URL, config_.url.c_str());
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error);
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
+  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(h, CURLOPT_USERAGENT, "vitals-probe");
+  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, config_.follow_redirects ? 1L : 0L);
+  curl_easy_setopt(h, CURLOPT_MAXREDIRS, static_cast<long>(config_.max_redirects));
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, OnBody);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &t);
+  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, OnHeader);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, &t);
+  curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, OnProgress);
+  curl_easy_setopt(h, CURLOPT_XFERINFODATA, &t);
+  curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+  if (config_.method == "HEAD") {
+    curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+  } else if (config_.method != "GET" || !config_.body.empty()) {
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, config_.method.c_str());
+  }
+  if (!config_.body.empty()) {
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(config_.body.size()));
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, config_.body.c_str());
+  }
+  if (headers) {
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
+  }
+  if (!config_.username.empty()) {
+    curl_easy_setopt(h, CURLOPT_USERNAME, config_.username.c_str());
+    curl_easy_setopt(h, CURLOPT_PASSWORD, password.c_str());
+  }
+  if (!config_.tls.ca_file.empty()) {
+    curl_easy_setopt(h, CURLOPT_CAINFO, config_.tls.ca_file.c_str());
+  }
+  if (!config_.tls.cert_file.empty()) {
+    curl_easy_setopt(h, CURLOPT_SSLCERT, config_.tls.cert_file.c_str());
+    curl_easy_setopt(h, CURLOPT_SSLKEY, config_.tls.key_file.c_str());
+  }
+  if (config_.tls.insecure_skip_verify) {
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
+
+  const CURLcode rc = curl_easy_perform(h);
+  long code = 0;
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+  long redirects = 0;
+  curl_easy_getinfo(h, CURLINFO_REDIRECT_COUNT, &redirects);
+  long version = 0;
+  curl_easy_getinfo(h, CURLINFO_HTTP_VERSION, &version);
+  char* ip = nullptr;
+  curl_easy_getinfo(h, CURLINFO_PRIMARY_IP, &ip);
+  if (ip != nullptr && *ip != '\0') {
+    run.data["ip_protocol"] = std::string(ip).find(':') != std::string::npos ? 6 : 4;
+  }
+  if (t.chain) {
+    run.data["ssl_earliest_cert_expiry"] = t.chain->earliest_not_after;
+  }
+  if (rc != CURLE_OK) {
+    std::string why = error[0] != '\0' ? error : curl_easy_strerror(rc);
+    if (rc == CURLE_OPERATION_TIMEDOUT) {
+      why = "no complete answer, timed out after " + run.deadline.Elapsed();
+    } else if (rc == CURLE_ABORTED_BY_CALLBACK) {
+      why = "cancelled, the agent is shutting down";
+    }
+    throw ProbeFailure(shown + ": " + why);
+  }
+  run.data["http_status_code"] = code;
+  run.data["http_redirects"] = redirects;
+  run.data["http_content_length_bytes"] = t.body_bytes;
+  switch (version) {
+    case CURL_HTTP_VERSION_1_0: run.data["http_version"] = 1.0; break;
+    case CURL_HTTP_VERSION_1_1: run.data["http_version"] = 1.1; break;
+    case CURL_HTTP_VERSION_2_0: run.data["http_version"] = 2.0; break;
+    case CURL_HTTP_VERSION_3: run.data["http_version"] = 3.0; break;
+    default: break;
+  }
+  if (!config::StatusMatches(config_.expect_status, static_cast<int>(code))) {
+    throw ProbeFailure(shown + ": status " + std::to_string(code) + ", expected " +
+                       (config_.expect_status.empty() ? std::string("2xx") : "one of expect_status") +
+                       (t.body.empty() ? "" : "; body \"" + Excerpt(t.body) + "\""));
+  }
+  if (body_regex_ && !re2::RE2::PartialMatch(t.body, *body_regex_)) {
+    throw ProbeFailure(shown + ": status " + std::to_string(code) + " but the body does not match /" +
+                       Excerpt(config_.body_regex, 60) + "/" +
+                       (t.body_bytes > kMaxBody ? " (in its first 1 MiB)" : "") + "; body \"" +
+                       Excerpt(t.body) + "\"");
+  }
+  const auto elapsed = std::chrono::steady_clock::now() - run.deadline.started;
+  const std::string summary =
+      shown + ": " + std::to_string(code) + " in " + FormatSeconds(elapsed);
+  if (config_.degraded_latency && elapsed > *config_.degraded_latency) {
+    return health::CheckResult::Degraded(summary + ", slower than " +
+                                         FormatSeconds(*config_.degraded_latency));
+  }
+  return health::CheckResult::Healthy(summary);
+}
+
+}  // namespace vitals::probes

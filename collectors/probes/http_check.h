@@ -1,0 +1,32 @@
+#pragma once
+// http: one request with libcurl (method, headers, body, basic auth,
+// redirects, TLS with a CA, a client certificate and a verify switch), then
+// the verdict: status in expect_status (2xx by default), body matching
+// body_regex (RE2), and Degraded when slower than degraded_latency.
+// Bound by the run's deadline (CURLOPT_TIMEOUT_MS) and the stop token (the
+// progress callback aborts the transfer).
+
+#include <memory>
+
+#include "collectors/probes/probe.h"
+
+namespace re2 {
+class RE2;
+}
+
+namespace vitals::probes {
+
+class HttpCheck final : public ProbeCheck {
+ public:
+  HttpCheck(config::HttpProbeConfig config, health::HealthStatus on_failure);
+  ~HttpCheck() override;
+
+ protected:
+  health::CheckResult Probe(ProbeRun& run) override;
+
+ private:
+  config::HttpProbeConfig config_;
+  std::unique_ptr<re2::RE2> body_regex_;
+};
+
+}  // namespace vitals::probes

@@ -1,0 +1,484 @@
+#include "collectors/probes/net.h"
+
+#include <arpa/inet.h>
+#include <ares.h>
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <mutex>
+
+namespace vitals::probes {
+
+namespace {
+
+constexpr std::chrono::milliseconds kSlice{100};  // longest single wait: stop is seen this fast
+
+std::string Errno(int err) { return std::strerror(err); }
+
+bool IsLiteral(const std::string& host, int family, Address* out, std::uint16_t port) {
+  if (family != AF_INET6) {
+    sockaddr_in in{};
+    if (inet_pton(AF_INET, host.c_str(), &in.sin_addr) == 1) {
+      in.sin_family = AF_INET;
+      in.sin_port = htons(port);
+      std::memcpy(&out->storage, &in, sizeof in);
+      out->length = sizeof in;
+      return true;
+    }
+  }
+  if (family != AF_INET) {
+    sockaddr_in6 in6{};
+    if (inet_pton(AF_INET6, host.c_str(), &in6.sin6_addr) == 1) {
+      in6.sin6_family = AF_INET6;
+      in6.sin6_port = htons(port);
+      std::memcpy(&out->storage, &in6, sizeof in6);
+      out->length = sizeof in6;
+      return true;
+    }
+  }
+  return false;
+}
+
+// One c-ares lookup in flight; filled by the callback.
+struct Lookup {
+  bool done = false;
+  int status = ARES_SUCCESS;
+  std::vector<Address> addresses;
+};
+
+void OnAddrInfo(void* arg, int status, int /*timeouts*/, ares_addrinfo* result) {
+  auto* lookup = static_cast<Lookup*>(arg);
+  lookup->done = true;
+  lookup->status = status;
+  if (result == nullptr) {
+    return;
+  }
+  for (ares_addrinfo_node* node = result->nodes; node != nullptr; node = node->ai_next) {
+    Address a;
+    if (node->ai_addrlen > sizeof a.storage) {
+      continue;
+    }
+    std::memcpy(&a.storage, node->ai_addr, node->ai_addrlen);
+    a.length = static_cast<socklen_t>(node->ai_addrlen);
+    lookup->addresses.push_back(a);
+  }
+  ares_freeaddrinfo(result);
+}
+
+// Destroys the channel on every path (which completes the lookup with
+// ARES_EDESTRUCTION, so the Lookup must outlive it).
+struct Channel {
+  ares_channel channel = nullptr;
+  ~Channel() {
+    if (channel != nullptr) {
+      ares_destroy(channel);
+    }
+  }
+};
+
+void InitAres() {
+  static std::once_flag once;
+  static int status = ARES_SUCCESS;
+  std::call_once(once, [] { status = ares_library_init(ARES_LIB_INIT_ALL); });
+  if (status != ARES_SUCCESS) {
+    throw ProbeFailure(std::string("c-ares could not start: ") + ares_strerror(status));
+  }
+}
+
+}  // namespace
+
+std::string FormatSeconds(std::chrono::duration<double> d) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3fs", d.count());
+  return buf;
+}
+
+std::chrono::milliseconds Deadline::Remaining() const {
+  const auto left = at - std::chrono::steady_clock::now();
+  if (left <= health::Duration::zero()) {
+    return std::chrono::milliseconds(0);
+  }
+  // Round up: a wait of the remaining time must reach the deadline.
+  return std::chrono::ceil<std::chrono::milliseconds>(left);
+}
+
+std::string Deadline::Elapsed() const {
+  return FormatSeconds(std::chrono::steady_clock::now() - started);
+}
+
+void Deadline::Check(std::string_view what) const {
+  if (stop.stop_requested()) {
+    throw ProbeFailure(std::string(what) + ": cancelled, the agent is shutting down");
+  }
+  if (std::chrono::steady_clock::now() >= at) {
+    throw ProbeFailure(std::string(what) + ": no answer, timed out after " + Elapsed());
+  }
+}
+
+Fd& Fd::operator=(Fd&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) {
+      ::close(fd_);
+    }
+    fd_ = other.release();
+  }
+  return *this;
+}
+
+Fd::~Fd() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+  }
+}
+
+int Fd::release() {
+  int fd = fd_;
+  fd_ = -1;
+  return fd;
+}
+
+short WaitFor(int fd, short events, const Deadline& deadline, std::string_view what) {
+  for (;;) {
+    deadline.Check(what);
+    pollfd p{fd, events, 0};
+    const auto wait = std::min(deadline.Remaining(), kSlice);
+    int n = ::poll(&p, 1, static_cast<int>(wait.count()));
+    if (n < 0 && errno != EINTR) {
+      throw ProbeFailure(std::string(what) + ": poll: " + Errno(errno));
+    }
+    if (n > 0) {
+      return p.revents;
+    }
+  }
+}
+
+std::string Address::ToString() const {
+  char buf[INET6_ADDRSTRLEN] = {};
+  if (storage.ss_family == AF_INET) {
+    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&storage)->sin_addr, buf, sizeof buf);
+  } else if (storage.ss_family == AF_INET6) {
+    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&storage)->sin6_addr, buf,
+              sizeof buf);
+  }
+  return buf;
+}
+
+std::vector<Address> Resolve(const std::string& host, std::uint16_t port,
+                             const ResolveOptions& options, const Deadline& deadline) {
+  Address literal;
+  if (!options.dns_only && IsLiteral(host, options.family, &literal, port)) {
+    return {literal};
+  }
+  InitAres();
+  const std::string what = "resolve " + host;
+  ares_options opts{};
+  int mask = ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES;
+  // Two tries inside the budget: one lost UDP packet does not fail the probe.
+  opts.timeout = static_cast<int>(std::max<long long>(deadline.Remaining().count() / 2, 50));
+  opts.tries = 2;
+  std::string lookups = options.dns_only ? "b" : "fb";
+  opts.lookups = lookups.data();
+  mask |= ARES_OPT_LOOKUPS;
+  Lookup lookup;
+  Channel channel;
+  int rc = ares_init_options(&channel.channel, &opts, mask);
+  if (rc != ARES_SUCCESS) {
+    throw ProbeFailure(what + ": c-ares: " + ares_strerror(rc));
+  }
+  if (options.server) {
+    rc = ares_set_servers_ports_csv(channel.channel, options.server->ToString().c_str());
+    if (rc != ARES_SUCCESS) {
+      throw ProbeFailure(what + ": DNS server " + options.server->ToString() + ": " +
+                         ares_strerror(rc));
+    }
+  }
+  ares_addrinfo_hints hints{};
+  hints.ai_family = options.family;
+  hints.ai_socktype = SOCK_STREAM;
+  const std::string service = std::to_string(port);
+  ares_getaddrinfo(channel.channel, host.c_str(), service.c_str(), &hints, OnAddrInfo, &lookup);
+  while (!lookup.done) {
+    deadline.Check(what);
+    ares_socket_t socks[ARES_GETSOCK_MAXNUM];
+    const int bits = ares_getsock(channel.channel, socks, ARES_GETSOCK_MAXNUM);
+    pollfd fds[ARES_GETSOCK_MAXNUM];
+    nfds_t n = 0;
+    for (int i = 0; i < ARES_GETSOCK_MAXNUM; ++i) {
+      short events = 0;
+      if (ARES_GETSOCK_READABLE(bits, i)) {
+        events |= POLLIN;
+      }
+      if (ARES_GETSOCK_WRITABLE(bits, i)) {
+        events |= POLLOUT;
+      }
+      if (events != 0) {
+        fds[n++] = pollfd{socks[i], events, 0};
+      }
+    }
+    const auto slice = std::min(deadline.Remaining(), kSlice);
+    timeval max{0, static_cast<suseconds_t>(slice.count() * 1000)};
+    timeval tv{};
+    ares_timeout(channel.channel, &max, &tv);
+    const int wait_ms = static_cast<int>(tv.tv_sec * 1000 + (tv.tv_usec + 999) / 1000);
+    int ready = ::poll(fds, n, wait_ms);
+    if (ready < 0 && errno != EINTR) {
+      throw ProbeFailure(what + ": poll: " + Errno(errno));
+    }
+    if (ready <= 0) {
+      ares_process_fd(channel.channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);  // timeouts, retries
+      continue;
+    }
+    for (nfds_t i = 0; i < n; ++i) {
+      const bool r = (fds[i].revents & (POLLIN | POLLERR | POLLHUP)) != 0;
+      const bool w = (fds[i].revents & POLLOUT) != 0;
+      if (r || w) {
+        ares_process_fd(channel.channel, r ? fds[i].fd : ARES_SOCKET_BAD,
+                        w ? fds[i].fd : ARES_SOCKET_BAD);
+      }
+    }
+  }
+  if (lookup.status != ARES_SUCCESS) {
+    if (lookup.status == ARES_ETIMEOUT) {
+      throw ProbeFailure(what + ": no answer from the DNS server, timed out after " +
+                         deadline.Elapsed());
+    }
+    throw ProbeFailure(what + ": " + ares_strerror(lookup.status));
+  }
+  if (lookup.addresses.empty()) {
+    throw ProbeFailure(what + ": no addresses in the answer");
+  }
+  return lookup.addresses;
+}
+
+Fd Connect(const config::HostPort& to, const Deadline& deadline, Address* connected) {
+  const std::string what = "connect to " + to.ToString();
+  std::vector<Address> addresses = Resolve(to.host, to.port, {}, deadline);
+  std::string last_error;
+  for (const Address& a : addresses) {
+    Fd fd(::socket(a.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    if (!fd) {
+      last_error = "socket: " + Errno(errno);
+      continue;
+    }
+    int rc = ::connect(fd.get(), reinterpret_cast<const sockaddr*>(&a.storage), a.length);
+    if (rc != 0 && errno != EINPROGRESS) {
+      last_error = Errno(errno);
+      continue;
+    }
+    if (rc != 0) {
+      WaitFor(fd.get(), POLLOUT, deadline, what);
+      int err = 0;
+      socklen_t len = sizeof err;
+      ::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &err, &len);
+      if (err != 0) {
+        last_error = Errno(err);
+        continue;
+      }
+    }
+    if (connected != nullptr) {
+      *connected = a;
+    }
+    return fd;
+  }
+  throw ProbeFailure(what + ": " + last_error);
+}
+
+std::string OpenSslError() {
+  unsigned long code = ERR_get_error();
+  std::string out;
+  while (code != 0) {
+    char buf[256];
+    ERR_error_string_n(code, buf, sizeof buf);
+    if (!out.empty()) {
+      out += "; ";
+    }
+    // Drop OpenSSL's "error:0A000086:SSL routines:" prefix: the reason is what a person needs.
+    std::string text = buf;
+    std::size_t pos = text.rfind(':');
+    out += pos == std::string::npos ? text : text.substr(pos + 1);
+    code = ERR_get_error();
+  }
+  return out.empty() ? "unknown TLS error" : out;
+}
+
+Stream::~Stream() {
+  if (ssl_ != nullptr) {
+    SSL_free(ssl_);
+  }
+  if (ctx_ != nullptr) {
+    SSL_CTX_free(ctx_);
+  }
+}
+
+void Stream::StartTls(const config::TlsClientConfig& tls, const std::string& host, bool verify,
+                      const Deadline& deadline) {
+  ERR_clear_error();
+  const std::string name = tls.server_name.empty() ? host : tls.server_name;
+  const std::string what = "TLS handshake with " + name;
+  ctx_ = SSL_CTX_new(TLS_client_method());
+  if (ctx_ == nullptr) {
+    throw ProbeFailure(what + ": " + OpenSslError());
+  }
+  SSL_CTX_set_min_proto_version(ctx_, TLS1_2_VERSION);
+  if (!tls.ca_file.empty()) {
+    if (SSL_CTX_load_verify_locations(ctx_, tls.ca_file.c_str(), nullptr) != 1) {
+      throw ProbeFailure("cannot load ca_file " + tls.ca_file + ": " + OpenSslError());
+    }
+  } else {
+    SSL_CTX_set_default_verify_paths(ctx_);
+  }
+  if (!tls.cert_file.empty()) {
+    if (SSL_CTX_use_certificate_chain_file(ctx_, tls.cert_file.c_str()) != 1 ||
+        SSL_CTX_use_PrivateKey_file(ctx_, tls.key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
+      throw ProbeFailure("cannot load the client certificate " + tls.cert_file + ": " +
+                         OpenSslError());
+    }
+  }
+  ssl_ = SSL_new(ctx_);
+  if (ssl_ == nullptr || SSL_set_fd(ssl_, fd_.get()) != 1) {
+    throw ProbeFailure(what + ": " + OpenSslError());
+  }
+  unsigned char ip[16];
+  const bool literal =
+      inet_pton(AF_INET, name.c_str(), ip) == 1 || inet_pton(AF_INET6, name.c_str(), ip) == 1;
+  if (literal) {
+    X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl_), name.c_str());
+  } else {
+    SSL_set_tlsext_host_name(ssl_, name.c_str());
+    SSL_set1_host(ssl_, name.c_str());
+  }
+  // The handshake never fails on the certificate: the verdict is read after
+  // it (verify_result()), so that tls_expiry can still see an expired chain.
+  SSL_set_verify(ssl_, SSL_VERIFY_NONE, nullptr);
+  for (;;) {
+    int rc = SSL_connect(ssl_);
+    if (rc == 1) {
+      break;
+    }
+    int err = SSL_get_error(ssl_, rc);
+    if (err == SSL_ERROR_WANT_READ) {
+      WaitFor(fd_.get(), POLLIN, deadline, what);
+    } else if (err == SSL_ERROR_WANT_WRITE) {
+      WaitFor(fd_.get(), POLLOUT, deadline, what);
+    } else if (err == SSL_ERROR_SYSCALL && ERR_peek_error() == 0) {
+      throw ProbeFailure(what + ": the server closed the connection (is it speaking TLS?)");
+    } else {
+      throw ProbeFailure(what + ": " + OpenSslError());
+    }
+  }
+  if (verify && !tls.insecure_skip_verify) {
+    const long result = SSL_get_verify_result(ssl_);
+    if (result != X509_V_OK) {
+      throw ProbeFailure("TLS certificate of " + name + " not trusted: " +
+                         X509_verify_cert_error_string(result));
+    }
+  }
+}
+
+long Stream::verify_result() const {
+  return ssl_ != nullptr ? SSL_get_verify_result(ssl_) : X509_V_OK;
+}
+
+void Stream::WriteAll(std::string_view data, const Deadline& deadline) {
+  while (!data.empty()) {
+    if (ssl_ != nullptr) {
+      std::size_t written = 0;
+      int rc = SSL_write_ex(ssl_, data.data(), data.size(), &written);
+      if (rc == 1) {
+        data.remove_prefix(written);
+        continue;
+      }
+      int err = SSL_get_error(ssl_, rc);
+      if (err == SSL_ERROR_WANT_READ) {
+        WaitFor(fd_.get(), POLLIN, deadline, "send");
+      } else if (err == SSL_ERROR_WANT_WRITE) {
+        WaitFor(fd_.get(), POLLOUT, deadline, "send");
+      } else {
+        throw ProbeFailure("send: " + OpenSslError());
+      }
+      continue;
+    }
+    ssize_t n = ::send(fd_.get(), data.data(), data.size(), MSG_NOSIGNAL);
+    if (n > 0) {
+      data.remove_prefix(static_cast<std::size_t>(n));
+    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+      WaitFor(fd_.get(), POLLOUT, deadline, "send");
+    } else {
+      throw ProbeFailure("send: " + Errno(errno));
+    }
+  }
+}
+
+std::size_t Stream::ReadSome(char* buffer, std::size_t size, const Deadline& deadline) {
+  for (;;) {
+    if (ssl_ != nullptr) {
+      std::size_t got = 0;
+      int rc = SSL_read_ex(ssl_, buffer, size, &got);
+      if (rc == 1) {
+        return got;
+      }
+      int err = SSL_get_error(ssl_, rc);
+      if (err == SSL_ERROR_ZERO_RETURN) {
+        return 0;
+      }
+      if (err == SSL_ERROR_WANT_READ) {
+        WaitFor(fd_.get(), POLLIN, deadline, "waiting for an answer");
+      } else if (err == SSL_ERROR_WANT_WRITE) {
+        WaitFor(fd_.get(), POLLOUT, deadline, "waiting for an answer");
+      } else if (err == SSL_ERROR_SYSCALL && ERR_peek_error() == 0) {
+        return 0;  // closed without close_notify
+      } else {
+        throw ProbeFailure("receive: " + OpenSslError());
+      }
+      continue;
+    }
+    ssize_t n = ::recv(fd_.get(), buffer, size, 0);
+    if (n >= 0) {
+      return static_cast<std::size_t>(n);
+    }
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+      WaitFor(fd_.get(), POLLIN, deadline, "waiting for an answer");
+      continue;
+    }
+    throw ProbeFailure("receive: " + Errno(errno));
+  }
+}
+
+std::optional<ChainExpiry> PeerChainExpiry(SSL* ssl) {
+  STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl);
+  if (chain == nullptr || sk_X509_num(chain) == 0) {
+    return std::nullopt;
+  }
+  ChainExpiry out;
+  bool first = true;
+  for (int i = 0; i < sk_X509_num(chain); ++i) {
+    X509* cert = sk_X509_value(chain, i);
+    std::tm tm{};
+    if (ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm) != 1) {
+      continue;
+    }
+    const double not_after = static_cast<double>(timegm(&tm));
+    ++out.certificates;
+    if (first || not_after < out.earliest_not_after) {
+      first = false;
+      out.earliest_not_after = not_after;
+      char subject[256];
+      X509_NAME_oneline(X509_get_subject_name(cert), subject, sizeof subject);
+      out.subject = subject;
+    }
+  }
+  if (out.certificates == 0) {
+    return std::nullopt;
+  }
+  return out;
+}
+
+}  // namespace vitals::probes

@@ -1,0 +1,183 @@
+#include "collectors/probes/postgres_check.h"
+
+#include <libpq-fe.h>
+#include <poll.h>
+
+#include <map>
+#include <memory>
+
+namespace vitals::probes {
+
+namespace {
+
+struct ConnDeleter {
+  void operator()(PGconn* c) const { PQfinish(c); }
+};
+struct ResultDeleter {
+  void operator()(PGresult* r) const { PQclear(r); }
+};
+using Conn = std::unique_ptr<PGconn, ConnDeleter>;
+using Result = std::unique_ptr<PGresult, ResultDeleter>;
+
+// libpq messages end in newlines and may span lines; one line for people.
+std::string OneLine(const char* message) {
+  std::string out;
+  bool space = false;
+  for (const char* p = message; p != nullptr && *p != '\0'; ++p) {
+    if (*p == '\n' || *p == '\r' || *p == '\t' || *p == ' ') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) {
+      out += ' ';
+      space = false;
+    }
+    out += *p;
+  }
+  return out.empty() ? "unknown error" : out;
+}
+
+// The DSN's parameters (libpq parses both forms); throws on a malformed one
+// without repeating it (it may hold a password).
+std::map<std::string, std::string> ParseDsn(const std::string& dsn, ProbeRun& run) {
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(dsn.c_str(), &error);
+  if (options == nullptr) {
+    std::string message = error != nullptr ? OneLine(error) : "out of memory";
+    PQfreemem(error);
+    throw ProbeFailure("postgres: invalid dsn: " + message);
+  }
+  std::map<std::string, std::string> out;
+  for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
+    if (o->val != nullptr) {
+      out[o->keyword] = o->val;
+    }
+  }
+  PQconninfoFree(options);
+  if (auto pw = out.find("password"); pw != out.end() && !pw->second.empty()) {
+    run.secrets.push_back(pw->second);
+  }
+  return out;
+}
+
+std::string Get(const std::map<std::string, std::string>& m, const std::string& key,
+                const std::string& fallback = {}) {
+  auto it = m.find(key);
+  return it == m.end() || it->second.empty() ? fallback : it->second;
+}
+
+void Wait(PGconn* conn, short events, const Deadline& deadline, const std::string& what) {
+  const int fd = PQsocket(conn);
+  if (fd < 0) {
+    throw ProbeFailure(what + ": " + OneLine(PQerrorMessage(conn)));
+  }
+  WaitFor(fd, events, deadline, what);
+}
+
+}  // namespace
+
+health::CheckResult PostgresCheck::Probe(ProbeRun& run) {
+  const std::string password = ReadSecret(config_.password, run);
+  const auto dsn = ParseDsn(config_.dsn, run);
+  const std::string host = Get(dsn, "host", "localhost");
+  const std::string port = Get(dsn, "port", "5432");
+  const std::string user = Get(dsn, "user");
+  const std::string target = "postgres " + (user.empty() ? "" : user + "@") + host + ":" + port +
+                             "/" + Get(dsn, "dbname", user);
+
+  // Parameters after "dbname" (the expanded DSN) override the DSN's.
+  std::vector<std::pair<std::string, std::string>> params = {{"dbname", config_.dsn}};
+  if (!password.empty()) {
+    params.emplace_back("password", password);
+  }
+  // Without a host libpq uses its Unix socket; a list or a socket directory is libpq's to handle.
+  const bool single_tcp_host = !Get(dsn, "host").empty() && host.find(',') == std::string::npos &&
+                               host[0] != '/' &&
+                               host[0] != '@' && Get(dsn, "hostaddr").empty();
+  if (single_tcp_host) {
+    std::uint16_t port_number = 5432;
+    try {
+      port_number = static_cast<std::uint16_t>(std::stoi(port));
+    } catch (const std::exception&) {
+      throw ProbeFailure(target + ": port \"" + port + "\" is not a number");
+    }
+    params.emplace_back("hostaddr", Resolve(host, port_number, {}, run.deadline)[0].ToString());
+  }
+  const auto timeout_ms = std::max<long long>(run.deadline.Remaining().count(), 1);
+  std::string options = Get(dsn, "options");
+  options += (options.empty() ? "" : " ") + std::string("-c statement_timeout=") +
+             std::to_string(timeout_ms);
+  params.emplace_back("options", options);
+  params.emplace_back("fallback_application_name", "vitals");
+  std::vector<const char*> keys;
+  std::vector<const char*> values;
+  for (const auto& [k, v] : params) {
+    keys.push_back(k.c_str());
+    values.push_back(v.c_str());
+  }
+  keys.push_back(nullptr);
+  values.push_back(nullptr);
+
+  Conn conn(PQconnectStartParams(keys.data(), values.data(), 1));
+  if (!conn) {
+    throw ProbeFailure(target + ": libpq could not allocate a connection");
+  }
+  if (PQstatus(conn.get()) == CONNECTION_BAD) {
+    throw ProbeFailure(target + ": " + OneLine(PQerrorMessage(conn.get())));
+  }
+  const std::string connecting = target + ": connect";
+  for (PostgresPollingStatusType st = PGRES_POLLING_WRITING; st != PGRES_POLLING_OK;) {
+    if (st == PGRES_POLLING_FAILED) {
+      throw ProbeFailure(target + ": " + OneLine(PQerrorMessage(conn.get())));
+    }
+    Wait(conn.get(), st == PGRES_POLLING_READING ? POLLIN : POLLOUT, run.deadline, connecting);
+    st = PQconnectPoll(conn.get());
+  }
+  const int v = PQserverVersion(conn.get());
+  const std::string version = v >= 100000 ? std::to_string(v / 10000) + "." +
+                                                std::to_string(v % 10000)
+                                          : std::to_string(v / 10000) + "." +
+                                                std::to_string(v / 100 % 100) + "." +
+                                                std::to_string(v % 100);
+  run.data["server_version"] = version;
+
+  const std::string querying = target + ": " + Excerpt(config_.query, 40);
+  if (PQsetnonblocking(conn.get(), 1) != 0 || PQsendQuery(conn.get(), config_.query.c_str()) != 1) {
+    throw ProbeFailure(querying + ": " + OneLine(PQerrorMessage(conn.get())));
+  }
+  for (int flushed = PQflush(conn.get()); flushed != 0; flushed = PQflush(conn.get())) {
+    if (flushed < 0) {
+      throw ProbeFailure(querying + ": " + OneLine(PQerrorMessage(conn.get())));
+    }
+    Wait(conn.get(), POLLOUT, run.deadline, querying);
+  }
+  std::string failure;
+  int rows = 0;
+  for (;;) {
+    if (PQconsumeInput(conn.get()) != 1) {
+      throw ProbeFailure(querying + ": " + OneLine(PQerrorMessage(conn.get())));
+    }
+    if (PQisBusy(conn.get())) {
+      Wait(conn.get(), POLLIN, run.deadline, querying);
+      continue;
+    }
+    Result result(PQgetResult(conn.get()));
+    if (!result) {
+      break;
+    }
+    const ExecStatusType status = PQresultStatus(result.get());
+    if (status == PGRES_TUPLES_OK) {
+      rows += PQntuples(result.get());
+    } else if (status != PGRES_COMMAND_OK && failure.empty()) {
+      failure = OneLine(PQresultErrorMessage(result.get()));
+    }
+  }
+  if (!failure.empty()) {
+    throw ProbeFailure(querying + ": " + failure);
+  }
+  run.data["rows"] = rows;
+  return health::CheckResult::Healthy(target + ": query ok in " + run.deadline.Elapsed() +
+                                      " (server " + version + ")");
+}
+
+}  // namespace vitals::probes

@@ -1,0 +1,116 @@
+#include "collectors/probes/probe.h"
+
+#include <cstdio>
+#include <fstream>
+#include <regex>
+
+namespace vitals::probes {
+
+health::CheckResult ProbeCheck::Run(const health::CheckContext& ctx) {
+  ProbeRun run{Deadline{ctx.deadline, ctx.stop}, nlohmann::json::object(), {}};
+  health::CheckResult result;
+  bool failed = false;
+  try {
+    result = Probe(run);
+  } catch (const ProbeFailure& e) {
+    failed = true;
+    result = health::CheckResult::Of(on_failure_, e.what());
+  }
+  for (auto& [key, value] : result.data.items()) {
+    run.data[key] = std::move(value);
+  }
+  run.data["success"] = !failed && result.status != health::HealthStatus::kUnhealthy;
+  if (!run.secrets.empty()) {
+    result.description = Redact(std::move(result.description), run.secrets);
+    run.data = nlohmann::json::parse(Redact(run.data.dump(), run.secrets));
+  }
+  result.data = std::move(run.data);
+  return result;
+}
+
+std::string ReadSecret(const config::Secret& secret, ProbeRun& run) {
+  std::string value;
+  if (secret.value) {
+    value = *secret.value;
+  } else if (secret.file) {
+    std::ifstream in(*secret.file, std::ios::binary);
+    if (!in) {
+      throw ProbeFailure("cannot read password_file " + *secret.file);
+    }
+    char buf[4096];
+    in.read(buf, sizeof buf);
+    value.assign(buf, static_cast<std::size_t>(in.gcount()));
+    value = value.substr(0, value.find('\n'));
+    if (!value.empty() && value.back() == '\r') {
+      value.pop_back();
+    }
+    if (value.empty()) {
+      throw ProbeFailure("password_file " + *secret.file + " is empty");
+    }
+  }
+  if (!value.empty()) {
+    run.secrets.push_back(value);
+  }
+  return value;
+}
+
+std::string Redact(std::string text, const std::vector<std::string>& secrets) {
+  for (const std::string& secret : secrets) {
+    if (secret.size() < 3) {
+      continue;  // "a" everywhere would make every text unreadable
+    }
+    for (std::size_t pos = text.find(secret); pos != std::string::npos;
+         pos = text.find(secret, pos)) {
+      text.replace(pos, secret.size(), "<redacted>");
+      pos += 10;
+    }
+  }
+  return text;
+}
+
+std::string Excerpt(std::string_view text, std::size_t max) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size() && i < max; ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    }
+  }
+  if (text.size() > max) {
+    out += "...";
+  }
+  return out;
+}
+
+std::string HumanDuration(double seconds) {
+  char buf[32];
+  const double a = seconds < 0 ? -seconds : seconds;
+  if (a >= 86400) {
+    std::snprintf(buf, sizeof buf, "%.1fd", a / 86400);
+  } else if (a >= 3600) {
+    std::snprintf(buf, sizeof buf, "%.1fh", a / 3600);
+  } else if (a >= 60) {
+    std::snprintf(buf, sizeof buf, "%.1fm", a / 60);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.1fs", a);
+  }
+  return buf;
+}
+
+std::string RedactDsn(const std::string& dsn) {
+  // URI: scheme://user:password@host...
+  static const std::regex uri(R"(^([a-zA-Z][a-zA-Z0-9+.-]*://[^:/@]*):[^@/]*@)");
+  // key=value: password=secret or password='se cret'
+  static const std::regex kv(R"((^|\s)password\s*=\s*('(?:[^'\\]|\\.)*'|\S+))");
+  std::string out = std::regex_replace(dsn, uri, "$1:<redacted>@");
+  out = std::regex_replace(out, kv, "$1password=<redacted>");
+  // URI query parameter: ?password=secret&...
+  static const std::regex query(R"(([?&])password=[^&]*)");
+  return std::regex_replace(out, query, "$1password=<redacted>");
+}
+
+}  // namespace vitals::probes

@@ -1,0 +1,106 @@
+#include "collectors/probes/redis_check.h"
+
+namespace vitals::probes {
+
+namespace {
+
+// Reads replies from a stream, keeping what follows one reply for the next.
+class ReplyReader {
+ public:
+  ReplyReader(Stream& stream, const Deadline& deadline, std::string target)
+      : stream_(stream), deadline_(deadline), target_(std::move(target)) {}
+
+  RespValue Next(std::string_view command) {
+    for (;;) {
+      RespParse p = ParseResp(buffer_);
+      if (p.status == RespParse::Status::kComplete) {
+        buffer_.erase(0, p.consumed);
+        return std::move(p.value);
+      }
+      if (p.status == RespParse::Status::kInvalid) {
+        throw ProbeFailure(target_ + ": invalid answer to " + std::string(command) + ": " +
+                           p.error);
+      }
+      char buf[4096];
+      std::size_t n;
+      try {
+        n = stream_.ReadSome(buf, sizeof buf, deadline_);
+      } catch (const ProbeFailure& e) {
+        throw ProbeFailure(target_ + ": " + std::string(command) + ": " + e.what());
+      }
+      if (n == 0) {
+        throw ProbeFailure(target_ + ": connection closed before the answer to " +
+                           std::string(command));
+      }
+      buffer_.append(buf, n);
+    }
+  }
+
+ private:
+  Stream& stream_;
+  const Deadline& deadline_;
+  std::string target_;
+  std::string buffer_;
+};
+
+std::string InfoField(const std::string& info, std::string_view key) {
+  const std::string prefix = std::string(key) + ":";
+  std::size_t pos = info.rfind(prefix, 0) == 0 ? 0 : info.find("\n" + prefix);
+  if (pos == std::string::npos) {
+    return {};
+  }
+  pos = info.find(':', pos) + 1;
+  const std::size_t end = info.find_first_of("\r\n", pos);
+  return info.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+}
+
+}  // namespace
+
+health::CheckResult RedisCheck::Probe(ProbeRun& run) {
+  const std::string target = "redis " + config_.address.ToString();
+  const std::string password = ReadSecret(config_.password, run);
+  Address peer;
+  Stream stream(Connect(config_.address, run.deadline, &peer));
+  run.data["ip_protocol"] = peer.family() == AF_INET6 ? 6 : 4;
+  if (config_.tls.enabled) {
+    stream.StartTls(config_.tls, config_.address.host, true, run.deadline);
+    if (auto expiry = PeerChainExpiry(stream.ssl())) {
+      run.data["ssl_earliest_cert_expiry"] = expiry->earliest_not_after;
+    }
+  }
+  ReplyReader replies(stream, run.deadline, target);
+  if (!password.empty()) {
+    std::vector<std::string> auth = {"AUTH"};
+    if (!config_.username.empty()) {
+      auth.push_back(config_.username);
+    }
+    auth.push_back(password);
+    stream.WriteAll(EncodeRespCommand(auth), run.deadline);
+    RespValue reply = replies.Next("AUTH");
+    if (reply.type == RespValue::Type::kError) {
+      throw ProbeFailure(target + ": AUTH refused: " + Excerpt(reply.text, 200));
+    }
+  }
+  const std::vector<std::string> ping = {"PING"};
+  const std::vector<std::string> info = {"INFO", "server"};
+  stream.WriteAll(EncodeRespCommand(ping) + EncodeRespCommand(info), run.deadline);
+  RespValue pong = replies.Next("PING");
+  if (pong.type == RespValue::Type::kError) {
+    throw ProbeFailure(target + ": PING refused: " + Excerpt(pong.text, 200));
+  }
+  if (pong.type != RespValue::Type::kSimple || pong.text != "PONG") {
+    throw ProbeFailure(target + ": PING answered \"" + Excerpt(pong.text) + "\", not PONG");
+  }
+  RespValue server = replies.Next("INFO server");
+  std::string version;
+  if (server.type == RespValue::Type::kBulk) {
+    version = InfoField(server.text, "redis_version");
+  }
+  if (!version.empty()) {
+    run.data["server_version"] = version;
+  }
+  return health::CheckResult::Healthy(target + ": PONG in " + run.deadline.Elapsed() +
+                                      (version.empty() ? "" : " (redis " + version + ")"));
+}
+
+}  // namespace vitals::probes

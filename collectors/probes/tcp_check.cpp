@@ -1,0 +1,50 @@
+#include "collectors/probes/tcp_check.h"
+
+namespace vitals::probes {
+
+namespace {
+constexpr std::size_t kMaxAnswer = 64 * 1024;  // read this much looking for `expect`
+}
+
+health::CheckResult TcpCheck::Probe(ProbeRun& run) {
+  const std::string target = config_.address.ToString();
+  Address peer;
+  Stream stream(Connect(config_.address, run.deadline, &peer));
+  run.data["address"] = peer.ToString();
+  run.data["ip_protocol"] = peer.family() == AF_INET6 ? 6 : 4;
+  if (config_.tls.enabled) {
+    stream.StartTls(config_.tls, config_.address.host, true, run.deadline);
+    if (auto expiry = PeerChainExpiry(stream.ssl())) {
+      run.data["ssl_earliest_cert_expiry"] = expiry->earliest_not_after;
+    }
+  }
+  if (!config_.send.empty()) {
+    stream.WriteAll(config_.send, run.deadline);
+  }
+  if (!config_.expect.empty()) {
+    std::string answer;
+    char buf[4096];
+    while (answer.find(config_.expect) == std::string::npos) {
+      if (answer.size() >= kMaxAnswer) {
+        throw ProbeFailure(target + ": \"" + Excerpt(config_.expect) + "\" not in the first " +
+                           std::to_string(kMaxAnswer) + " bytes of the answer");
+      }
+      std::size_t n;
+      try {
+        n = stream.ReadSome(buf, sizeof buf, run.deadline);
+      } catch (const ProbeFailure& e) {
+        throw ProbeFailure(target + ": expected \"" + Excerpt(config_.expect) + "\": " + e.what() +
+                           (answer.empty() ? "" : "; got \"" + Excerpt(answer) + "\""));
+      }
+      if (n == 0) {
+        throw ProbeFailure(target + ": connection closed before \"" + Excerpt(config_.expect) +
+                           "\" was seen; got \"" + Excerpt(answer) + "\"");
+      }
+      answer.append(buf, n);
+    }
+  }
+  return health::CheckResult::Healthy("connected to " + target + " (" + peer.ToString() + ") in " +
+                                      run.deadline.Elapsed());
+}
+
+}  // namespace vitals::probes

@@ -1,0 +1,352 @@
+// Probes against real local peers the test owns: listening sockets on
+// 127.0.0.1 (one that answers, one that never does), child processes, files.
+// PostgreSQL, Redis, HTTP(S) and DNS servers are in tests/e2e/test_probe_*.py.
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "collectors/probes/probe.h"
+#include "collectors/probes/probe_factory.h"
+#include "collectors/probes/probe_metrics.h"
+#include "tests/unit/temp_tree.h"
+
+using namespace vitals;
+using namespace std::chrono_literals;
+using health::HealthStatus;
+
+namespace {
+
+// A listening socket on 127.0.0.1:<ephemeral>. With `answer` set, a thread
+// accepts one connection, reads a line and writes `answer`; without it the
+// kernel completes handshakes into the backlog and nobody ever reads: a
+// black hole.
+class Listener {
+ public:
+  explicit Listener(std::optional<std::string> answer = std::nullopt) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    REQUIRE(::listen(fd_, 128) == 0);
+    socklen_t len = sizeof a;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+    if (answer) {
+      thread_ = std::thread([this, text = *answer] {
+        int c = ::accept(fd_, nullptr, nullptr);
+        if (c < 0) {
+          return;
+        }
+        char buf[256];
+        (void)::recv(c, buf, sizeof buf, 0);
+        (void)::send(c, text.data(), text.size(), MSG_NOSIGNAL);
+        ::close(c);
+      });
+    }
+  }
+  ~Listener() {
+    ::shutdown(fd_, SHUT_RDWR);
+    if (thread_.joinable()) {
+      thread_.join();
+    }
+    ::close(fd_);
+  }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  std::uint16_t port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  std::uint16_t port_ = 0;
+  std::thread thread_;
+};
+
+config::HostPort Addr(const std::string& text) {
+  std::string error;
+  return *config::ParseHostPort(text, &error);
+}
+
+struct Timed {
+  health::CheckResult result;
+  std::chrono::duration<double> took;
+};
+
+Timed RunFor(const config::ProbeConfig& cfg, std::chrono::milliseconds timeout,
+             HealthStatus on_failure = HealthStatus::kUnhealthy) {
+  auto check = probes::MakeProbe(cfg, on_failure);
+  const auto start = std::chrono::steady_clock::now();
+  auto result = check->Run(health::CheckContext{start, start + timeout, {}});
+  return {result, std::chrono::steady_clock::now() - start};
+}
+
+int OpenFds() {
+  int n = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) {
+    ++n;
+  }
+  return n;
+}
+
+// True while `pid` exists and is not a zombie.
+bool Alive(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text;
+  if (!std::getline(stat, text)) {
+    return false;
+  }
+  auto close = text.rfind(')');
+  return close != std::string::npos && close + 2 < text.size() && text[close + 2] != 'Z';
+}
+
+}  // namespace
+
+TEST_CASE("tcp: connect, send and expect against a local listener", "[probes]") {
+  Listener server(std::string("+OK ready\r\n"));
+  config::TcpProbeConfig c;
+  c.address = Addr(server.address());
+  c.send = "HELLO\r\n";
+  c.expect = "OK ready";
+  auto r = RunFor(c, 2s);
+  INFO(r.result.description);
+  CHECK(r.result.status == HealthStatus::kHealthy);
+  CHECK(r.result.data["success"] == true);
+  CHECK(r.result.data["ip_protocol"] == 4);
+  CHECK(r.result.description.rfind("connected to " + server.address() + " (127.0.0.1) in ", 0) == 0);
+}
+
+TEST_CASE("tcp: an answer without `expect` fails and shows what came", "[probes]") {
+  Listener server(std::string("-ERR go away\r\n"));
+  config::TcpProbeConfig c;
+  c.address = Addr(server.address());
+  c.send = "HELLO\r\n";
+  c.expect = "+OK";
+  auto r = RunFor(c, 2s);
+  CHECK(r.result.status == HealthStatus::kUnhealthy);
+  CHECK(r.result.data["success"] == false);
+  CHECK(r.result.description == server.address() +
+                                    ": connection closed before \"+OK\" was seen; got \"-ERR go "
+                                    "away\\x0d\\x0a\"");
+}
+
+TEST_CASE("tcp: connection refused, and the configured failure status", "[probes]") {
+  std::uint16_t port;
+  {
+    Listener gone;
+    port = gone.port();
+  }
+  config::TcpProbeConfig c;
+  c.address = Addr("127.0.0.1:" + std::to_string(port));
+  auto r = RunFor(c, 2s, HealthStatus::kDegraded);
+  CHECK(r.result.status == HealthStatus::kDegraded);  // on_error: degraded
+  CHECK(r.result.data["success"] == false);
+  CHECK(r.result.description == "connect to 127.0.0.1:" + std::to_string(port) +
+                                    ": Connection refused");
+  CHECK(r.took < 1s);
+}
+
+TEST_CASE("tcp: a black hole fails at its timeout, within 10 %", "[probes]") {
+  Listener hole;  // accepts (backlog) and never answers
+  config::TcpProbeConfig c;
+  c.address = Addr(hole.address());
+  c.expect = "anything";
+  const int fds_before = OpenFds();
+  auto r = RunFor(c, 700ms);
+  CHECK(r.result.status == HealthStatus::kUnhealthy);
+  CHECK(r.took >= 700ms);
+  CHECK(r.took <= 770ms);
+  CHECK(r.result.description.find(": expected \"anything\": waiting for an answer: no answer, "
+                                  "timed out after 0.7") != std::string::npos);
+  CHECK(OpenFds() == fds_before);  // the socket is closed
+}
+
+TEST_CASE("tcp: a shutdown (stop token) ends a wait at once", "[probes]") {
+  Listener hole;
+  config::TcpProbeConfig c;
+  c.address = Addr(hole.address());
+  c.expect = "x";
+  auto check = probes::MakeProbe(c, HealthStatus::kUnhealthy);
+  std::stop_source stop;
+  const auto start = std::chrono::steady_clock::now();
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(200ms);
+    stop.request_stop();
+  });
+  auto r = check->Run(health::CheckContext{start, start + 10s, stop.get_token()});
+  stopper.join();
+  CHECK(std::chrono::steady_clock::now() - start < 1s);
+  CHECK(r.description.find("cancelled, the agent is shutting down") != std::string::npos);
+}
+
+TEST_CASE("exec: exit codes 0/1/2 as Nagios, first line as description", "[probes]") {
+  auto run = [](const std::string& script) {
+    config::ExecProbeConfig c;
+    c.command = {"sh", "-c", script};
+    return RunFor(c, 5s).result;
+  };
+  auto ok = run("echo 'DISK OK - free space: / 10 GB'; echo second line");
+  CHECK(ok.status == HealthStatus::kHealthy);
+  CHECK(ok.description == "DISK OK - free space: / 10 GB");
+  CHECK(ok.data["exec_exit_code"] == 0);
+  auto warn = run("echo 'DISK WARNING - 9% free'; exit 1");
+  CHECK(warn.status == HealthStatus::kDegraded);
+  CHECK(warn.description == "DISK WARNING - 9% free");
+  CHECK(warn.data["success"] == true);
+  auto crit = run("echo 'DISK CRITICAL - 1% free' >&2; exit 2");
+  CHECK(crit.status == HealthStatus::kUnhealthy);
+  CHECK(crit.description == "DISK CRITICAL - 1% free");  // stderr is output too
+  CHECK(crit.data["exec_exit_code"] == 2);
+  CHECK(crit.data["success"] == false);
+  auto unknown = run("echo 'cannot stat /nope'; exit 3");
+  CHECK(unknown.status == HealthStatus::kUnhealthy);
+  CHECK(unknown.description == "exec sh: exit 3 (UNKNOWN): cannot stat /nope");
+  auto silent = run("exit 0");
+  CHECK(silent.description == "exec sh: exit 0");
+  auto signalled = run("kill -TERM $$");
+  CHECK(signalled.description == "exec sh: killed by signal 15 (Terminated)");
+}
+
+TEST_CASE("exec: a program that does not exist", "[probes]") {
+  config::ExecProbeConfig c;
+  c.command = {"/nonexistent/check_thing"};
+  auto r = RunFor(c, 2s).result;
+  CHECK(r.status == HealthStatus::kUnhealthy);
+  CHECK(r.description == "exec /nonexistent/check_thing: cannot start: No such file or directory");
+}
+
+TEST_CASE("exec: output is capped, the rest drained", "[probes]") {
+  config::ExecProbeConfig c;
+  c.command = {"sh", "-c", "head -c 300000 /dev/zero | tr '\\0' x; echo; exit 0"};
+  c.max_output_bytes = 100;
+  auto r = RunFor(c, 5s).result;
+  CHECK(r.status == HealthStatus::kHealthy);
+  CHECK(r.data["output_bytes"] == 300001);
+  CHECK(r.description == std::string(100, 'x'));
+}
+
+TEST_CASE("exec: a hang is killed at the timeout with its whole process group", "[probes]") {
+  vitals::testing::TempTree tree;
+  const std::string pids = (tree.path() / "pids").string();
+  config::ExecProbeConfig c;
+  // The shell starts a grandchild in its group, reports both pids, and hangs.
+  c.command = {"sh", "-c", "sleep 60 & echo $$ $! > " + pids + "; echo started; wait"};
+  auto r = RunFor(c, 600ms);
+  CHECK(r.result.status == HealthStatus::kUnhealthy);
+  CHECK(r.took >= 600ms);
+  CHECK(r.took <= 660ms);
+  CHECK(r.result.description.find("exec sh: no answer, timed out after 0.6") == 0);
+  CHECK(r.result.description.find("; killed its process group ") != std::string::npos);
+  CHECK(r.result.description.find("; output \"started\"") != std::string::npos);
+  std::ifstream in(pids);
+  pid_t shell = 0;
+  pid_t sleeper = 0;
+  in >> shell >> sleeper;
+  REQUIRE(sleeper > 0);
+  // The shell is reaped by the probe; the grandchild was killed (a zombie at
+  // most, until init reaps it).
+  for (int i = 0; i < 100 && Alive(sleeper); ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  CHECK_FALSE(Alive(shell));
+  CHECK_FALSE(Alive(sleeper));
+}
+
+TEST_CASE("file_age: fresh, degraded, stale and missing", "[probes]") {
+  vitals::testing::TempTree tree;
+  const auto path = tree.path() / "backup.ok";
+  std::ofstream(path) << "ok";
+  config::FileAgeProbeConfig c;
+  c.path = path.string();
+  c.max_age = 1h;
+  c.degraded_age = 30min;
+  CHECK(RunFor(c, 1s).result.status == HealthStatus::kHealthy);
+  auto set_age = [&](std::chrono::seconds age) {
+    const auto t = std::chrono::system_clock::now() - age;
+    timespec times[2];
+    times[0].tv_sec = times[1].tv_sec = std::chrono::system_clock::to_time_t(t);
+    times[0].tv_nsec = times[1].tv_nsec = 0;
+    REQUIRE(::utimensat(AT_FDCWD, c.path.c_str(), times, 0) == 0);
+  };
+  set_age(45min);
+  auto degraded = RunFor(c, 1s).result;
+  CHECK(degraded.status == HealthStatus::kDegraded);
+  CHECK(degraded.description ==
+        "file " + c.path + " modified 45.0m ago, more than degraded_age 30.0m");
+  set_age(2h);
+  auto stale = RunFor(c, 1s).result;
+  CHECK(stale.status == HealthStatus::kUnhealthy);
+  CHECK(stale.description == "file " + c.path + " modified 2.0h ago, more than max_age 1.0h");
+  CHECK(stale.data["file_age_seconds"].get<double>() == Approx(7200).margin(5));
+  c.path += ".missing";
+  CHECK(RunFor(c, 1s).result.description == "file " + c.path + " does not exist");
+}
+
+TEST_CASE("secrets: read from a file, redacted from every text", "[probes]") {
+  vitals::testing::TempTree tree;
+  const auto file = tree.path() / "pw";
+  std::ofstream(file) << "hunter2-secret\nignored second line";
+  probes::ProbeRun run{probes::Deadline{std::chrono::steady_clock::now() + 1s, {}}, {}, {}};
+  config::Secret s;
+  s.file = file.string();
+  CHECK(probes::ReadSecret(s, run) == "hunter2-secret");
+  CHECK(run.secrets == std::vector<std::string>{"hunter2-secret"});
+  CHECK(probes::Redact("auth failed for hunter2-secret (hunter2-secret)", run.secrets) ==
+        "auth failed for <redacted> (<redacted>)");
+  s.file = (tree.path() / "missing").string();
+  CHECK_THROWS_WITH(probes::ReadSecret(s, run), "cannot read password_file " + *s.file);
+  CHECK(probes::RedactDsn("postgres://app:s3cr%40t@db:5432/app?sslmode=require") ==
+        "postgres://app:<redacted>@db:5432/app?sslmode=require");
+  CHECK(probes::RedactDsn("host=db user=app password='a b c' dbname=app") ==
+        "host=db user=app password=<redacted> dbname=app");
+  CHECK(probes::RedactDsn("postgresql:///app?user=x&password=pw&host=/run") ==
+        "postgresql:///app?user=x&password=<redacted>&host=/run");
+}
+
+TEST_CASE("ProbeFamilies: vitals_probe_* from the snapshot", "[probes]") {
+  health::Snapshot snap;
+  health::EntrySnapshot web;
+  web.name = "web";
+  web.kind = "http";
+  web.duration = 15ms;
+  web.data = {{"success", true}, {"http_status_code", 200}, {"ssl_earliest_cert_expiry", 1.9e9},
+              {"server", "not a number"}};
+  health::EntrySnapshot db;
+  db.name = "db";
+  db.kind = "postgres";
+  db.error = "timed out after 2s";  // the scheduler abandoned the run
+  db.duration = 2s;
+  health::EntrySnapshot cpu;
+  cpu.name = "cpu";
+  cpu.kind = "threshold";  // not a probe
+  health::EntrySnapshot pending;
+  pending.name = "new";
+  pending.kind = "redis";
+  pending.pending = true;
+  snap.entries = {cpu, db, pending, web};
+  auto families = probes::ProbeFamilies(snap);
+  std::vector<std::string> names;
+  for (const auto& f : families) {
+    names.push_back(f.name);
+  }
+  CHECK(names == std::vector<std::string>{"vitals_probe_duration_seconds",
+                                          "vitals_probe_http_status_code",
+                                          "vitals_probe_ssl_earliest_cert_expiry",
+                                          "vitals_probe_success"});
+  const auto& success = families.back();
+  REQUIRE(success.metric.size() == 2);
+  CHECK(success.metric[0].label[0].value == "db");
+  CHECK(success.metric[0].gauge.value == 0);
+  CHECK(success.metric[1].gauge.value == 1);
+  CHECK(families[0].metric[0].gauge.value == 2);
+  CHECK(families[1].metric[0].gauge.value == 200);
+  CHECK(probes::ProbeFamilies({}).empty());
+}
