@@ -25,14 +25,14 @@ PROMETHEUS_SYNTHETIC = {"up", "scrape_duration_seconds", "scrape_samples_scraped
 # spelt exactly so (e.dashboards fails otherwise), and once a name is in
 # vitals' output the Prometheus test evaluates its expressions for real.
 PENDING = {
-    "health model (issue 4): the vitals_check_* and vitals_health_status families are built but "
-    "not yet served on /metrics": {
+    "health model (issue 4): vitals_check_* and vitals_health_status are built (agent/health) "
+    "but not served on /metrics yet": {
         "prefixes": ("vitals_check_", "vitals_health_"),
         "names": {"vitals_check_status", "vitals_check_duration_seconds",
                   "vitals_check_last_run_timestamp_seconds", "vitals_check_transitions_total",
                   "vitals_check_consecutive_failures", "vitals_check_value", "vitals_health_status"},
     },
-    "config reload (issue 4): SIGHUP and /-/reload are not implemented yet": {
+    "config reload (issue 4): in progress, not served on /metrics yet": {
         "prefixes": ("vitals_config_",),
         "names": {"vitals_config_last_reload_successful",
                   "vitals_config_last_reload_success_timestamp_seconds"},
@@ -41,12 +41,12 @@ PENDING = {
         "prefixes": ("vitals_probe_",),
         "names": {"vitals_probe_success", "vitals_probe_duration_seconds"},
     },
-    "self-healing actions (issue 6): not started": {
+    "self-healing actions (issue 6): not landed": {
         "prefixes": ("vitals_action_", "vitals_actions_"),
         "names": {"vitals_actions_total", "vitals_actions_suppressed_total",
                   "vitals_action_last_timestamp_seconds"},
     },
-    "heartbeats (issue 6): not started": {
+    "heartbeats (issue 6): not landed": {
         "prefixes": ("vitals_heartbeat_",),
         "names": {"vitals_heartbeat_last_timestamp_seconds", "vitals_heartbeat_job_duration_seconds"},
     },
@@ -163,13 +163,26 @@ def variables_used(text):
 def vitals_config(tmpdir):
     """The config e2e.dashboards and e2e.prometheus run vitals with: every
     kind of process group that has landed, including one declared group that
-    matches nothing (so "missing group" expressions have a series), and (as
-    the health work lands) checks."""
+    matches nothing (so "missing group" expressions have a series), and
+    checks of the kinds that have landed (threshold, process)."""
+    fast = {"interval": "1s", "timeout": "500ms", "jitter": "100ms",
+            "failures_before_unhealthy": 1, "successes_before_healthy": 1}
     config = {
         "process_groups": [
             {"name": "vitals", "self": True},
             {"name": "python", "comm": "^python3"},
             {"name": "absent", "comm": "^no-such-process-for-vitals-tests$"},
+        ],
+        # One check per status where it can be arranged: Healthy (memory), Unhealthy
+        # (a process check on the empty group), and whatever the CPU is doing.
+        "checks": [
+            dict(name="cpu", kind="threshold", value="host.cpu_busy_ratio", degraded=0.9,
+                 unhealthy=0.99, tags=["live"], **fast),
+            dict(name="memory", kind="threshold", value="host.memory_available_ratio",
+                 degraded=0.0001, unhealthy=0.00001, direction="below", **fast),
+            dict(name="agent-fds", kind="threshold", value="group.worst_fd_ratio", group="vitals",
+                 degraded=0.8, unhealthy=0.95, tags=["ready"], **fast),
+            dict(name="absent-procs", kind="process", group="absent", min=1, **fast),
         ],
     }
     path = os.path.join(tmpdir, "agent.json")
