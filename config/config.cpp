@@ -44,14 +44,6 @@ Config Parse(std::string_view text, std::string_view source, const EnvLookup& en
   if (root.Object({"process_groups", "process_collector", "checks", "health"})) {
     ReadProcessGroups(root, &config.process_groups);
     ReadProcessCollector(root, &config.process_collector);
-    if (root.Has("checks")) {
-      Reader checks = root.At("checks");
-      if (!checks.value().is_array()) {
-        checks.Fail("expected an array, got " + Describe(checks.value()));
-      } else {
-        config.checks_raw = checks.value();
-      }
-    }
     ReadHealth(root, &config.health);
     ReadChecks(root, config.health, config.process_groups, &config.checks);
   }

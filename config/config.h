@@ -7,7 +7,7 @@
 //
 // Sections live in their own files and share reader.h:
 //   process_groups.cpp  "process_groups", "process_collector"
-//   (health adds)       "checks"
+//   checks.cpp          "health", "checks"
 
 #include <nlohmann/json.hpp>
 
@@ -26,9 +26,6 @@ namespace vitals::config {
 struct Config {
   std::vector<ProcessGroupConfig> process_groups;
   ProcessCollectorConfig process_collector;
-  // The "checks" section, validated only as an array here; the health library
-  // reads it with its own section reader.
-  nlohmann::json checks_raw = nlohmann::json::array();
   HealthConfig health;              // "health" (checks.h)
   std::vector<CheckConfig> checks;  // "checks", read by ReadChecks
 };

@@ -173,8 +173,7 @@ TEST_CASE("Parse: a good config", "[config]") {
       {"name": "db", "comm": "^postgres$", "user": "postgres", "children": true, "min": 1, "max": 5},
       {"name": "{{.Matches.svc}}", "cmdline": "--service=(?P<svc>\\w+)", "pidfile": "${HOME_DIR}/x.pid"}
     ],
-    "process_collector": {"max_groups": 7, "smaps": true},
-    "checks": [{"anything": "the health section reads this"}]
+    "process_collector": {"max_groups": 7, "smaps": true}
   })json", "test.json", FakeEnv({{"HOME_DIR", "/home/a"}}));
   REQUIRE(config.process_groups.size() == 2);
   const auto& db = config.process_groups[0];
@@ -191,7 +190,6 @@ TEST_CASE("Parse: a good config", "[config]") {
   CHECK_FALSE(svc.children);
   CHECK(config.process_collector.max_groups == 7u);
   CHECK(config.process_collector.smaps);
-  CHECK(config.checks_raw.size() == 1);
 }
 
 TEST_CASE("Load: the shipped example and the embedded default", "[config]") {
