@@ -3,6 +3,7 @@
 #include <prometheus/text_serializer.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "agent/log.h"
@@ -85,6 +86,9 @@ std::variant<std::unique_ptr<App>, std::string> App::Start(const Options& option
   enabled.push_back(std::move(process));
   app->scrape_ = std::make_unique<scrape::ScrapeCollectable>(
       std::move(enabled), scrape::BuildInfo{kVersion, kRevision, Compiler()});
+  app->health_ = std::make_unique<health::HealthService>(*app->proc_);
+  app->health_->Apply(config);
+  app->health_->RecordReload(true);  // the initial load counts as the first success
 
   const App* self = app.get();
   std::vector<http::Route> routes;
@@ -96,6 +100,17 @@ std::variant<std::unique_ptr<App>, std::string> App::Start(const Options& option
   routes.push_back({"/-/ready", [](const http::Request&) {
                       return http::Response::Text(200, "vitals is Ready.\n");
                     }});
+  routes.push_back({"/health", [self](const http::Request& r) { return self->health_->Handle(r); },
+                    true});
+  App* mutable_self = app.get();
+  routes.push_back({"/-/reload",
+                    [mutable_self](const http::Request&) {
+                      return mutable_self->ReloadConfig()
+                                 ? http::Response::Text(200, "configuration reloaded\n")
+                                 : http::Response::Text(500, "configuration not reloaded; see the log\n");
+                    },
+                    false,
+                    {"POST"}});
   routes.push_back({"/", [self](const http::Request&) { return self->Landing(); }});
 
   auto server = http::Server::Start({options.listen.ToCivetweb(), 8}, std::move(routes));
@@ -114,11 +129,40 @@ std::variant<std::unique_ptr<App>, std::string> App::Start(const Options& option
 
 App::~App() {
   server_.reset();  // stop serving before the collectors go away
+  health_.reset();
+}
+
+bool App::ReloadConfig() {
+  std::lock_guard lock(reload_mutex_);
+  try {
+    const config::Config config = options_.config_file.empty()
+                                      ? config::DefaultConfig()
+                                      : config::Load(options_.config_file);
+    auto kept = health_->Apply(config);
+    health_->RecordReload(true);
+    log::Info("configuration reloaded", {{"file", options_.config_file.string()},
+                                         {"checks", std::to_string(config.checks.size())},
+                                         {"kept", std::to_string(kept.size())}});
+    return true;
+  } catch (const config::ConfigError& e) {
+    for (const auto& problem : e.problems()) {
+      log::Error("configuration not reloaded",
+                 {{"file", e.source()}, {"pointer", problem.pointer}, {"err", problem.message}});
+    }
+    health_->RecordReload(false);
+    return false;
+  }
 }
 
 http::Response App::Metrics(const http::Request&) const {
   std::ostringstream out;
-  prometheus::TextSerializer().Serialize(out, scrape_->Collect());
+  auto families = scrape_->Collect();
+  auto health = health_->Families();
+  families.insert(families.end(), std::make_move_iterator(health.begin()),
+                  std::make_move_iterator(health.end()));
+  std::sort(families.begin(), families.end(),
+            [](const auto& a, const auto& b) { return a.name < b.name; });
+  prometheus::TextSerializer().Serialize(out, families);
   http::Response response;
   response.content_type = "text/plain; version=0.0.4; charset=utf-8";
   response.body = std::move(out).str();
@@ -148,8 +192,12 @@ void App::WaitForSignal() {
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
   int sig = 0;
-  sigwait(&set, &sig);
+  while (sigwait(&set, &sig) == 0 && sig == SIGHUP) {
+    log::Info("reloading", {{"signal", "SIGHUP"}});
+    ReloadConfig();
+  }
   log::Info("shutting down", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
 }
 

@@ -3,10 +3,12 @@
 // HTTP server, and waits for SIGTERM/SIGINT.
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <variant>
 
 #include "agent/flags.h"
+#include "agent/health/service.h"
 #include "agent/http/server.h"
 #include "agent/scrape/scrape_collectable.h"
 #include "collectors/procfs/proc_fs.h"
@@ -24,7 +26,11 @@ class App {
   ~App();
 
   int port() const { return server_->port(); }
-  // Blocks until SIGTERM or SIGINT (which the caller has blocked in all threads).
+  // Re-reads --config.file and applies its checks; a bad file keeps the
+  // running config, logs every problem and returns false.
+  bool ReloadConfig();
+  // Blocks until SIGTERM or SIGINT (which the caller has blocked in all
+  // threads); SIGHUP reloads the config meanwhile.
   void WaitForSignal();
 
  private:
@@ -36,6 +42,8 @@ class App {
   std::unique_ptr<procfs::ProcFs> proc_;       // --path.procfs
   std::unique_ptr<procfs::ProcFs> self_proc_;  // the agent's own /proc
   std::unique_ptr<scrape::ScrapeCollectable> scrape_;
+  std::unique_ptr<health::HealthService> health_;  // checks, /health, reload
+  std::mutex reload_mutex_;  // one reload at a time (SIGHUP, POST /-/reload)
   std::unique_ptr<http::Server> server_;  // last: stopped first
 };
 

@@ -17,7 +17,7 @@ GOLDEN = os.path.join(SOURCE_DIR, "tests", "golden", "metrics.prom")
 # agent's own process (real /proc/self), timings, and the build it came from.
 VARYING = re.compile(r"^(?:# (?:HELP|TYPE) )?"
                      r"(?:process_[a-zA-Z0-9_]*|vitals_scrape_collector_duration_seconds|"
-                     r"vitals_build_info)[ {]")
+                     r"vitals_build_info|vitals_config_last_reload_success_timestamp_seconds)[ {]")
 
 
 def stable_lines(text):

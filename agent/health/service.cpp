@@ -1,0 +1,223 @@
+#include "agent/health/service.h"
+
+#include <algorithm>
+
+#include "agent/health/threshold_check.h"
+#include "agent/log.h"
+#include "collectors/process/process_collector.h"
+
+namespace vitals::health {
+
+namespace {
+
+// Reads the process groups for the sampler with a ProcessCollector of its
+// own (its state belongs to the scheduler thread, not to scrapes), and takes
+// the values from the families it emits, so health sees exactly what
+// namedprocess_namegroup_* says.
+GroupReader MakeGroupReader(const procfs::ProcFs& proc, const config::Config& config) {
+  if (config.process_groups.empty()) {
+    return nullptr;
+  }
+  auto collector = std::make_shared<collectors::ProcessCollector>(proc, config.process_groups,
+                                                                  config.process_collector);
+  return [collector]() -> std::variant<std::map<std::string, GroupReading>, std::string> {
+    collectors::MetricSink sink;
+    auto result = collector->Collect(sink);
+    if (!result) {
+      return result.error().ToString();
+    }
+    std::map<std::string, GroupReading> out;
+    for (const auto& family : sink.Take()) {
+      for (const auto& m : family.metric) {
+        std::string group, mode, memtype;
+        for (const auto& label : m.label) {
+          if (label.name == "groupname") {
+            group = label.value;
+          } else if (label.name == "mode") {
+            mode = label.value;
+          } else if (label.name == "memtype") {
+            memtype = label.value;
+          }
+        }
+        if (group.empty()) {
+          continue;
+        }
+        GroupReading& g = out[group];
+        const std::string& n = family.name;
+        if (n == "namedprocess_namegroup_num_procs") {
+          g.num_procs = m.gauge.value;
+        } else if (n == "namedprocess_namegroup_cpu_seconds_total") {
+          g.cpu_seconds += m.counter.value;  // user + system
+        } else if (n == "namedprocess_namegroup_memory_bytes" && memtype == "resident") {
+          g.memory_rss_bytes = m.gauge.value;
+        } else if (n == "namedprocess_namegroup_num_threads") {
+          g.num_threads = m.gauge.value;
+        } else if (n == "namedprocess_namegroup_open_filedesc") {
+          g.open_fds = m.gauge.value;
+        } else if (n == "namedprocess_namegroup_worst_fd_ratio") {
+          g.worst_fd_ratio = m.gauge.value;
+        }
+      }
+    }
+    return out;
+  };
+}
+
+using Millis = std::chrono::milliseconds;
+
+}  // namespace
+
+HealthService::HealthService(const procfs::ProcFs& proc) : proc_(proc) {
+  sampler_ = std::make_shared<Sampler>(proc_, clock_);
+  // A first reading now, so that ratios between two samples (CPU) exist by
+  // the time the first checks run.
+  sampler_->Sample();
+}
+
+HealthService::~HealthService() {
+  if (scheduler_) {
+    scheduler_->Stop();
+  }
+}
+
+std::vector<std::string> HealthService::Apply(const config::Config& config) {
+  std::vector<CheckSpec> specs;
+  Duration sample_interval = std::chrono::seconds(15);
+  for (const config::CheckConfig& c : config.checks) {
+    CheckSpec spec;
+    spec.name = c.name;
+    spec.kind = c.kind;
+    spec.tags.insert(c.tags.begin(), c.tags.end());
+    spec.interval = c.interval;
+    spec.timeout = c.timeout;
+    spec.jitter = c.jitter;
+    spec.staleness = c.staleness;
+    spec.hysteresis = {c.failures_before_unhealthy, c.successes_before_healthy};
+    spec.on_error = ParseStatus(c.on_error).value_or(HealthStatus::kUnhealthy);
+    spec.definition = c.definition;
+    spec.actions = c.actions;
+    // A sample may be up to one sampling interval old, plus slack.
+    const Duration max_age = 2 * c.interval + c.timeout;
+    if (c.kind == "threshold") {
+      ValueRule rule{c.degraded, c.unhealthy, c.above ? Direction::kAbove : Direction::kBelow};
+      spec.check = std::make_shared<ThresholdCheck>(sampler_, ValueKey{c.value, c.group}, rule,
+                                                    c.hold, max_age);
+    } else {
+      spec.check = std::make_shared<ProcessCountCheck>(sampler_, c.group, c.min.value_or(1), c.max,
+                                                       max_age);
+    }
+    sample_interval = std::min<Duration>(sample_interval, c.interval);
+    specs.push_back(std::move(spec));
+  }
+  {
+    std::lock_guard lock(mutex_);
+    groups_ = config.health.groups;
+    codes_ = StatusCodes{config.health.healthy_code, config.health.degraded_code,
+                         config.health.unhealthy_code};
+  }
+  if (!scheduler_) {
+    Scheduler::Options options;
+    options.max_concurrency = config.health.max_concurrency;
+    options.clock = clock_;
+    scheduler_ = std::make_unique<Scheduler>(options);
+  }
+  sampler_->SetGroupReader(MakeGroupReader(proc_, config));
+  scheduler_->SetTask(std::max<Duration>(sample_interval, Millis(100)),
+                      [sampler = sampler_] { sampler->Sample(); });
+  auto kept = scheduler_->Apply(std::move(specs));
+  scheduler_->Start();
+  return kept;
+}
+
+void HealthService::RecordReload(bool ok) {
+  std::lock_guard lock(mutex_);
+  last_reload_ok_ = ok;
+  if (ok) {
+    last_success_seconds_ =
+        std::chrono::duration<double>(clock_->WallNow().time_since_epoch()).count();
+  }
+}
+
+http::Response HealthService::Handle(const http::Request& request) const {
+  Filter filter;
+  std::string_view rest = request.path().substr(std::string_view("/health").size());
+  std::vector<std::string> groups;
+  StatusCodes codes;
+  {
+    std::lock_guard lock(mutex_);
+    groups = groups_;
+    codes = codes_;
+  }
+  const Snapshot snapshot = scheduler_ ? scheduler_->snapshot() : Snapshot{};
+  if (!rest.empty() && rest != "/") {
+    std::string name(rest.substr(1));
+    if (std::find(groups.begin(), groups.end(), name) != groups.end()) {
+      filter.tags.insert(name);
+    } else if (std::any_of(snapshot.entries.begin(), snapshot.entries.end(),
+                           [&](const EntrySnapshot& e) { return e.name == name; })) {
+      filter.name = name;
+    } else {
+      auto r = http::Response::Text(404, "no health group or check named \"" + name + "\"\n");
+      r.headers.emplace_back("Cache-Control", "no-store");
+      return r;
+    }
+  }
+  // ?tag=a,b: any of the tags (on top of the path's filter).
+  std::string_view query = request.query();
+  while (!query.empty()) {
+    std::string_view param = query.substr(0, query.find('&'));
+    query.remove_prefix(std::min(query.size(), param.size() + 1));
+    if (param.rfind("tag=", 0) == 0) {
+      std::string_view tags = param.substr(4);
+      while (!tags.empty()) {
+        std::string_view tag = tags.substr(0, tags.find(','));
+        tags.remove_prefix(std::min(tags.size(), tag.size() + 1));
+        if (!tag.empty()) {
+          filter.tags.insert(std::string(tag));
+        }
+      }
+    }
+  }
+  const HealthReport report = BuildReport(snapshot, filter);
+  http::Response response;
+  response.status = codes.For(report.status);
+  response.content_type = "application/json; charset=utf-8";
+  response.body = ToJson(report).dump() + "\n";
+  response.headers.emplace_back("Cache-Control", "no-store");
+  return response;
+}
+
+std::vector<prometheus::MetricFamily> HealthService::Families() const {
+  std::vector<std::string> groups;
+  bool ok = true;
+  double success = 0;
+  {
+    std::lock_guard lock(mutex_);
+    groups = groups_;
+    ok = last_reload_ok_;
+    success = last_success_seconds_;
+  }
+  auto out = StatusFamilies(scheduler_ ? scheduler_->snapshot() : Snapshot{}, groups);
+  auto samples = sampler_->Families();
+  out.insert(out.end(), std::make_move_iterator(samples.begin()),
+             std::make_move_iterator(samples.end()));
+  auto gauge = [&](const char* name, const char* help, double value) {
+    prometheus::MetricFamily f;
+    f.name = name;
+    f.help = help;
+    f.type = prometheus::MetricType::Gauge;
+    prometheus::ClientMetric m;
+    m.gauge.value = value;
+    f.metric.push_back(std::move(m));
+    out.push_back(std::move(f));
+  };
+  gauge("vitals_config_last_reload_successful",
+        "Whether the last configuration reload attempt was successful.", ok ? 1 : 0);
+  gauge("vitals_config_last_reload_success_timestamp_seconds",
+        "Timestamp of the last successful configuration reload.", success);
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return a.name < b.name; });
+  return out;
+}
+
+}  // namespace vitals::health

@@ -1,0 +1,56 @@
+#pragma once
+// HealthService: the health model wired to the agent. Owns the scheduler and
+// the sampler, turns the config's checks into CheckSpecs (keeping the state of
+// unchanged ones on reload), serves /health[/<group or check>][?tag=a,b] and
+// adds the vitals_check_*, vitals_health_status, vitals_sample_* and
+// vitals_config_last_reload_* families to /metrics.
+// Part of vitals_agent (it speaks http::Response); the model itself is in
+// vitals_health, which depends on nothing local.
+// Thread contract: every method may be called from any thread; Apply() calls
+// are serialized by the caller (startup, then SIGHUP or POST /-/reload).
+
+#include <prometheus/metric_family.h>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "agent/health/report.h"
+#include "agent/health/sampler.h"
+#include "agent/health/scheduler.h"
+#include "agent/http/server.h"
+#include "collectors/procfs/proc_fs.h"
+#include "config/config.h"
+
+namespace vitals::health {
+
+class HealthService {
+ public:
+  explicit HealthService(const procfs::ProcFs& proc);
+  ~HealthService();
+
+  // Applies a validated configuration in one step and starts the scheduler
+  // on the first call. Returns the checks that kept their state.
+  std::vector<std::string> Apply(const config::Config& config);
+  // Records the outcome of a reload attempt for the vitals_config_* gauges.
+  void RecordReload(bool ok);
+
+  http::Response Handle(const http::Request& request) const;
+  std::vector<prometheus::MetricFamily> Families() const;
+
+ private:
+  procfs::ProcFs proc_;
+  std::shared_ptr<const Clock> clock_ = std::make_shared<SystemClock>();
+  std::shared_ptr<Sampler> sampler_;
+  std::unique_ptr<Scheduler> scheduler_;
+
+  mutable std::mutex mutex_;  // guards groups_, codes_, reload state
+  std::vector<std::string> groups_;  // tag groups: /health/<group>
+  StatusCodes codes_;
+  bool last_reload_ok_ = true;
+  double last_success_seconds_ = 0;
+};
+
+}  // namespace vitals::health
