@@ -63,6 +63,13 @@ procfs::Result<void> ProcessesCollector::Collect(MetricSink& out) {
       return tids.error();
     }
     for (int tid : *tids) {
+      // <pid>/stat shows the thread-group leader, the same task as
+      // <pid>/task/<pid>/stat: reuse its state rather than read it again
+      // (most processes have only the leader, and reads are the cost here).
+      if (tid == pid) {
+        ++thread_states[static_cast<unsigned char>(stat->state)];
+        continue;
+      }
       path_ = std::to_string(pid) + "/task/" + std::to_string(tid) + "/stat";
       auto task = procfs::ReadPidStatAt(proc_, path_, buffer_);
       if (!task) {
