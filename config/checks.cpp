@@ -112,10 +112,17 @@ void ReadChecks(const Reader& root, const HealthConfig& health,
   root.Array("checks", [&](const Reader& r) {
     CheckConfig c;
     c.pointer = r.pointer();
-    if (!r.Object({"name", "kind", "tags", "interval", "timeout", "jitter", "staleness",
-                   "failures_before_unhealthy", "successes_before_healthy", "on_error",
-                   "value", "group", "degraded", "unhealthy", "direction", "for", "min", "max",
-                   "actions"})) {
+    // A probe's own keys are checked by ReadProbe, with the keys every check has.
+    static constexpr std::string_view kCommon[] = {
+        "name", "kind", "tags", "interval", "timeout", "jitter", "staleness",
+        "failures_before_unhealthy", "successes_before_healthy", "on_error", "actions"};
+    const bool probe = r.value().is_object() && r.value().contains("kind") &&
+                       r.value()["kind"].is_string() &&
+                       IsProbeKind(r.value()["kind"].get<std::string>());
+    if (!probe && !r.Object({"name", "kind", "tags", "interval", "timeout", "jitter", "staleness",
+                             "failures_before_unhealthy", "successes_before_healthy", "on_error",
+                             "value", "group", "degraded", "unhealthy", "direction", "for", "min",
+                             "max", "actions"})) {
       return;
     }
     c.definition = r.value().dump();
@@ -132,8 +139,12 @@ void ReadChecks(const Reader& root, const HealthConfig& health,
     }
     if (auto kind = r.String("kind", true)) {
       c.kind = *kind;
-      if (c.kind != "threshold" && c.kind != "process") {
-        r.FailAt("kind", "expected one of threshold, process, got \"" + c.kind + "\"");
+      if (c.kind != "threshold" && c.kind != "process" && !IsProbeKind(c.kind)) {
+        std::string kinds = "threshold, process";
+        for (std::string_view k : ProbeKinds()) {
+          kinds += ", " + std::string(k);
+        }
+        r.FailAt("kind", "expected one of " + kinds + ", got \"" + c.kind + "\"");
       }
     }
     c.tags = Strings(r, "tags");
@@ -266,6 +277,8 @@ void ReadChecks(const Reader& root, const HealthConfig& health,
       if (auto d = r.Duration("for")) {
         c.hold = *d;
       }
+    } else if (probe) {
+      c.probe = ReadProbe(r, c.kind, kCommon);
     } else if (c.kind == "process") {
       only_for({"value", "degraded", "unhealthy", "direction", "for"}, "threshold");
       group_exists("process check");

@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "config/probes.h"
 #include "config/process_groups.h"
 #include "config/reader.h"
 
@@ -38,7 +39,7 @@ struct HealthConfig {
 struct CheckConfig {
   std::string pointer;  // "/checks/2", to name the entry in messages
   std::string name;
-  std::string kind;  // "threshold" or "process"
+  std::string kind;  // "threshold", "process" or a probe kind (config/probes.h)
   std::vector<std::string> tags;
   std::chrono::milliseconds interval{15'000};
   std::chrono::milliseconds timeout{2'000};
@@ -57,6 +58,8 @@ struct CheckConfig {
   // process
   std::optional<std::uint64_t> min;
   std::optional<std::uint64_t> max;
+  // probes: the keys of its kind
+  std::optional<ProbeConfig> probe;
   nlohmann::json actions = nlohmann::json::array();
   // The entry's JSON text (keys sorted): equal definitions keep their state
   // across a reload.

@@ -210,7 +210,7 @@ RedisProbeConfig ReadRedis(const Reader& r) {
 
 DnsProbeConfig ReadDns(const Reader& r) {
   DnsProbeConfig c;
-  c.name = r.String("name", true).value_or("");
+  c.name = r.String("query_name", true).value_or("");
   if (auto type = r.String("record_type")) {
     if (*type != "A" && *type != "AAAA") {
       r.At("record_type").Fail("expected \"A\" or \"AAAA\", got " +
@@ -297,7 +297,7 @@ const std::vector<KindKeys>& AllKeys() {
         "max_redirects", "tls", "username", "password", "password_file", "degraded_latency"}},
       {"postgres", {"dsn", "password", "password_file", "query"}},
       {"redis", {"address", "username", "password", "password_file", "tls"}},
-      {"dns", {"name", "record_type", "server", "expect_addresses"}},
+      {"dns", {"query_name", "record_type", "server", "expect_addresses"}},
       {"exec", {"command", "max_output_bytes"}},
       {"tls_expiry", {"address", "tls", "degraded_before", "unhealthy_before"}},
       {"file_age", {"path", "max_age", "degraded_age"}},

@@ -96,7 +96,7 @@ struct RedisProbeConfig {
 };
 
 struct DnsProbeConfig {
-  std::string name;
+  std::string name;  // "query_name" ("name" is the check's)
   std::string record_type = "A";  // A or AAAA
   std::optional<HostPort> server;  // empty: /etc/resolv.conf
   std::vector<std::string> expect_addresses;  // each must be in the answer

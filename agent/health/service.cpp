@@ -4,6 +4,8 @@
 
 #include "agent/health/threshold_check.h"
 #include "agent/log.h"
+#include "collectors/probes/probe_factory.h"
+#include "collectors/probes/probe_metrics.h"
 #include "collectors/process/process_collector.h"
 
 namespace vitals::health {
@@ -98,6 +100,11 @@ std::vector<std::string> HealthService::Apply(const config::Config& config) {
     spec.actions = c.actions;
     // A sample may be up to one sampling interval old, plus slack.
     const Duration max_age = 2 * c.interval + c.timeout;
+    if (c.probe) {  // collectors/probes; they do not read samples
+      spec.check = probes::MakeProbe(*c.probe, spec.on_error);
+      specs.push_back(std::move(spec));
+      continue;
+    }
     if (c.kind == "threshold") {
       ValueRule rule{c.degraded, c.unhealthy, c.above ? Direction::kAbove : Direction::kBelow};
       spec.check = std::make_shared<ThresholdCheck>(sampler_, ValueKey{c.value, c.group}, rule,
@@ -197,7 +204,11 @@ std::vector<prometheus::MetricFamily> HealthService::Families() const {
     ok = last_reload_ok_;
     success = last_success_seconds_;
   }
-  auto out = StatusFamilies(scheduler_ ? scheduler_->snapshot() : Snapshot{}, groups);
+  const Snapshot snapshot = scheduler_ ? scheduler_->snapshot() : Snapshot{};
+  auto out = StatusFamilies(snapshot, groups);
+  auto probe_families = probes::ProbeFamilies(snapshot);  // vitals_probe_*
+  out.insert(out.end(), std::make_move_iterator(probe_families.begin()),
+             std::make_move_iterator(probe_families.end()));
   auto samples = sampler_->Families();
   out.insert(out.end(), std::make_move_iterator(samples.begin()),
              std::make_move_iterator(samples.end()));

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <ctime>
 #include <mutex>
+#include <utility>
 
 namespace vitals::probes {
 
@@ -204,7 +205,9 @@ std::vector<Address> Resolve(const std::string& host, std::uint16_t port,
   hints.ai_family = options.family;
   hints.ai_socktype = SOCK_STREAM;
   const std::string service = std::to_string(port);
-  ares_getaddrinfo(channel.channel, host.c_str(), service.c_str(), &hints, OnAddrInfo, &lookup);
+  // No service for port 0 (the dns probe): c-ares 1.18 rejects "0" with ARES_ESERVICE.
+  ares_getaddrinfo(channel.channel, host.c_str(), port == 0 ? nullptr : service.c_str(), &hints,
+                   OnAddrInfo, &lookup);
   while (!lookup.done) {
     deadline.Check(what);
     ares_socket_t socks[ARES_GETSOCK_MAXNUM];
@@ -250,7 +253,8 @@ std::vector<Address> Resolve(const std::string& host, std::uint16_t port,
       throw ProbeFailure(what + ": no answer from the DNS server, timed out after " +
                          deadline.Elapsed());
     }
-    throw ProbeFailure(what + ": " + ares_strerror(lookup.status));
+    throw ProbeFailure(what + ": " + ares_strerror(lookup.status) + " (c-ares status " +
+                       std::to_string(lookup.status) + ")");
   }
   if (lookup.addresses.empty()) {
     throw ProbeFailure(what + ": no addresses in the answer");
@@ -307,6 +311,26 @@ std::string OpenSslError() {
     code = ERR_get_error();
   }
   return out.empty() ? "unknown TLS error" : out;
+}
+
+Stream::Stream(Stream&& other) noexcept
+    : fd_(std::move(other.fd_)),
+      ctx_(std::exchange(other.ctx_, nullptr)),
+      ssl_(std::exchange(other.ssl_, nullptr)) {}
+
+Stream& Stream::operator=(Stream&& other) noexcept {
+  if (this != &other) {
+    if (ssl_ != nullptr) {
+      SSL_free(ssl_);
+    }
+    if (ctx_ != nullptr) {
+      SSL_CTX_free(ctx_);
+    }
+    ssl_ = std::exchange(other.ssl_, nullptr);  // before the fd it uses goes
+    ctx_ = std::exchange(other.ctx_, nullptr);
+    fd_ = std::move(other.fd_);
+  }
+  return *this;
 }
 
 Stream::~Stream() {

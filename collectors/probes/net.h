@@ -98,7 +98,10 @@ Fd Connect(const config::HostPort& to, const Deadline& deadline, Address* connec
 class Stream {
  public:
   explicit Stream(Fd fd) : fd_(std::move(fd)) {}
-  Stream(Stream&&) = default;
+  Stream(Stream&& other) noexcept;
+  Stream& operator=(Stream&& other) noexcept;
+  Stream(const Stream&) = delete;
+  Stream& operator=(const Stream&) = delete;
   ~Stream();
 
   // TLS handshake as a client. SNI and the verified name are

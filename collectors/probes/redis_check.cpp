@@ -60,10 +60,17 @@ health::CheckResult RedisCheck::Probe(ProbeRun& run) {
   const std::string target = "redis " + config_.address.ToString();
   const std::string password = ReadSecret(config_.password, run);
   Address peer;
-  Stream stream(Connect(config_.address, run.deadline, &peer));
-  run.data["ip_protocol"] = peer.family() == AF_INET6 ? 6 : 4;
+  Stream stream(Fd{});
+  try {
+    stream = Stream(Connect(config_.address, run.deadline, &peer));
+    run.data["ip_protocol"] = peer.family() == AF_INET6 ? 6 : 4;
+    if (config_.tls.enabled) {
+      stream.StartTls(config_.tls, config_.address.host, true, run.deadline);
+    }
+  } catch (const ProbeFailure& e) {
+    throw ProbeFailure("redis: " + std::string(e.what()));
+  }
   if (config_.tls.enabled) {
-    stream.StartTls(config_.tls, config_.address.host, true, run.deadline);
     if (auto expiry = PeerChainExpiry(stream.ssl())) {
       run.data["ssl_earliest_cert_expiry"] = expiry->earliest_not_after;
     }

@@ -24,8 +24,13 @@ health::CheckResult TlsExpiryCheck::Probe(ProbeRun& run) {
       config_.tls.server_name.empty() ? config_.address.host : config_.tls.server_name;
   const std::string target = "tls " + config_.address.ToString() +
                              (name == config_.address.host ? "" : " (" + name + ")");
-  Stream stream(Connect(config_.address, run.deadline));
-  stream.StartTls(config_.tls, config_.address.host, false, run.deadline);
+  Stream stream(Fd{});
+  try {
+    stream = Stream(Connect(config_.address, run.deadline));
+    stream.StartTls(config_.tls, config_.address.host, false, run.deadline);
+  } catch (const ProbeFailure& e) {
+    throw ProbeFailure("tls: " + std::string(e.what()));
+  }
   auto chain = PeerChainExpiry(stream.ssl());
   if (!chain) {
     throw ProbeFailure(target + ": the server sent no certificate");

@@ -138,7 +138,7 @@ TEST_CASE("ReadProbe: each kind's keys, with JSON pointers in every error", "[pr
     CHECK(std::get<TcpProbeConfig>(*ok.config).address.host == "::1");
   }
   SECTION("dns, exec and file_age") {
-    auto d = ReadText("dns", R"({"name":"db.test","record_type":"MX","expect_addresses":["x"],
+    auto d = ReadText("dns", R"({"query_name":"db.test","record_type":"MX","expect_addresses":["x"],
       "server":"127.0.0.1"})");
     CHECK_THAT(d.problems, Catch::Matchers::UnorderedEquals(std::vector<std::string>{
         "/checks/0/record_type: expected \"A\" or \"AAAA\", got \"MX\"",
