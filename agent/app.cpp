@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <sstream>
 
+#include "agent/http/http_collector.h"
+#include "agent/http/web_config.h"
 #include "agent/log.h"
 #include "agent/version.h"
 #include "collectors/collector_registry.h"
@@ -84,6 +86,16 @@ std::variant<std::unique_ptr<App>, std::string> App::Start(const Options& option
     log::Warn("process groups", {{"err", warning}});
   }
   enabled.push_back(std::move(process));
+  http::WebConfig web;
+  if (!options.web_config_file.empty()) {
+    try {
+      web = http::LoadWebConfig(options.web_config_file);
+    } catch (const config::ConfigError& e) {
+      return std::string("invalid --web.config.file ") + e.what();
+    }
+  }
+  auto http_stats = std::make_shared<http::ServerStats>();
+  enabled.push_back(std::make_unique<http::HttpCollector>(http_stats, web.tls.has_value()));
   app->scrape_ = std::make_unique<scrape::ScrapeCollectable>(
       std::move(enabled), scrape::BuildInfo{kVersion, kRevision, Compiler()});
   app->health_ = std::make_unique<health::HealthService>(*app->proc_);
@@ -113,7 +125,8 @@ std::variant<std::unique_ptr<App>, std::string> App::Start(const Options& option
                     {"POST"}});
   routes.push_back({"/", [self](const http::Request&) { return self->Landing(); }});
 
-  auto server = http::Server::Start({options.listen.ToCivetweb(), 8}, std::move(routes));
+  auto server =
+      http::Server::Start({options.listen.ToCivetweb(), 8, web, http_stats}, std::move(routes));
   if (auto* err = std::get_if<std::string>(&server)) {
     return *err;
   }
@@ -122,9 +135,21 @@ std::variant<std::unique_ptr<App>, std::string> App::Start(const Options& option
   bound.port = app->server_->port();
   log::Info("listening", {{"address", bound.ToString()},
                           {"telemetry_path", options.telemetry_path},
+                          {"tls", web.tls ? "on" : "off"},
                           {"procfs", options.procfs.string()},
                           {"collectors", names}});
   return app;
+}
+
+std::string App::ReloadWebConfig() {
+  if (options_.web_config_file.empty()) {
+    return {};
+  }
+  try {
+    return server_->ApplyWebConfig(http::LoadWebConfig(options_.web_config_file));
+  } catch (const config::ConfigError& e) {
+    return e.what();
+  }
 }
 
 App::~App() {

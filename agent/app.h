@@ -26,6 +26,9 @@ class App {
   ~App();
 
   int port() const { return server_->port(); }
+  // Re-reads --web.config.file and applies it (users, protected paths, TLS
+  // files); returns why not, and then the running one stays.
+  std::string ReloadWebConfig();
   // Re-reads --config.file and applies its checks; a bad file keeps the
   // running config, logs every problem and returns false.
   bool ReloadConfig();

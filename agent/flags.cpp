@@ -71,6 +71,7 @@ struct FlagSpec {
 const FlagSpec kFlags[] = {
     {"web.listen-address", "ADDRESS", "Address to listen on for the web interface and telemetry (default \":9810\")."},
     {"web.telemetry-path", "PATH", "Path under which to expose metrics (default \"/metrics\")."},
+    {"web.config.file", "PATH", "JSON file with TLS, basic auth and connection limits (see README; default: none)."},
     {"path.procfs", "PATH", "procfs mountpoint (default \"/proc\")."},
     {"path.sysfs", "PATH", "sysfs mountpoint (default \"/sys\")."},
     {"log.level", "LEVEL", "Only log messages with the given severity or above: debug, info, warn, error (default \"info\")."},
@@ -172,6 +173,11 @@ std::variant<Options, std::string> ParseFlags(const std::vector<std::string>& ar
           return "invalid --web.telemetry-path \"" + *value + "\": must start with / and not be /";
         }
         options.telemetry_path = *value;
+      } else if (name == "web.config.file") {
+        if (value->empty()) {
+          return "invalid --web.config.file \"\": expected a path";
+        }
+        options.web_config_file = *value;
       } else if (name == "path.procfs") {
         options.procfs = *value;
       } else if (name == "path.sysfs") {

@@ -27,6 +27,7 @@ std::variant<ListenAddress, std::string> ParseListenAddress(std::string_view tex
 struct Options {
   ListenAddress listen;
   std::string telemetry_path = "/metrics";
+  std::filesystem::path web_config_file;  // empty: plain HTTP, no auth, default limits
   std::filesystem::path procfs = "/proc";
   std::filesystem::path sysfs = "/sys";
   std::vector<std::string> collectors;  // enabled, in registry order

@@ -2,17 +2,16 @@
 
 #include <arpa/inet.h>
 #include <civetweb.h>
+#include <dirent.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cctype>
-#include <chrono>
+#include <cstdlib>
 #include <exception>
-#include <thread>
 
 #include "agent/log.h"
 
@@ -111,40 +110,79 @@ int LogMessage(const mg_connection*, const char* message) {
   return 1;  // handled: keep CivetWeb from printing to stderr itself
 }
 
-// The address a local client reaches the listener at: "127.0.0.1:9810" ->
-// 127.0.0.1, "9810" or "0.0.0.0:9810" (every interface) -> 127.0.0.1.
-std::string LoopbackFor(std::string_view listening_ports) {
-  std::size_t colon = listening_ports.rfind(':');
-  std::string_view host =
-      colon == std::string_view::npos ? std::string_view() : listening_ports.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[') {
-    host = host.substr(1, host.size() - 2);
-    return host == "::" ? "::1" : std::string(host);
+// CivetWeb's listening socket for `port`: the one descriptor of this process
+// that listens there. -1 when there is none or more than one.
+int FindListeningSocket(int port) {
+  DIR* dir = opendir("/proc/self/fd");
+  if (dir == nullptr) {
+    return -1;
   }
-  return host.empty() || host == "0.0.0.0" ? "127.0.0.1" : std::string(host);
+  int found = -1;
+  int matches = 0;
+  while (dirent* entry = readdir(dir)) {
+    int fd = std::atoi(entry->d_name);
+    if (entry->d_name[0] < '0' || entry->d_name[0] > '9' || fd == dirfd(dir)) {
+      continue;
+    }
+    int listening = 0;
+    socklen_t len = sizeof listening;
+    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || listening != 1) {
+      continue;
+    }
+    sockaddr_storage addr{};
+    socklen_t addr_len = sizeof addr;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &addr_len) != 0) {
+      continue;
+    }
+    int bound = addr.ss_family == AF_INET
+                    ? ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port)
+                    : addr.ss_family == AF_INET6
+                          ? ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port)
+                          : -1;
+    if (bound == port) {
+      found = fd;
+      ++matches;
+    }
+  }
+  closedir(dir);
+  return matches == 1 ? found : -1;
 }
 
-// Opens and closes one TCP connection to host:port; errors do not matter.
-void Poke(const std::string& host, int port) {
-  sockaddr_storage addr{};
-  socklen_t len = 0;
-  auto* v4 = reinterpret_cast<sockaddr_in*>(&addr);
-  auto* v6 = reinterpret_cast<sockaddr_in6*>(&addr);
-  if (inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
-    v4->sin_family = AF_INET;
-    v4->sin_port = htons(static_cast<std::uint16_t>(port));
-    len = sizeof *v4;
-  } else if (inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
-    v6->sin6_family = AF_INET6;
-    v6->sin6_port = htons(static_cast<std::uint16_t>(port));
-    len = sizeof *v6;
-  } else {
-    return;
+Response Unauthorized() {
+  Response r = Response::Text(401, "401 Unauthorized\n");
+  r.headers.emplace_back("WWW-Authenticate", "Basic realm=\"vitals\", charset=\"UTF-8\"");
+  return r;
+}
+
+bool HasHeader(const Response& r, std::string_view name) {
+  for (const auto& [key, value] : r.headers) {
+    if (key.size() == name.size() &&
+        std::equal(key.begin(), key.end(), name.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) ==
+                 std::tolower(static_cast<unsigned char>(b));
+        })) {
+      return true;
+    }
   }
-  int fd = ::socket(addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd >= 0) {
-    (void)::connect(fd, reinterpret_cast<sockaddr*>(&addr), len);
-    ::close(fd);
+  return false;
+}
+
+// Headers every answer carries unless its handler chose otherwise. Everything
+// vitals serves is live data, never to be cached, framed or type-sniffed.
+void AddSecurityHeaders(Response& r) {
+  auto add = [&](const char* name, const char* value) {
+    if (!HasHeader(r, name)) {
+      r.headers.emplace_back(name, value);
+    }
+  };
+  add("X-Content-Type-Options", "nosniff");
+  add("Cache-Control", "no-store");
+  add("X-Frame-Options", "DENY");
+  add("Content-Security-Policy",
+      "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; "
+      "form-action 'none'");
+  if (r.content_type.rfind("text/html", 0) == 0) {
+    add("Referrer-Policy", "no-referrer");
   }
 }
 
@@ -153,17 +191,47 @@ void Poke(const std::string& host, int port) {
 std::variant<std::unique_ptr<Server>, std::string> Server::Start(const Options& options,
                                                                   std::vector<Route> routes) {
   std::unique_ptr<Server> server(new Server(std::move(routes)));
+  server->limits_ = options.web.limits;
+  server->stats_ = options.stats != nullptr ? options.stats : std::make_shared<ServerStats>();
+  server->auth_ = std::make_shared<const AuthPolicy>(options.web);
+  const Limits& limits = options.web.limits;
+
+  std::string ports = options.listening_ports;
+  if (options.web.tls) {
+    if (std::string err = LoadCivetwebOpenSsl3Shims(); !err.empty()) {
+      return err;
+    }
+    auto tls = TlsContext::Create(*options.web.tls, &server->stats_->tls);
+    if (auto* err = std::get_if<std::string>(&tls)) {
+      return *err;
+    }
+    server->tls_ = std::move(std::get<std::unique_ptr<TlsContext>>(tls));
+    ports += "s";
+  }
+
   std::string threads = std::to_string(options.threads);
+  std::string request_timeout = std::to_string(limits.request_timeout.count());
+  std::string idle_timeout = std::to_string(limits.idle_timeout.count());
+  // CivetWeb's buffer for the request head; the gate has already refused
+  // longer plain-HTTP heads with 431, this catches them inside TLS.
+  std::string max_request = std::to_string(limits.max_header_bytes);
   const char* config[] = {
-      "listening_ports", options.listening_ports.c_str(),
+      "listening_ports", ports.c_str(),
       "num_threads", threads.c_str(),
-      "request_timeout_ms", "10000",
+      "request_timeout_ms", request_timeout.c_str(),
       "enable_keep_alive", "yes",
-      "keep_alive_timeout_ms", "5000",
+      "keep_alive_timeout_ms", idle_timeout.c_str(),
+      "max_request_size", max_request.c_str(),
+      // Complete connections wait in the gate, not in CivetWeb's queue.
+      "connection_queue", threads.c_str(),
       "enable_directory_listing", "no",
       nullptr};
   mg_callbacks callbacks{};
   callbacks.log_message = LogMessage;
+  callbacks.init_ssl = [](void* ssl_ctx, void* self) {
+    auto* s = static_cast<Server*>(self);
+    return s->tls_ != nullptr ? s->tls_->ConfigureContext(ssl_ctx) : -1;
+  };
   mg_init_data init{};
   init.callbacks = &callbacks;
   init.user_data = server.get();
@@ -186,7 +254,17 @@ std::variant<std::unique_ptr<Server>, std::string> Server::Start(const Options& 
                                               : "unknown error";
     return "cannot listen on " + options.listening_ports + ": " + why;
   }
-  server->wake_host_ = LoopbackFor(options.listening_ports);
+
+  int listener = FindListeningSocket(server->port());
+  if (listener < 0) {
+    return "cannot find CivetWeb's listening socket for port " + std::to_string(server->port());
+  }
+  auto gate = ConnectionGate::Start(
+      listener, {options.web.tls.has_value(), limits, &server->stats_->gate});
+  if (auto* err = std::get_if<std::string>(&gate)) {
+    return *err;
+  }
+  server->gate_ = std::move(std::get<std::unique_ptr<ConnectionGate>>(gate));
   mg_set_request_handler(server->ctx_, "/", &Server::Dispatch, server.get());
   return server;
 }
@@ -195,20 +273,14 @@ Server::~Server() {
   if (ctx_ == nullptr) {
     return;
   }
-  // CivetWeb's master thread sees the stop flag only between polls of the
-  // listening socket, which wait up to 2 s each; connecting to ourselves wakes
-  // it, so SIGTERM ends the process in milliseconds rather than up to 2 s.
-  int bound = port();
-  std::atomic<bool> stopped = false;
-  std::thread waker([&] {
-    for (int i = 0; i < 200 && !stopped.load(); ++i) {  // bounded: 200 x 10 ms
-      Poke(wake_host_, bound);
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-  });
+  // CivetWeb's master thread sees the stop flag only between polls of its
+  // listening descriptor, which wait up to 2 s each; the gate keeps that
+  // descriptor readable so SIGTERM ends the process in milliseconds.
+  if (gate_ != nullptr) {
+    gate_->PrepareStop();
+  }
   mg_stop(ctx_);
-  stopped = true;
-  waker.join();
+  gate_.reset();
 }
 
 int Server::port() const {
@@ -238,7 +310,13 @@ void Server::Serve(mg_connection* conn) {
     }
   }
   Response response;
-  if (route == nullptr) {
+  std::uint64_t max_body = limits_.max_body_bytes;
+  // Credentials first: an unauthenticated client learns nothing, not even
+  // which paths exist.
+  if (auto refused = Authorize(request, route)) {
+    response = std::move(*refused);
+    ++stats_->auth_failures;
+  } else if (route == nullptr) {
     response = Response::Text(404, "404 page not found\n");
   } else if (std::find(route->methods.begin(), route->methods.end(), method) ==
              route->methods.end()) {
@@ -248,6 +326,16 @@ void Server::Serve(mg_connection* conn) {
       allow += (allow.empty() ? "" : ", ") + std::string(m);
     }
     response.headers.emplace_back("Allow", allow);
+  } else if (!request.Header("Transfer-Encoding").empty()) {
+    // Bodies are bounded by Content-Length; a chunked one has no size up front.
+    response = Response::Text(411, "411 Length Required: send a Content-Length of at most " +
+                                       std::to_string(max_body) + " bytes\n");
+    ++stats_->requests_too_large;
+  } else if (info->content_length > 0 &&
+             static_cast<std::uint64_t>(info->content_length) > max_body) {
+    response = Response::Text(413, "413 Content Too Large: the limit is " +
+                                       std::to_string(max_body) + " bytes\n");
+    ++stats_->requests_too_large;
   } else {
     try {
       response = route->handler(request);
@@ -255,6 +343,14 @@ void Server::Serve(mg_connection* conn) {
       log::Error("handler failed", {{"path", std::string(path)}, {"err", e.what()}});
       response = Response::Text(500, "internal error\n");
     }
+  }
+  AddSecurityHeaders(response);
+  if (response.status == 411 || response.status == 413 ||
+      (gate_ != nullptr && gate_->waiting() > 0)) {
+    // Connections are waiting for a worker: free this one after the answer
+    // rather than hold it for a keep-alive that may never come. An unread
+    // body is not worth draining either.
+    mg_disable_connection_keep_alive(conn);
   }
 
   bool gzip = response.body.size() > 256 && AcceptsGzip(request.Header("Accept-Encoding"));
@@ -281,6 +377,56 @@ void Server::Serve(mg_connection* conn) {
   if (method != "HEAD") {
     mg_write(conn, body.data(), body.size());
   }
+}
+
+std::shared_ptr<const Server::AuthPolicy> Server::auth() const {
+  std::lock_guard lock(auth_mutex_);
+  return auth_;
+}
+
+std::optional<Response> Server::Authorize(const Request& request, const Route* route) const {
+  std::string_view path = request.path();
+  bool always = route != nullptr && route->requires_auth;
+  for (std::string_view prefix : kAlwaysProtectedPrefixes) {
+    always = always || PathHasPrefix(path, prefix);
+  }
+  auto policy = auth();
+  bool configured = false;
+  if (!policy->users.empty()) {
+    for (const auto& prefix : policy->protected_paths) {
+      configured = configured || PathHasPrefix(path, prefix);
+    }
+  }
+  if (!always && !configured) {
+    return std::nullopt;
+  }
+  if (policy->users.empty()) {
+    return Response::Text(403, "403 Forbidden: " + std::string(path) +
+                                   " is served only with basic auth; configure "
+                                   "basic_auth_users in --web.config.file\n");
+  }
+  if (!policy->users.Check(request.Header("Authorization"))) {
+    return Unauthorized();
+  }
+  return std::nullopt;
+}
+
+std::string Server::ApplyWebConfig(const WebConfig& web) {
+  if (web.tls.has_value() != (tls_ != nullptr)) {
+    return web.tls ? "turning TLS on needs a restart" : "turning TLS off needs a restart";
+  }
+  if (web.limits != limits_) {
+    return "changing limits needs a restart";
+  }
+  if (tls_ != nullptr && *web.tls != tls_->config()) {
+    if (std::string err = tls_->Update(*web.tls); !err.empty()) {
+      return err;
+    }
+  }
+  auto policy = std::make_shared<const AuthPolicy>(web);
+  std::lock_guard lock(auth_mutex_);
+  auth_ = std::move(policy);
+  return {};
 }
 
 }  // namespace vitals::http

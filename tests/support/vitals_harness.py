@@ -115,6 +115,15 @@ class Vitals:
         except urllib.error.HTTPError as e:
             return e.code, {k.lower(): v for k, v in e.headers.items()}, e.read()
 
+    def get_https(self, path, cafile, certfile=None, keyfile=None, headers=None,
+                  server_hostname="localhost", timeout=10.0):
+        """GET over TLS, verifying the server against `cafile` (and its name
+        against `server_hostname`), optionally with a client certificate.
+        Returns (status, headers dict with lower-case keys, body bytes, the
+        server certificate in DER); TLS errors raise ssl.SSLError/OSError."""
+        return https_get(self.port, path, cafile, certfile, keyfile, headers,
+                         server_hostname, timeout)
+
     def metrics(self, path="/metrics"):
         status, headers, body = self.get(path)
         if status != 200:
@@ -153,6 +162,29 @@ def parse_exposition(text):
         families.setdefault(fam_name, {"type": "untyped", "help": "", "samples": []})
         families[fam_name]["samples"].append((name, labels, value))
     return families
+
+
+def https_get(port, path, cafile, certfile=None, keyfile=None, headers=None,
+              server_hostname="localhost", timeout=10.0):
+    """See Vitals.get_https; connects to 127.0.0.1:port whatever the name."""
+    import http.client
+    import ssl
+    ctx = ssl.create_default_context(cafile=cafile)
+    if certfile:
+        ctx.load_cert_chain(certfile, keyfile)
+    conn = http.client.HTTPSConnection("127.0.0.1", port, timeout=timeout, context=ctx)
+    # Connect to the loopback address but verify (and send SNI for) the name.
+    conn.host = server_hostname
+    conn._create_connection = lambda addr, *a, **kw: __import__("socket").create_connection(
+        ("127.0.0.1", port), *a, **kw)
+    try:
+        conn.request("GET", path, headers=headers or {})
+        resp = conn.getresponse()
+        body = resp.read()
+        der = conn.sock.getpeercert(binary_form=True)
+        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, body, der
+    finally:
+        conn.close()
 
 
 def free_port():

@@ -1,0 +1,109 @@
+#pragma once
+// The web configuration: TLS, basic auth and connection limits, read from the
+// separate JSON file named by --web.config.file. The shape follows
+// exporter-toolkit's web-config.yml, translated to JSON, so that users of
+// node_exporter recognise it:
+//
+//   {
+//     "tls_server_config": {
+//       "cert_file": "/etc/vitals/tls/server.crt",
+//       "key_file": "/etc/vitals/tls/server.key",
+//       "client_ca_file": "/etc/vitals/tls/ca.crt",
+//       "client_auth_type": "RequireAndVerifyClientCert",
+//       "min_version": "TLS12"
+//     },
+//     "basic_auth_users": {"prometheus": "$2y$10$..."},
+//     "protected_paths": ["/metrics", "/health"],
+//     "limits": {"max_connections": 256, "header_timeout": "5s",
+//                "request_timeout": "10s", "idle_timeout": "5s",
+//                "max_header_bytes": 8192, "max_body_bytes": 65536}
+//   }
+//
+// Every key is optional; no file means plain HTTP, no auth, default limits.
+// Parsing is pure (no file is opened): problems are reported with their JSON
+// pointer through config::ConfigError, all of them at once.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/reader.h"
+
+namespace vitals::http {
+
+// exporter-toolkit's client_auth_type values (Go's tls.ClientAuthType).
+enum class ClientAuth {
+  kNoClientCert,
+  kRequestClientCert,           // asked for, not verified, not required
+  kRequireAnyClientCert,        // required, not verified
+  kVerifyClientCertIfGiven,     // verified against client_ca_file when sent
+  kRequireAndVerifyClientCert,  // required and verified
+};
+std::string_view ClientAuthName(ClientAuth auth);
+
+enum class TlsVersion { kTls12, kTls13 };
+std::string_view TlsVersionName(TlsVersion version);
+
+struct TlsServerConfig {
+  std::filesystem::path cert_file;  // PEM, the server certificate then its chain
+  std::filesystem::path key_file;   // PEM, unencrypted
+  std::filesystem::path client_ca_file;  // empty: no client certificate verification
+  ClientAuth client_auth = ClientAuth::kNoClientCert;
+  TlsVersion min_version = TlsVersion::kTls12;
+
+  bool operator==(const TlsServerConfig&) const = default;
+};
+
+struct Limits {
+  // Connections the agent holds while it waits for their request head (plain
+  // HTTP) or ClientHello (TLS), before a worker thread sees them. When full,
+  // the connection that has waited longest is closed to make room.
+  std::uint32_t max_connections = 256;
+  // How long a new connection may take to send its whole request head (or
+  // ClientHello). Slow or silent clients are closed after it.
+  std::chrono::milliseconds header_timeout{5'000};
+  // CivetWeb's request_timeout_ms: reading one request and writing its reply.
+  std::chrono::milliseconds request_timeout{10'000};
+  // CivetWeb's keep_alive_timeout_ms: an idle keep-alive connection is closed
+  // after it (keep-alive is also switched off while connections wait).
+  std::chrono::milliseconds idle_timeout{5'000};
+  std::uint32_t max_header_bytes = 8'192;  // request line and headers
+  std::uint64_t max_body_bytes = 65'536;   // Content-Length above it: 413
+
+  bool operator==(const Limits&) const = default;
+};
+
+struct WebConfig {
+  std::optional<TlsServerConfig> tls;
+  std::map<std::string, std::string, std::less<>> basic_auth_users;  // user -> bcrypt hash
+  // Path prefixes that need basic auth when users are configured: "/metrics"
+  // protects /metrics and /metrics/...; "/" protects everything (the default).
+  std::vector<std::string> protected_paths = {"/"};
+  Limits limits;
+
+  bool operator==(const WebConfig&) const = default;
+};
+
+// Paths that are never served without valid credentials, whatever
+// protected_paths says: diagnostics, heartbeats and lifecycle endpoints. With
+// no basic_auth_users they answer 403.
+inline constexpr std::string_view kAlwaysProtectedPrefixes[] = {"/debug", "/heartbeat",
+                                                                  "/-/reload"};
+
+// True when `path` is `prefix` or lies under it ("/" covers every path).
+bool PathHasPrefix(std::string_view path, std::string_view prefix);
+
+// Parses and validates `text`; `source` names it in messages. Throws
+// config::ConfigError with every problem. Relative file paths are resolved
+// against `base_dir` (the web config file's directory).
+WebConfig ParseWebConfig(std::string_view text, std::string_view source,
+                         const std::filesystem::path& base_dir, const config::EnvLookup& env);
+// Reads the file at `path` and parses it with the process environment.
+WebConfig LoadWebConfig(const std::filesystem::path& path);
+
+}  // namespace vitals::http
