@@ -468,10 +468,12 @@ procfs::Result<void> ProcessCollector::Collect(MetricSink& out) {
     }
     out.Add(kDescs[kOpenFds], d(g.fds), {n});
     out.Add(kDescs[kWorstFdRatio], g.worst_ratio, {n});
-    out.Add(kDescs[kWorstFdLimit], d(g.worst_limit), {n});
-    // An empty group has no oldest process; 0 rather than a made-up time.
-    out.Add(kDescs[kOldestStart],
-            g.oldest_start ? d(*boot_time_) + d(*g.oldest_start) / ticks : 0.0, {n});
+    // An empty group has no worst process and no oldest one: leave those
+    // series out rather than export a limit of 0 or a start time of 1970.
+    if (g.oldest_start) {
+      out.Add(kDescs[kWorstFdLimit], d(g.worst_limit), {n});
+      out.Add(kDescs[kOldestStart], d(*boot_time_) + d(*g.oldest_start) / ticks, {n});
+    }
     out.Add(kDescs[kNumThreads], d(g.threads), {n});
     for (std::size_t i = 0; i < g.states.size(); ++i) {
       out.Add(kDescs[kStates], d(g.states[i]), {n, kStateNames[i]});

@@ -189,7 +189,9 @@ TEST_CASE("ProcessCollector over a fake /proc", "[process]") {
   CHECK(Get(s1, "oldest_start_time_seconds", "groupname=app") == 1700000001.0);
   CHECK(Get(s1, "states", "groupname=app,state=Sleeping") == 2);
   CHECK(Get(s1, "num_procs", "groupname=declared") == 0);
-  CHECK(Get(s1, "oldest_start_time_seconds", "groupname=declared") == 0);
+  // Empty: no oldest process and no worst fd limit, so no series (not 0).
+  CHECK(s1[std::string(kNs) + "oldest_start_time_seconds"].count("groupname=declared") == 0);
+  CHECK(s1[std::string(kNs) + "worst_fd_limit"].count("groupname=declared") == 0);
   // Running at the first scan: only what happens after it counts.
   CHECK(Get(s1, "cpu_seconds_total", "groupname=app,mode=user") == 0);
   CHECK(s1.count(std::string(kNs) + "num_procs") == 1);
