@@ -7,6 +7,8 @@
 #include <string>
 #include <variant>
 
+#include "agent/actions/runner.h"
+#include "agent/debug/state.h"
 #include "agent/flags.h"
 #include "agent/health/service.h"
 #include "agent/http/server.h"
@@ -46,6 +48,8 @@ class App {
   std::unique_ptr<procfs::ProcFs> self_proc_;  // the agent's own /proc
   std::unique_ptr<scrape::ScrapeCollectable> scrape_;
   std::unique_ptr<health::HealthService> health_;  // checks, /health, reload
+  std::unique_ptr<actions::ActionRunner> actions_;  // runs on transitions into Unhealthy
+  std::unique_ptr<debug::DebugState> debug_;        // /debug/state
   std::mutex reload_mutex_;  // one reload at a time (SIGHUP, POST /-/reload)
   std::unique_ptr<http::Server> server_;  // last: stopped first
 };

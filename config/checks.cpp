@@ -75,9 +75,11 @@ void ReadHealth(const Reader& root, HealthConfig* out) {
     return;
   }
   Reader h = root.At("health");
-  if (!h.Object({"groups", "status_codes", "max_concurrency"})) {
+  if (!h.Object({"groups", "status_codes", "max_concurrency", "debug_state", "actions_dry_run"})) {
     return;
   }
+  out->debug_state = h.Bool("debug_state").value_or(out->debug_state);
+  out->actions_dry_run = h.Bool("actions_dry_run").value_or(out->actions_dry_run);
   for (std::string& group : Strings(h, "groups")) {
     if (std::find(out->groups.begin(), out->groups.end(), group) == out->groups.end()) {
       out->groups.push_back(std::move(group));
@@ -119,10 +121,14 @@ void ReadChecks(const Reader& root, const HealthConfig& health,
     const bool probe = r.value().is_object() && r.value().contains("kind") &&
                        r.value()["kind"].is_string() &&
                        IsProbeKind(r.value()["kind"].get<std::string>());
-    if (!probe && !r.Object({"name", "kind", "tags", "interval", "timeout", "jitter", "staleness",
-                             "failures_before_unhealthy", "successes_before_healthy", "on_error",
-                             "value", "group", "degraded", "unhealthy", "direction", "for", "min",
-                             "max", "actions"})) {
+    // So are a heartbeat's (config/actions.cpp).
+    const bool heartbeat = r.value().is_object() && r.value().value("kind", nlohmann::json()) ==
+                                                        nlohmann::json("heartbeat");
+    if (!probe && !heartbeat &&
+        !r.Object({"name", "kind", "tags", "interval", "timeout", "jitter", "staleness",
+                   "failures_before_unhealthy", "successes_before_healthy", "on_error", "value",
+                   "group", "degraded", "unhealthy", "direction", "for", "min", "max",
+                   "actions"})) {
       return;
     }
     c.definition = r.value().dump();
@@ -139,11 +145,13 @@ void ReadChecks(const Reader& root, const HealthConfig& health,
     }
     if (auto kind = r.String("kind", true)) {
       c.kind = *kind;
-      if (c.kind != "threshold" && c.kind != "process" && !IsProbeKind(c.kind)) {
+      if (c.kind != "threshold" && c.kind != "process" && c.kind != "heartbeat" &&
+          !IsProbeKind(c.kind)) {
         std::string kinds = "threshold, process";
         for (std::string_view k : ProbeKinds()) {
           kinds += ", " + std::string(k);
         }
+        kinds += ", heartbeat";
         r.FailAt("kind", "expected one of " + kinds + ", got \"" + c.kind + "\"");
       }
     }
@@ -210,6 +218,7 @@ void ReadChecks(const Reader& root, const HealthConfig& health,
         actions.Fail("expected an array, got " + Describe(actions.value()));
       } else {
         c.actions = actions.value();
+        c.action_list = ReadActions(r, declared);
       }
     }
     auto group_exists = [&](const char* key) {
@@ -279,6 +288,8 @@ void ReadChecks(const Reader& root, const HealthConfig& health,
       }
     } else if (probe) {
       c.probe = ReadProbe(r, c.kind, kCommon);
+    } else if (heartbeat) {
+      c.heartbeat = ReadHeartbeat(r, kCommon, &c);
     } else if (c.kind == "process") {
       only_for({"value", "degraded", "unhealthy", "direction", "for"}, "threshold");
       group_exists("process check");

@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "config/actions.h"
 #include "config/probes.h"
 #include "config/process_groups.h"
 #include "config/reader.h"
@@ -34,6 +35,8 @@ struct HealthConfig {
   int degraded_code = 200;
   int unhealthy_code = 503;
   std::uint64_t max_concurrency = 4;
+  bool debug_state = false;      // GET /debug/state (behind basic auth when on)
+  bool actions_dry_run = false;  // actions are logged and counted, not run
 };
 
 struct CheckConfig {
@@ -61,6 +64,8 @@ struct CheckConfig {
   // probes: the keys of its kind
   std::optional<ProbeConfig> probe;
   nlohmann::json actions = nlohmann::json::array();
+  std::vector<ActionConfig> action_list;   // `actions`, read by config/actions.cpp
+  std::optional<HeartbeatConfig> heartbeat;  // kind heartbeat
   // The entry's JSON text (keys sorted): equal definitions keep their state
   // across a reload.
   std::string definition;

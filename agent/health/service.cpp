@@ -100,6 +100,15 @@ std::vector<std::string> HealthService::Apply(const config::Config& config) {
     spec.actions = c.actions;
     // A sample may be up to one sampling interval old, plus slack.
     const Duration max_age = 2 * c.interval + c.timeout;
+    if (c.heartbeat) {  // pushed, not sampled; the check counts its misses (heartbeat.h)
+      spec.hysteresis = {1, 1};
+      spec.check = heartbeats_->Prepare(
+          c.name, c.definition,
+          HeartbeatSpec{c.heartbeat->period, c.heartbeat->grace, c.failures_before_unhealthy,
+                        c.heartbeat->token});
+      specs.push_back(std::move(spec));
+      continue;
+    }
     if (c.probe) {  // collectors/probes; they do not read samples
       spec.check = probes::MakeProbe(*c.probe, spec.on_error);
       specs.push_back(std::move(spec));
@@ -127,13 +136,30 @@ std::vector<std::string> HealthService::Apply(const config::Config& config) {
     options.max_concurrency = config.health.max_concurrency;
     options.clock = clock_;
     scheduler_ = std::make_unique<Scheduler>(options);
+    for (auto& listener : listeners_) {
+      scheduler_->Subscribe(std::move(listener));
+    }
+    listeners_.clear();
   }
+  heartbeats_->Commit();
   sampler_->SetGroupReader(MakeGroupReader(proc_, config));
   scheduler_->SetTask(std::max<Duration>(sample_interval, Millis(100)),
                       [sampler = sampler_] { sampler->Sample(); });
   auto kept = scheduler_->Apply(std::move(specs));
   scheduler_->Start();
   return kept;
+}
+
+void HealthService::Subscribe(Scheduler::Listener listener) {
+  if (scheduler_) {
+    scheduler_->Subscribe(std::move(listener));
+  } else {
+    listeners_.push_back(std::move(listener));
+  }
+}
+
+Snapshot HealthService::snapshot() const {
+  return scheduler_ ? scheduler_->snapshot() : Snapshot{};
 }
 
 void HealthService::RecordReload(bool ok) {
@@ -209,6 +235,9 @@ std::vector<prometheus::MetricFamily> HealthService::Families() const {
   auto probe_families = probes::ProbeFamilies(snapshot);  // vitals_probe_*
   out.insert(out.end(), std::make_move_iterator(probe_families.begin()),
              std::make_move_iterator(probe_families.end()));
+  auto heartbeats = heartbeats_->Families();  // vitals_heartbeat_*
+  out.insert(out.end(), std::make_move_iterator(heartbeats.begin()),
+             std::make_move_iterator(heartbeats.end()));
   auto samples = sampler_->Families();
   out.insert(out.end(), std::make_move_iterator(samples.begin()),
              std::make_move_iterator(samples.end()));

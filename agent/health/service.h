@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/health/heartbeat.h"
 #include "agent/health/report.h"
 #include "agent/health/sampler.h"
 #include "agent/health/scheduler.h"
@@ -40,11 +41,20 @@ class HealthService {
   http::Response Handle(const http::Request& request) const;
   std::vector<prometheus::MetricFamily> Families() const;
 
+  // Self-healing (issue 6): transition listeners (the action runner), added
+  // before the first Apply; the current snapshot; the heartbeat checks.
+  void Subscribe(Scheduler::Listener listener);
+  Snapshot snapshot() const;
+  HeartbeatRegistry& heartbeats() { return *heartbeats_; }
+  const HeartbeatRegistry& heartbeats() const { return *heartbeats_; }
+
  private:
   procfs::ProcFs proc_;
   std::shared_ptr<const Clock> clock_ = std::make_shared<SystemClock>();
   std::shared_ptr<Sampler> sampler_;
   std::unique_ptr<Scheduler> scheduler_;
+  std::shared_ptr<HeartbeatRegistry> heartbeats_ = std::make_shared<HeartbeatRegistry>(clock_);
+  std::vector<Scheduler::Listener> listeners_;  // handed to the scheduler when it is made
 
   mutable std::mutex mutex_;  // guards groups_, codes_, reload state
   std::vector<std::string> groups_;  // tag groups: /health/<group>

@@ -59,7 +59,7 @@ TEST_CASE("checks: every mistake is one line with its pointer", "[health][config
        R"([{"name": "a", )" + ok_rule + R"(, "interval": "5s", "timeout": "10s"}])", "",
        R"(/checks/0/timeout: expected at most the interval (5000ms), got 10000ms)"},
       {"unknown kind", R"([{"name": "a", "kind": "thresold"}])", "",
-       R"(/checks/0/kind: expected one of threshold, process, tcp, http, postgres, redis, dns, exec, tls_expiry, file_age, got "thresold")"},
+       R"(/checks/0/kind: expected one of threshold, process, tcp, http, postgres, redis, dns, exec, tls_expiry, file_age, heartbeat, got "thresold")"},
       {"unknown tag group", R"([{"name": "a", )" + ok_rule + R"(, "tags": ["live", "reday"]}])",
        "", R"(/checks/0/tags/1: unknown tag group "reday" (known: live, ready and /health/groups))"},
       {"degraded on the wrong side (above)",
@@ -144,5 +144,5 @@ TEST_CASE("checks: all problems are listed, not just the first", "[health][confi
                         "/checks/0/degraded: expected the degraded level at or below the "
                         "unhealthy level with direction above, got 0.9 vs 0.8",
                         "/checks/1/name: duplicate check name \"a\"",
-                        "/checks/1/kind: expected one of threshold, process, tcp, http, postgres, redis, dns, exec, tls_expiry, file_age, got \"nope\""});
+                        "/checks/1/kind: expected one of threshold, process, tcp, http, postgres, redis, dns, exec, tls_expiry, file_age, heartbeat, got \"nope\""});
 }
