@@ -97,6 +97,37 @@ def with_users(tmp):
                "no password or hash in the log")
 
 
+def reload(tmp):
+    """SIGHUP re-reads --web.config.file: new users apply at once; a broken
+    file keeps the running one and says why in the log."""
+    import signal
+    web = os.path.join(tmp, "reload.json")
+    def write(users):
+        with open(web, "w") as f:
+            json.dump({"basic_auth_users": {u: USERS[u][1] for u in users}}, f)
+    write(["prometheus"])
+    with Vitals("--web.config.file=" + web) as v:
+        admin = basic("admin", "admin-secret")
+        expect(v.get("/metrics", admin)[0] == 401, "before reload: admin unknown, 401")
+        write(["admin"])
+        v.proc.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 5
+        while v.get("/metrics", admin)[0] != 200 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        expect(v.get("/metrics", admin)[0] == 200, "after SIGHUP: admin accepted")
+        expect(v.get("/metrics", basic("prometheus", "scrape-secret"))[0] == 401,
+               "after SIGHUP: the removed user refused")
+        with open(web, "w") as f:
+            f.write('{"basic_auth_users": {"admin": "not a hash"}}')
+        v.proc.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 5
+        while "web configuration not reloaded" not in v.log_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        expect("/basic_auth_users/admin" in v.log_text(),
+               "broken web config: logged with its JSON pointer")
+        expect(v.get("/metrics", admin)[0] == 200, "broken web config: the running one stays")
+
+
 def without_config():
     with Vitals() as v:
         for path in ("/debug/state", "/heartbeat/backup"):
@@ -118,6 +149,7 @@ def without_config():
 def main():
     with tempfile.TemporaryDirectory(prefix="vitals-auth-") as tmp:
         with_users(tmp)
+        reload(tmp)
     without_config()
     print("PASS")
 
