@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "agent/health/heartbeat_handler.h"
 #include "agent/http/http_collector.h"
 #include "agent/http/web_config.h"
 #include "agent/log.h"
@@ -99,6 +100,14 @@ std::variant<std::unique_ptr<App>, std::string> App::Start(const Options& option
   app->scrape_ = std::make_unique<scrape::ScrapeCollectable>(
       std::move(enabled), scrape::BuildInfo{kVersion, kRevision, Compiler()});
   app->health_ = std::make_unique<health::HealthService>(*app->proc_);
+  app->actions_ =
+      std::make_unique<actions::ActionRunner>(*app->proc_, std::make_shared<health::SystemClock>());
+  app->health_->Subscribe([runner = app->actions_.get()](const health::TransitionEvent& e) {
+    runner->OnTransition(e);
+  });
+  app->actions_->Apply(config);  // before the checks, so no first transition is missed
+  app->debug_ = std::make_unique<debug::DebugState>(*app->health_, *app->actions_, *app->proc_);
+  app->debug_->SetEnabled(config.health.debug_state);
   app->health_->Apply(config);
   app->health_->RecordReload(true);  // the initial load counts as the first success
 
@@ -123,6 +132,17 @@ std::variant<std::unique_ptr<App>, std::string> App::Start(const Options& option
                     },
                     false,
                     {"POST"}});
+  routes.push_back({std::string(health::kHeartbeatPrefix),
+                    [mutable_self](const http::Request& r) {
+                      return health::HandleHeartbeat(mutable_self->health_->heartbeats(), r);
+                    },
+                    true,
+                    {"POST"},
+                    true});
+  routes.push_back({"/debug/state", [self](const http::Request& r) { return self->debug_->Handle(r); },
+                    false,
+                    {"GET", "HEAD"},
+                    true});
   routes.push_back({"/", [self](const http::Request&) { return self->Landing(); }});
 
   auto server =
@@ -170,6 +190,8 @@ bool App::ReloadConfig() {
     const config::Config config = options_.config_file.empty()
                                       ? config::DefaultConfig()
                                       : config::Load(options_.config_file);
+    actions_->Apply(config);
+    debug_->SetEnabled(config.health.debug_state);
     auto kept = health_->Apply(config);
     health_->RecordReload(true);
     log::Info("configuration reloaded", {{"file", options_.config_file.string()},
@@ -190,6 +212,9 @@ http::Response App::Metrics(const http::Request&) const {
   std::ostringstream out;
   auto families = scrape_->Collect();
   auto health = health_->Families();
+  auto actions = actions_->Families();  // vitals_action*
+  health.insert(health.end(), std::make_move_iterator(actions.begin()),
+                std::make_move_iterator(actions.end()));
   families.insert(families.end(), std::make_move_iterator(health.begin()),
                   std::make_move_iterator(health.end()));
   std::sort(families.begin(), families.end(),
