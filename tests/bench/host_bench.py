@@ -1,0 +1,263 @@
+#!/usr/bin/env python3
+"""Host benchmark: vitals beside the real node_exporter, same collectors.
+
+Not a test (CTest does not run it): it prints figures for a person to read.
+It builds nothing; build an optimised vitals first:
+
+    cmake --preset release && cmake --build --preset release
+    python3 tests/bench/host_bench.py                      # build/release/agent/vitals
+    python3 tests/bench/host_bench.py --vitals PATH -n 500 --both
+
+Both exporters run on 127.0.0.1 with only the collectors cpu, meminfo,
+loadavg, filefd, stat and processes (--no-processes drops processes on both;
+--both runs the two configurations one after the other). After a warm-up the
+client scrapes them alternately, N times each, one new connection per scrape,
+asking for gzip like Prometheus does. It reports:
+
+  CPU per scrape  utime+stime of the exporter process (/proc/<pid>/stat, all
+                  threads) over the measured run, divided by N. The kernel
+                  reports ticks, so the resolution is 1 tick / N; it is printed.
+  latency         median and p99 (nearest rank) of the client-measured time
+                  from connect to the last byte of the body.
+  RSS             VmRSS after the run (/proc/<pid>/status), in MB (10^6 bytes).
+
+The targets (issue 2): vitals at most 1/3 of node_exporter's CPU per scrape,
+and under 10 MB RSS.
+"""
+
+import argparse
+import http.client
+import os
+import platform
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+COLLECTORS = ["cpu", "meminfo", "loadavg", "filefd", "stat", "processes"]
+SOURCE_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DEFAULT_VITALS = os.path.join(SOURCE_DIR, "build", "release", "agent", "vitals")
+TICKS = os.sysconf("SC_CLK_TCK")
+CPU_TARGET_RATIO = 1 / 3
+RSS_TARGET_MB = 10.0
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Exporter:
+    """One exporter process listening on 127.0.0.1:<port>."""
+
+    def __init__(self, label, argv_for_port):
+        self.label = label
+        self.argv_for_port = argv_for_port
+        self.proc = None
+        self.port = None
+
+    def __enter__(self):
+        for _ in range(3):  # the free port may be taken before the exporter binds it
+            self.port = free_port()
+            self.log = tempfile.TemporaryFile()
+            self.proc = subprocess.Popen(self.argv_for_port(self.port), stdout=self.log,
+                                         stderr=self.log)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and self.proc.poll() is None:
+                try:
+                    self.scrape()
+                    return self
+                except OSError:
+                    time.sleep(0.05)
+            self.stop()
+        raise RuntimeError(f"{self.label} did not start on 127.0.0.1")
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def stop(self):
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.seek(0)
+        self.log_text = self.log.read().decode(errors="replace")
+        self.log.close()
+        self.proc = None
+
+    def scrape(self):
+        """One scrape on a new connection; returns (seconds, body bytes)."""
+        start = time.perf_counter()
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            conn.request("GET", "/metrics", headers={
+                "Accept": "text/plain;version=0.0.4", "Accept-Encoding": "gzip"})
+            resp = conn.getresponse()
+            body = resp.read()
+            if resp.status != 200:
+                raise RuntimeError(f"{self.label}: GET /metrics returned {resp.status}")
+        finally:
+            conn.close()
+        return time.perf_counter() - start, len(body)
+
+    def cpu_ticks(self):
+        with open(f"/proc/{self.proc.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
+
+    def rss_bytes(self):
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+        raise RuntimeError(f"{self.label}: no VmRSS in /proc/{self.proc.pid}/status")
+
+
+def percentile(sorted_values, p):
+    """Nearest-rank percentile of an ascending list."""
+    rank = max(1, -(-len(sorted_values) * p // 100))  # ceil
+    return sorted_values[int(rank) - 1]
+
+
+def machine_line():
+    pids = [d for d in os.listdir("/proc") if d.isdigit()]
+    threads = 0
+    for pid in pids:
+        try:
+            threads += len(os.listdir(f"/proc/{pid}/task"))
+        except OSError:
+            pass  # exited while we counted
+    with open("/proc/loadavg") as f:
+        load = f.read().split()[0]
+    return (f"machine: nproc {os.cpu_count()}, kernel {platform.release()}, "
+            f"{len(pids)} processes / {threads} threads, load1 {load}")
+
+
+def vitals_collectors(exporter):
+    """The collectors vitals ran, from its vitals_scrape_collector_success."""
+    conn = http.client.HTTPConnection("127.0.0.1", exporter.port, timeout=30)
+    try:
+        conn.request("GET", "/metrics")
+        text = conn.getresponse().read().decode()
+    finally:
+        conn.close()
+    found = re.findall(r'^vitals_scrape_collector_success\{collector="([^"]+)"\}', text, re.M)
+    return sorted(found)
+
+
+def run(vitals_bin, ne_bin, collectors, scrapes, warmup, vitals_flags):
+    ne_args = ["--collector.disable-defaults"] + [f"--collector.{c}" for c in collectors]
+    exporters = [
+        Exporter("node_exporter",
+                 lambda port: [ne_bin, f"--web.listen-address=127.0.0.1:{port}"] + ne_args),
+        Exporter("vitals",
+                 lambda port: [vitals_bin, f"--web.listen-address=127.0.0.1:{port}",
+                               "--log.level=warn"] + ne_args + vitals_flags),
+    ]
+    with exporters[0] as ne, exporters[1] as vi:
+        pair = (ne, vi)
+        for _ in range(warmup):
+            for e in pair:
+                e.scrape()
+        ran = vitals_collectors(vi)
+        latencies = {e.label: [] for e in pair}
+        sizes = {}
+        start_ticks = {e.label: e.cpu_ticks() for e in pair}
+        wall = time.monotonic()
+        for _ in range(scrapes):
+            for e in pair:  # alternate so both see the same machine
+                seconds, size = e.scrape()
+                latencies[e.label].append(seconds * 1000)
+                sizes[e.label] = size
+        wall = time.monotonic() - wall
+        cpu_ms = {e.label: (e.cpu_ticks() - start_ticks[e.label]) * 1000 / TICKS / scrapes
+                  for e in pair}
+        rss_mb = {e.label: e.rss_bytes() / 1e6 for e in pair}
+    for lat in latencies.values():
+        lat.sort()
+    return {
+        "cpu": cpu_ms,
+        "median": {k: percentile(v, 50) for k, v in latencies.items()},
+        "p99": {k: percentile(v, 99) for k, v in latencies.items()},
+        "rss": rss_mb,
+        "size": sizes,
+        "wall": wall,
+        "vitals_collectors": ran,
+    }
+
+
+def print_table(result, collectors, scrapes):
+    rows = [
+        ("CPU per scrape (ms)", "cpu", "{:.3f}"),
+        ("latency median (ms)", "median", "{:.2f}"),
+        ("latency p99 (ms)", "p99", "{:.2f}"),
+        ("RSS after run (MB)", "rss", "{:.1f}"),
+        ("gzipped body (bytes)", "size", "{:d}"),
+    ]
+    print(f"collectors: {','.join(collectors)}; {scrapes} scrapes each, alternating, "
+          f"{result['wall']:.1f} s; CPU resolution {1000 / TICKS / scrapes:.3f} ms/scrape")
+    print(f"vitals ran: {','.join(result['vitals_collectors'])}")
+    print(f"| {'':<22} | {'node_exporter':>13} | {'vitals':>9} | {'vitals/ne':>9} |")
+    print(f"|{'-' * 24}|{'-' * 14}:|{'-' * 10}:|{'-' * 10}:|")
+    for title, key, form in rows:
+        ne, vi = result[key]["node_exporter"], result[key]["vitals"]
+        ratio = f"{vi / ne:.2f}" if ne else "n/a"
+        print(f"| {title:<22} | {form.format(ne):>13} | {form.format(vi):>9} | {ratio:>9} |")
+    ne_cpu, vi_cpu = result["cpu"]["node_exporter"], result["cpu"]["vitals"]
+    cpu_ok = ne_cpu > 0 and vi_cpu <= CPU_TARGET_RATIO * ne_cpu
+    rss_ok = result["rss"]["vitals"] < RSS_TARGET_MB
+    print(f"target CPU <= 1/3 of node_exporter: {'met' if cpu_ok else 'MISSED'}; "
+          f"target RSS < {RSS_TARGET_MB:g} MB: {'met' if rss_ok else 'MISSED'}")
+    return cpu_ok and rss_ok
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--vitals", default=DEFAULT_VITALS, help="vitals binary (default %(default)s)")
+    parser.add_argument("--node-exporter", default=shutil.which("prometheus-node-exporter")
+                        or shutil.which("node_exporter"), help="node_exporter binary")
+    parser.add_argument("-n", "--scrapes", type=int, default=200, help="measured scrapes of each")
+    parser.add_argument("--warmup", type=int, default=20, help="unmeasured scrapes of each first")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--no-processes", action="store_true",
+                       help="run both with --no-collector.processes (it dominates the cost)")
+    group.add_argument("--both", action="store_true", help="run with and without processes")
+    parser.add_argument("--vitals-flag", action="append", default=[], metavar="FLAG",
+                        help="extra flag for vitals, e.g. --vitals-flag=--config.file=x.json")
+    args = parser.parse_args()
+    if not args.node_exporter:
+        parser.error("node_exporter not found; install Debian's prometheus-node-exporter")
+    if not os.access(args.vitals, os.X_OK):
+        parser.error(f"{args.vitals} is not an executable; build it with "
+                     "'cmake --preset release && cmake --build --preset release'")
+    if not 1 <= args.scrapes <= 100000 or not 0 <= args.warmup <= 10000:
+        parser.error("--scrapes must be 1..100000 and --warmup 0..10000")
+
+    configs = [COLLECTORS]
+    without = [c for c in COLLECTORS if c != "processes"]
+    if args.no_processes:
+        configs = [without]
+    elif args.both:
+        configs = [COLLECTORS, without]
+    print(machine_line())
+    print(f"vitals: {args.vitals}; node_exporter: {args.node_exporter}")
+    all_ok = True
+    for collectors in configs:
+        print()
+        result = run(args.vitals, args.node_exporter, collectors, args.scrapes, args.warmup,
+                     args.vitals_flag)
+        all_ok = print_table(result, collectors, args.scrapes) and all_ok
+    return 0 if all_ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
