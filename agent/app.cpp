@@ -110,6 +110,8 @@ std::variant<std::unique_ptr<App>, std::string> App::Start(const Options& option
   app->debug_->SetEnabled(config.health.debug_state);
   app->health_->Apply(config);
   app->health_->RecordReload(true);  // the initial load counts as the first success
+  app->process_groups_definition_ = config.process_groups_definition;
+  app->process_collector_definition_ = config.process_collector_definition;
 
   const App* self = app.get();
   std::vector<http::Route> routes;
@@ -190,6 +192,22 @@ bool App::ReloadConfig() {
     const config::Config config = options_.config_file.empty()
                                       ? config::DefaultConfig()
                                       : config::Load(options_.config_file);
+    // Process groups are not reloaded: the scrape's ProcessCollector keeps
+    // counters per group that a new one would restart from zero, and the
+    // checks must see the same groups as /metrics. Refuse the whole file
+    // rather than apply the checks without their groups.
+    std::vector<config::Problem> restart;
+    if (config.process_groups_definition != process_groups_definition_) {
+      restart.push_back({"/process_groups", "process_groups changed: restart required (a reload "
+                                            "does not apply process groups)"});
+    }
+    if (config.process_collector_definition != process_collector_definition_) {
+      restart.push_back({"/process_collector", "process_collector changed: restart required (a "
+                                               "reload does not apply process groups)"});
+    }
+    if (!restart.empty()) {
+      throw config::ConfigError(options_.config_file.string(), std::move(restart));
+    }
     actions_->Apply(config);
     debug_->SetEnabled(config.health.debug_state);
     auto kept = health_->Apply(config);
@@ -203,7 +221,10 @@ bool App::ReloadConfig() {
       log::Error("configuration not reloaded",
                  {{"file", e.source()}, {"pointer", problem.pointer}, {"err", problem.message}});
     }
-    health_->RecordReload(false);
+    health_->RecordReload(false);  // before the summary: it tells a watcher the outcome
+    log::Warn("reload rejected", {{"file", e.source()},
+                                  {"problems", std::to_string(e.problems().size())},
+                                  {"running", "the previous configuration"}});
     return false;
   }
 }

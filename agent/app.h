@@ -32,7 +32,10 @@ class App {
   // files); returns why not, and then the running one stays.
   std::string ReloadWebConfig();
   // Re-reads --config.file and applies its checks; a bad file keeps the
-  // running config, logs every problem and returns false.
+  // running config, logs every problem and returns false. So does a file
+  // whose process_groups or process_collector differ from the running ones:
+  // the scrape's collector and the sampler keep the groups they started
+  // with, and a restart applies new ones (never half of a reload).
   bool ReloadConfig();
   // Blocks until SIGTERM or SIGINT (which the caller has blocked in all
   // threads); SIGHUP reloads the config meanwhile.
@@ -51,6 +54,9 @@ class App {
   std::unique_ptr<actions::ActionRunner> actions_;  // runs on transitions into Unhealthy
   std::unique_ptr<debug::DebugState> debug_;        // /debug/state
   std::mutex reload_mutex_;  // one reload at a time (SIGHUP, POST /-/reload)
+  // The running process sections (config.h), guarded by reload_mutex_.
+  std::string process_groups_definition_;
+  std::string process_collector_definition_;
   std::unique_ptr<http::Server> server_;  // last: stopped first
 };
 

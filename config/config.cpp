@@ -46,6 +46,12 @@ Config Parse(std::string_view text, std::string_view source, const EnvLookup& en
     ReadProcessCollector(root, &config.process_collector);
     ReadHealth(root, &config.health);
     ReadChecks(root, config.health, config.process_groups, &config.checks);
+    if (doc.contains("process_groups")) {
+      config.process_groups_definition = doc["process_groups"].dump();
+    }
+    if (doc.contains("process_collector")) {
+      config.process_collector_definition = doc["process_collector"].dump();
+    }
   }
   if (!problems.empty()) {
     throw ConfigError(std::string(source), std::move(problems));

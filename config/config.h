@@ -28,6 +28,10 @@ struct Config {
   ProcessCollectorConfig process_collector;
   HealthConfig health;              // "health" (checks.h)
   std::vector<CheckConfig> checks;  // "checks", read by ReadChecks
+  // The "process_groups" and "process_collector" sections' JSON text (keys
+  // sorted; "null" when absent), so a reload can tell whether they changed.
+  std::string process_groups_definition = "null";
+  std::string process_collector_definition = "null";
 };
 
 class ConfigError : public std::runtime_error {

@@ -86,16 +86,25 @@ void Sampler::Sample() {
     const double busy = static_cast<double>(t[M::kUser] + t[M::kNice] + t[M::kSystem] +
                                             t[M::kIrq] + t[M::kSoftirq] + t[M::kSteal]);
     cpus_ = stat->cpus.size();
-    const CpuReading reading{busy, busy + idle};
+    const CpuReading reading{busy, busy + idle, now};
     if (!last_cpu_) {
       fail({"host.cpu_busy_ratio"}, "needs two samples");
-    } else if (reading.total <= last_cpu_->total || reading.busy < last_cpu_->busy) {
-      fail({"host.cpu_busy_ratio"}, "no CPU time passed between the last two samples");
+      last_cpu_ = reading;
+    } else if (now - last_cpu_->taken < kMinCpuInterval) {
+      // Too soon for a ratio: keep the base, and the last ratio with the
+      // time it was taken (values_ is written only by this thread).
+      auto last = values_.find("host.cpu_busy_ratio");
+      Put(values, "host.cpu_busy_ratio",
+          last != values_.end() ? last->second : Value(std::string("needs two samples")));
     } else {
-      put("host.cpu_busy_ratio",
-          (reading.busy - last_cpu_->busy) / (reading.total - last_cpu_->total));
+      if (reading.total <= last_cpu_->total || reading.busy < last_cpu_->busy) {
+        fail({"host.cpu_busy_ratio"}, "no CPU time passed between the last two samples");
+      } else {
+        put("host.cpu_busy_ratio",
+            (reading.busy - last_cpu_->busy) / (reading.total - last_cpu_->total));
+      }
+      last_cpu_ = reading;
     }
-    last_cpu_ = reading;
   }
 
   if (auto meminfo = procfs::ReadMeminfo(proc_, buffer_); !meminfo) {

@@ -21,6 +21,7 @@
 
 #include <prometheus/metric_family.h>
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -51,6 +52,13 @@ using GroupReader =
 
 class Sampler final : public ValueSource {
  public:
+  // The host CPU ratio is computed over at least this much time: a sample
+  // taken sooner after the last reading keeps that reading as the base and
+  // the ratio it had (a few clock ticks make no ratio: 0 or 1, or "no CPU
+  // time passed"). HealthService primes the sampler with one reading this
+  // long before the first checks.
+  static constexpr std::chrono::milliseconds kMinCpuInterval{100};
+
   Sampler(procfs::ProcFs proc, std::shared_ptr<const Clock> clock);
 
   // Replaces the group reader (on reload); nullptr when there are no groups.
@@ -72,6 +80,7 @@ class Sampler final : public ValueSource {
   struct CpuReading {
     double busy = 0;
     double total = 0;
+    SteadyTime taken{};
   };
   std::optional<CpuReading> last_cpu_;
   std::map<std::string, double> last_group_cpu_;

@@ -1,6 +1,7 @@
 #include "agent/health/service.h"
 
 #include <algorithm>
+#include <thread>
 
 #include "agent/health/threshold_check.h"
 #include "agent/log.h"
@@ -71,9 +72,6 @@ using Millis = std::chrono::milliseconds;
 
 HealthService::HealthService(const procfs::ProcFs& proc) : proc_(proc) {
   sampler_ = std::make_shared<Sampler>(proc_, clock_);
-  // A first reading now, so that ratios between two samples (CPU) exist by
-  // the time the first checks run.
-  sampler_->Sample();
 }
 
 HealthService::~HealthService() {
@@ -140,9 +138,18 @@ std::vector<std::string> HealthService::Apply(const config::Config& config) {
       scheduler_->Subscribe(std::move(listener));
     }
     listeners_.clear();
+    // Once: a reload that changes the process groups is refused (App), and
+    // a new reader would restart the groups' CPU counters.
+    sampler_->SetGroupReader(MakeGroupReader(proc_, config));
+    // Prime: a first reading, and the scheduler's first one (right before
+    // the first checks) kMinCpuInterval later, so that the ratios between
+    // two samples (host and group CPU) exist over a real interval when the
+    // first checks read them, instead of failing with "needs two samples"
+    // or "no CPU time passed".
+    sampler_->Sample();
+    std::this_thread::sleep_for(Sampler::kMinCpuInterval);
   }
   heartbeats_->Commit();
-  sampler_->SetGroupReader(MakeGroupReader(proc_, config));
   scheduler_->SetTask(std::max<Duration>(sample_interval, Millis(100)),
                       [sampler = sampler_] { sampler->Sample(); });
   auto kept = scheduler_->Apply(std::move(specs));

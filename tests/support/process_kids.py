@@ -2,7 +2,7 @@
 with prctl(PR_SET_NAME) (any bytes, as a real program can), starts a given
 number of extra threads, keeps exactly 3 + `files` fds open, reports ready on
 a pipe and waits for commands on stdin ("burn <seconds>", "spawn <name>",
-"exit"). Python stdlib only."""
+"files <n>" to hold n files from now on, "exit"). Python stdlib only."""
 
 import os
 import subprocess
@@ -41,6 +41,12 @@ for line in sys.stdin:
         end = time.process_time() + float(cmd[1])
         while time.process_time() < end:
             pass
+    if cmd[0] == "files":
+        want = int(cmd[1])
+        while len(held) < want:
+            held.append(os.open("/dev/null", os.O_RDONLY))
+        while len(held) > want:
+            os.close(held.pop())
     if cmd[0] == "spawn":
         # A grandchild that renames itself and waits on the same stdin pipe.
         pid = os.fork()
@@ -96,6 +102,18 @@ class Kid:
     @property
     def expected_fds(self):
         return 3 + self.files
+
+    def set_files(self, files, timeout=10.0):
+        """Makes the child hold `files` files (3 + files fds in all) and waits
+        until its fd table says so."""
+        self.files = files
+        self.send(f"files {files}")
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if len(os.listdir(f"/proc/{self.proc.pid}/fd")) == self.expected_fds:
+                return self
+            time.sleep(0.01)
+        raise RuntimeError(f"child {self.name!r} never reached {self.expected_fds} fds")
 
     def send(self, line):
         self.proc.stdin.write((line + "\n").encode())

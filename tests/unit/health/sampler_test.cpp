@@ -84,6 +84,53 @@ TEST_CASE("Sampler: host values from the captured fixture", "[health]") {
         "no CPU time passed between the last two samples");
 }
 
+TEST_CASE("Sampler: the host CPU ratio spans at least kMinCpuInterval", "[health]") {
+  Tree tree;
+  auto clock = std::make_shared<ManualClock>();
+  auto proc = procfs::ProcFs::Open(tree.root, procfs::SystemInfo{4096, 100});
+  REQUIRE(proc);
+  Sampler sampler(std::move(*proc), clock);
+  auto stat = [&](int user, int idle) {
+    tree.Write("stat", "cpu  " + std::to_string(user) + " 0 0 " + std::to_string(idle) +
+                           " 0 0 0 0 0 0\ncpu0 0 0 0 0 0 0 0 0 0 0\n"
+                           "intr 1 0\nctxt 5\nbtime 1700000000\nprocesses 10\n"
+                           "procs_running 1\nprocs_blocked 0\n");
+  };
+  stat(1000, 1000);
+  sampler.Sample();
+  CHECK(Why(sampler, "host.cpu_busy_ratio") == "needs two samples");
+
+  SECTION("too soon after the first reading: no ratio yet, the base stays") {
+    stat(1001, 1000);  // one tick: a ratio of 1 that says nothing
+    clock->Advance(10ms);
+    sampler.Sample();
+    CHECK(Why(sampler, "host.cpu_busy_ratio") == "needs two samples");
+    stat(1030, 1070);  // since the base: 30 busy of 100
+    clock->Advance(Sampler::kMinCpuInterval);
+    sampler.Sample();
+    CHECK(Value(sampler, "host.cpu_busy_ratio") == Approx(0.3));
+  }
+
+  SECTION("too soon after a ratio: the ratio and its time stay, the base too") {
+    stat(1050, 1050);
+    clock->Advance(1s);
+    sampler.Sample();
+    CHECK(Value(sampler, "host.cpu_busy_ratio") == Approx(0.5));
+    const SteadyTime taken = clock->Now();
+    stat(1050, 1050);  // no tick passed (the scheduler sampled right after a prime)
+    clock->Advance(5ms);
+    sampler.Sample();
+    auto got = sampler.Get(ValueKey{"host.cpu_busy_ratio", ""});
+    REQUIRE(std::holds_alternative<health::Sample>(got));
+    CHECK(std::get<health::Sample>(got).value == Approx(0.5));
+    CHECK(std::get<health::Sample>(got).taken == taken);  // freshness still counts from then
+    stat(1140, 1060);  // since the base (1050, 1050): 90 busy of 100
+    clock->Advance(1s);
+    sampler.Sample();
+    CHECK(Value(sampler, "host.cpu_busy_ratio") == Approx(0.9));
+  }
+}
+
 TEST_CASE("Sampler: a broken file is an error for its values only", "[health]") {
   Tree tree;
   tree.Write("meminfo", "MemTotal: 12x kB\n");
