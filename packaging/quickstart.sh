@@ -11,7 +11,7 @@ build_deps=(cmake ninja-build g++ pkg-config git
             libre2-dev libcurl4-openssl-dev libpq-dev libc-ares-dev libssl-dev libcrypt-dev)
 # Real peers the tests run against, from Debian packages.
 test_deps=(python3 curl prometheus prometheus-node-exporter prometheus-process-exporter
-           postgresql redis-server
+           postgresql redis-server openssl  # probes: real servers, test certificates
            dpkg-dev file)  # e2e.deb: CPack's DEB generator runs dpkg-shlibdeps and file
 
 install_missing() {

@@ -69,11 +69,14 @@ std::string FirstLine(const std::string& output) {
 health::CheckResult ExecCheck::Probe(ProbeRun& run) {
   const std::string program = config_.command[0];
   int pipe_fds[2];
-  if (::pipe2(pipe_fds, O_CLOEXEC | O_NONBLOCK) != 0) {
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
     throw ProbeFailure("exec " + program + ": pipe: " + std::strerror(errno));
   }
   Fd read_end(pipe_fds[0]);
   Fd write_end(pipe_fds[1]);
+  // Only our end is non-blocking: a plugin writing to a non-blocking stdout
+  // gets EAGAIN when the pipe is full, and most treat that as fatal.
+  ::fcntl(read_end.get(), F_SETFL, ::fcntl(read_end.get(), F_GETFL) | O_NONBLOCK);
   posix_spawn_file_actions_t actions;
   posix_spawnattr_t attr;
   posix_spawn_file_actions_init(&actions);

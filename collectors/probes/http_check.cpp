@@ -163,7 +163,7 @@ health::CheckResult HttpCheck::Probe(ProbeRun& run) {
   if (rc != CURLE_OK) {
     std::string why = error[0] != '\0' ? error : curl_easy_strerror(rc);
     if (rc == CURLE_OPERATION_TIMEDOUT) {
-      why = "no complete answer, timed out after " + run.deadline.Elapsed();
+      why = "no complete answer within the " + run.deadline.TimeoutText() + " timeout";
     } else if (rc == CURLE_ABORTED_BY_CALLBACK) {
       why = "cancelled, the agent is shutting down";
     }

@@ -115,12 +115,35 @@ std::string Deadline::Elapsed() const {
   return FormatSeconds(std::chrono::steady_clock::now() - started);
 }
 
+std::string ShortDuration(health::Duration d) {
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+  if (ms < 1000) {
+    return std::to_string(ms) + "ms";
+  }
+  std::string text = std::to_string(ms / 1000);
+  if (ms % 1000 != 0) {
+    char frac[8];
+    std::snprintf(frac, sizeof frac, ".%03lld", static_cast<long long>(ms % 1000));
+    text += frac;
+    while (text.back() == '0') {
+      text.pop_back();
+    }
+  }
+  return text + "s";
+}
+
+std::string Deadline::TimeoutText() const {
+  return ShortDuration(timeout > health::Duration::zero() ? timeout : at - started);
+}
+
+std::string Deadline::TimedOut() const { return "no answer within the " + TimeoutText() + " timeout"; }
+
 void Deadline::Check(std::string_view what) const {
   if (stop.stop_requested()) {
     throw ProbeFailure(std::string(what) + ": cancelled, the agent is shutting down");
   }
   if (std::chrono::steady_clock::now() >= at) {
-    throw ProbeFailure(std::string(what) + ": no answer, timed out after " + Elapsed());
+    throw ProbeFailure(std::string(what) + ": " + TimedOut());
   }
 }
 
@@ -250,8 +273,8 @@ std::vector<Address> Resolve(const std::string& host, std::uint16_t port,
   }
   if (lookup.status != ARES_SUCCESS) {
     if (lookup.status == ARES_ETIMEOUT) {
-      throw ProbeFailure(what + ": no answer from the DNS server, timed out after " +
-                         deadline.Elapsed());
+      throw ProbeFailure(what + ": no answer from the DNS server within the " +
+                         deadline.TimeoutText() + " timeout");
     }
     throw ProbeFailure(what + ": " + ares_strerror(lookup.status) + " (c-ares status " +
                        std::to_string(lookup.status) + ")");

@@ -37,16 +37,22 @@ struct Deadline {
   health::SteadyTime at;
   std::stop_token stop;
   health::SteadyTime started = std::chrono::steady_clock::now();
+  health::Duration timeout{};  // the check's timeout, for messages (0: at - started)
 
   std::chrono::milliseconds Remaining() const;  // zero when passed
-  // Throws ProbeFailure ("<what>: timed out after 1.5s" or "...: agent is
-  // shutting down") when the deadline passed or a stop was requested.
+  // Throws ProbeFailure ("<what>: no answer within the 2s timeout" or
+  // "...: cancelled, the agent is shutting down") when the deadline passed or
+  // a stop was requested.
   void Check(std::string_view what) const;
   std::string Elapsed() const;  // "1.502s" since `started`
+  std::string TimeoutText() const;  // "2s"
+  std::string TimedOut() const;     // "no answer within the 2s timeout"
 };
 
 // "1.502s"
 std::string FormatSeconds(std::chrono::duration<double> d);
+// "500ms", "2s", "1.5s": a configured duration as a person wrote it.
+std::string ShortDuration(health::Duration d);
 
 // An owned file descriptor.
 class Fd {

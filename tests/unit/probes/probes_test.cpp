@@ -162,10 +162,11 @@ TEST_CASE("tcp: a black hole fails at its timeout, within 10 %", "[probes]") {
   const int fds_before = OpenFds();
   auto r = RunFor(c, 700ms);
   CHECK(r.result.status == HealthStatus::kUnhealthy);
-  CHECK(r.took >= 700ms);
+  CHECK(r.took >= 686ms);  // 2 % early, so its own message beats the scheduler's
   CHECK(r.took <= 770ms);
-  CHECK(r.result.description.find(": expected \"anything\": waiting for an answer: no answer, "
-                                  "timed out after 0.7") != std::string::npos);
+  CHECK(r.result.description == hole.address() +
+                                    ": expected \"anything\": waiting for an answer: no answer "
+                                    "within the 700ms timeout");
   CHECK(OpenFds() == fds_before);  // the socket is closed
 }
 
@@ -241,9 +242,9 @@ TEST_CASE("exec: a hang is killed at the timeout with its whole process group", 
   c.command = {"sh", "-c", "sleep 60 & echo $$ $! > " + pids + "; echo started; wait"};
   auto r = RunFor(c, 600ms);
   CHECK(r.result.status == HealthStatus::kUnhealthy);
-  CHECK(r.took >= 600ms);
+  CHECK(r.took >= 588ms);
   CHECK(r.took <= 660ms);
-  CHECK(r.result.description.find("exec sh: no answer, timed out after 0.6") == 0);
+  CHECK(r.result.description.find("exec sh: no answer within the 600ms timeout") == 0);
   CHECK(r.result.description.find("; killed its process group ") != std::string::npos);
   CHECK(r.result.description.find("; output \"started\"") != std::string::npos);
   std::ifstream in(pids);

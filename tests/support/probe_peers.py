@@ -1,0 +1,390 @@
+"""Real peers for the probe e2e tests, all on 127.0.0.1 in temporary dirs,
+stopped by their context managers: PostgreSQL (initdb + pg_ctl from the
+Debian package, as the unprivileged `postgres` user when run as root),
+Redis (redis-server with requirepass), certificates made with `openssl`,
+HTTP(S) servers (python's http.server + ssl), a tiny DNS server, and black
+holes (TCP that accepts and never answers, UDP that never answers)."""
+
+import glob
+import http.server
+import os
+import shutil
+import socket
+import socketserver
+import ssl
+import struct
+import subprocess
+import tempfile
+import threading
+import time
+import base64
+
+import vitals_harness as vh
+
+
+def _run(args, **kw):
+    p = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                       timeout=60, **kw)
+    if p.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} exited {p.returncode}:\n{p.stdout}")
+    return p.stdout
+
+
+def wait_port(port, timeout=15.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {timeout}s")
+
+
+class Postgres:
+    """A PostgreSQL cluster in a temp dir with user `vitals` / `password`."""
+
+    def __init__(self, password):
+        bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+        if not bins:
+            vh.skip("PostgreSQL is not installed (Debian package postgresql)")
+        self.bin = os.path.dirname(bins[-1])
+        self.password = password
+        self.port = vh.free_port()
+        self.dir = tempfile.mkdtemp(prefix="vitals-pg-")
+        self.data = os.path.join(self.dir, "data")
+        self.prefix = []
+        if os.geteuid() == 0:
+            # initdb refuses to run as root: run the server as `postgres`.
+            self.prefix = ["runuser", "-u", "postgres", "--"]
+            shutil.chown(self.dir, "postgres", "postgres")
+        os.chmod(self.dir, 0o755)
+
+    def _as_owner(self, args):
+        return _run(self.prefix + args)
+
+    def __enter__(self):
+        pwfile = os.path.join(self.dir, "pw")
+        with open(pwfile, "w") as f:
+            f.write(self.password + "\n")
+        if self.prefix:
+            shutil.chown(pwfile, "postgres", "postgres")
+        self._as_owner([f"{self.bin}/initdb", "-D", self.data, "-U", "vitals", "--auth=scram-sha-256",
+                        f"--pwfile={pwfile}", "--no-sync", "-E", "UTF8"])
+        os.unlink(pwfile)
+        self.start()
+        return self
+
+    def start(self):
+        opts = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._as_owner([f"{self.bin}/pg_ctl", "-D", self.data, "-o", opts, "-l",
+                        os.path.join(self.dir, "log"), "-w", "-t", "30", "start"])
+
+    def stop(self):
+        self._as_owner([f"{self.bin}/pg_ctl", "-D", self.data, "-m", "immediate", "-w", "stop"])
+
+    def __exit__(self, *exc):
+        try:
+            self.stop()
+        except Exception:
+            pass
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Redis:
+    """redis-server with requirepass on a free port; stop() and start() again."""
+
+    def __init__(self, password):
+        self.exe = shutil.which("redis-server")
+        if not self.exe:
+            vh.skip("redis-server is not installed (Debian package redis-server)")
+        self.password = password
+        self.port = vh.free_port()
+        self.dir = tempfile.mkdtemp(prefix="vitals-redis-")
+        self.proc = None
+
+    def start(self):
+        self.log = open(os.path.join(self.dir, "log"), "a")
+        self.proc = subprocess.Popen(
+            [self.exe, "--port", str(self.port), "--bind", "127.0.0.1", "--requirepass",
+             self.password, "--save", "", "--appendonly", "no", "--dir", self.dir,
+             "--daemonize", "no"], stdout=self.log, stderr=self.log)
+        wait_port(self.port)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+        self.proc = None
+        self.log.close()
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Certs:
+    """A CA and leaf certificates signed by it, made with the openssl CLI.
+    leaf(name, cn, sans, start, end) with dates as YYYYMMDDHHMMSSZ."""
+
+    def __init__(self):
+        if not shutil.which("openssl"):
+            vh.skip("openssl is not installed")
+        self.dir = tempfile.mkdtemp(prefix="vitals-certs-")
+        self.ca_key = self.path("ca.key")
+        self.ca = self.path("ca.pem")
+        _run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", self.ca_key,
+              "-out", self.ca, "-days", "30", "-subj", "/CN=vitals test CA"])
+        open(self.path("index.txt"), "w").close()
+        with open(self.path("ca.cnf"), "w") as f:
+            f.write(f"""[ca]
+default_ca = test
+[test]
+dir = {self.dir}
+database = {self.dir}/index.txt
+new_certs_dir = {self.dir}
+certificate = {self.ca}
+private_key = {self.ca_key}
+serial = {self.dir}/serial
+default_md = sha256
+policy = anything
+unique_subject = no
+copy_extensions = copy
+[anything]
+commonName = supplied
+""")
+        with open(self.path("serial"), "w") as f:
+            f.write("1000\n")
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def leaf(self, name, cn, sans, start, end):
+        key, csr, pem = self.path(name + ".key"), self.path(name + ".csr"), self.path(name + ".pem")
+        _run(["openssl", "req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr,
+              "-subj", f"/CN={cn}", "-addext", "subjectAltName=" + ",".join(sans)])
+        _run(["openssl", "ca", "-batch", "-config", self.path("ca.cnf"), "-in", csr, "-out", pem,
+              "-startdate", start, "-enddate", end, "-notext"])
+        return pem, key
+
+    def close(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def utc(offset_seconds):
+    return time.strftime("%Y%m%d%H%M%SZ", time.gmtime(time.time() + offset_seconds))
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    basic = None  # "user:password"
+
+    def log_message(self, *args):
+        pass
+
+    def _send(self, code, body, headers=()):
+        data = body.encode()
+        self.send_response(code)
+        for k, v in headers:
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    def do_GET(self):
+        if self.path == "/ok":
+            self._send(200, "status: ok\n")
+        elif self.path == "/fail":
+            self._send(500, "database is down\n")
+        elif self.path == "/slow":
+            time.sleep(0.3)
+            self._send(200, "status: ok\n")
+        elif self.path == "/redirect":
+            self._send(302, "", [("Location", "/ok")])
+        elif self.path == "/auth":
+            want = "Basic " + base64.b64encode(self.basic.encode()).decode()
+            if self.headers.get("Authorization") == want:
+                self._send(200, "welcome\n")
+            else:
+                self._send(401, "who are you\n", [("WWW-Authenticate", 'Basic realm="t"')])
+        else:
+            self._send(404, "no such page\n")
+
+    do_HEAD = do_GET
+
+
+class _Threaded(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+class HttpServer:
+    """http.server on 127.0.0.1:<free port>, TLS when cert/key are given."""
+
+    def __init__(self, cert=None, key=None, basic="user:pw"):
+        handler = type("H", (_Handler,), {"basic": basic})
+        self.server = _Threaded(("127.0.0.1", 0), handler)
+        if cert:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(cert, key)
+            self.server.socket = ctx.wrap_socket(self.server.socket, server_side=True)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class BlackHole:
+    """TCP on 127.0.0.1 that accepts and never reads nor writes (it holds the
+    connections until the peer goes), and a UDP port that never answers."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(1024)
+        self.port = self.sock.getsockname()[1]
+        self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.udp.bind(("127.0.0.1", 0))
+        self.udp_port = self.udp.getsockname()[1]
+        self.held = []
+        self.accepted = 0
+        self.stopping = False
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _loop(self):
+        self.sock.settimeout(0.2)
+        while not self.stopping:
+            try:
+                conn, _ = self.sock.accept()
+            except (socket.timeout, OSError):
+                continue
+            self.accepted += 1
+            self.held.append(conn)
+            if len(self.held) > 2000:
+                self.held.pop(0).close()
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopping = True
+        self.thread.join(2)
+        for c in self.held:
+            c.close()
+        self.sock.close()
+        self.udp.close()
+
+
+class DnsServer:
+    """A minimal authoritative DNS server over UDP: A records from `records`
+    ({"db.test": "10.1.2.3"}), NXDOMAIN for other names, NOTIMP otherwise."""
+
+    def __init__(self, records):
+        self.records = {k.lower().rstrip("."): v for k, v in records.items()}
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.stopping = False
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _answer(self, query):
+        ident, flags, qd = struct.unpack(">HHH", query[:6])
+        pos, labels = 12, []
+        while query[pos] != 0:
+            n = query[pos]
+            labels.append(query[pos + 1:pos + 1 + n].decode())
+            pos += 1 + n
+        qtype, qclass = struct.unpack(">HH", query[pos + 1:pos + 5])
+        question = query[12:pos + 5]
+        name = ".".join(labels).lower()
+        rd = flags & 0x0100
+        if name not in self.records:
+            return struct.pack(">HHHHHH", ident, 0x8403 | rd, 1, 0, 0, 0) + question
+        if qtype != 1:  # no AAAA etc.: an empty answer
+            return struct.pack(">HHHHHH", ident, 0x8400 | rd, 1, 0, 0, 0) + question
+        rdata = socket.inet_aton(self.records[name])
+        answer = struct.pack(">HHHIH", 0xC00C, 1, 1, 60, 4) + rdata
+        return struct.pack(">HHHHHH", ident, 0x8400 | rd, 1, 1, 0, 0) + question + answer
+
+    def _loop(self):
+        while not self.stopping:
+            try:
+                query, peer = self.sock.recvfrom(512)
+            except (socket.timeout, OSError):
+                continue
+            try:
+                self.sock.sendto(self._answer(query), peer)
+            except Exception:
+                pass
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopping = True
+        self.thread.join(2)
+        self.sock.close()
+
+
+def health(v):
+    """The /health report as (http status, parsed JSON)."""
+    import json
+    status, _, body = v.get("/health")
+    return status, json.loads(body)
+
+
+def wait_for(v, predicate, timeout, what):
+    """Polls /health until predicate(entries) is true; returns the entries."""
+    deadline = time.monotonic() + timeout
+    entries = {}
+    while time.monotonic() < deadline:
+        _, report = health(v)
+        entries = report["entries"]
+        if predicate(entries):
+            return entries
+        time.sleep(0.1)
+    import json
+    vh.fail(f"{what}: not within {timeout}s; /health entries:\n{json.dumps(entries, indent=1)}\n"
+            f"log:\n{v.log_text()[-3000:]}")
+
+
+def probe_series(v):
+    """{family: {check: value}} for every vitals_probe_* family on /metrics."""
+    out = {}
+    for name, fam in vh.parse_exposition(v.metrics()).items():
+        if name.startswith("vitals_probe_"):
+            out[name] = {labels.get("check"): value for _, labels, value in fam["samples"]}
+    return out
+
+
+def write_config(directory, checks, health_section=None):
+    import json
+    path = os.path.join(directory, "agent.json")
+    doc = {"checks": checks}
+    if health_section:
+        doc["health"] = health_section
+    with open(path, "w") as f:
+        json.dump(doc, f, indent=1)
+    return path
+
+
+def probe(name, kind, interval="1s", timeout="1s", **keys):
+    """A check entry with quick defaults for tests: no jitter, hysteresis 2/2."""
+    entry = {"name": name, "kind": kind, "interval": interval, "timeout": timeout, "jitter": "0s",
+             "failures_before_unhealthy": 2, "successes_before_healthy": 2}
+    entry.update(keys)
+    return entry
