@@ -1,0 +1,80 @@
+// One libFuzzer target per /proc file format. This file is compiled once per
+// parser with VITALS_FUZZ_PARSER set to its name (tests/fuzz/CMakeLists.txt),
+// so each target has its own corpus and its own coverage.
+//
+// What a run checks: no crash, no sanitizer report (ASan, UBSan), no
+// exception (the parsers return errors as values), and for every accepted
+// input the few invariants a caller relies on.
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+
+#include "collectors/procfs/file_nr.h"
+#include "collectors/procfs/loadavg.h"
+#include "collectors/procfs/meminfo.h"
+#include "collectors/procfs/pid_io.h"
+#include "collectors/procfs/pid_limits.h"
+#include "collectors/procfs/pid_stat.h"
+#include "collectors/procfs/pid_status.h"
+#include "collectors/procfs/stat.h"
+#include "collectors/procfs/sysctl.h"
+
+namespace vp = vitals::procfs;
+
+namespace {
+
+// A failed parse must say it is a parse failure (never kNotFound and the like,
+// which would make a collector report "not supported" for a garbled file).
+template <class R>
+void CheckError(const R& r) {
+  if (!r.ok() && r.error().code != vp::Errc::kParse) {
+    std::abort();
+  }
+}
+
+void Fuzz(std::string_view text) {
+  const std::string_view parser = VITALS_FUZZ_PARSER;
+  if (parser == "stat") {
+    auto r = vp::ParseStat(text);
+    CheckError(r);
+  } else if (parser == "meminfo") {
+    auto r = vp::ParseMeminfo(text);
+    CheckError(r);
+  } else if (parser == "loadavg") {
+    auto r = vp::ParseLoadavg(text);
+    CheckError(r);
+  } else if (parser == "file_nr") {
+    auto r = vp::ParseFileNr(text);
+    CheckError(r);
+  } else if (parser == "sysctl") {
+    auto r = vp::ParseSysctlNumber("sys/kernel/pid_max", text);
+    CheckError(r);
+  } else if (parser == "pid_stat") {
+    auto r = vp::ParsePidStat(text);
+    CheckError(r);
+    // comm lies between the first '(' and the last ')': a view of the input.
+    if (r.ok() && text.find(r->comm) == std::string_view::npos) {
+      std::abort();
+    }
+  } else if (parser == "pid_status") {
+    auto r = vp::ParsePidStatus(text);
+    CheckError(r);
+  } else if (parser == "pid_limits") {
+    auto r = vp::ParsePidLimits(text);
+    CheckError(r);
+  } else if (parser == "pid_io") {
+    auto r = vp::ParsePidIo(text);
+    CheckError(r);
+  } else {
+    std::abort();  // a target built without a known parser name
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  Fuzz(std::string_view(reinterpret_cast<const char*>(data), size));
+  return 0;
+}
