@@ -4,42 +4,10 @@ are promtool's camelCase notes on node_memory_* names, which node_exporter
 prints the same way and compatibility keeps; any other line fails the test."""
 
 import os
-import re
-import subprocess
 import tempfile
 
+from golden import promtool_check, promtool_clean as check
 from vitals_harness import Vitals, copy_fixture_proc, fail, skip, which
-
-# Exactly the note promtool 2.x prints for a camelCase name, and only for the
-# meminfo family names (node_memory_MemTotal_bytes, node_memory_HugePages_Free).
-ALLOWED = re.compile(r"^(node_memory_[A-Za-z0-9_]+) metric names should be written in "
-                     r"'snake_case' not 'camelCase'$")
-
-
-def promtool_check(promtool, text):
-    """Returns (exit code, output lines) of `promtool check metrics` on `text`."""
-    r = subprocess.run([promtool, "check", "metrics"], input=text.encode(),
-                       capture_output=True, timeout=60)
-    out = (r.stdout + r.stderr).decode(errors="replace")
-    return r.returncode, [line for line in out.splitlines() if line.strip()]
-
-
-def check(promtool, what, text):
-    families = {line.split(" ")[2] for line in text.splitlines() if line.startswith("# TYPE ")}
-    code, lines = promtool_check(promtool, text)
-    filtered, other = [], []
-    for line in lines:
-        m = ALLOWED.match(line)
-        # A note about a name vitals did not print would mean promtool read
-        # something else than we think: count it as unexpected.
-        (filtered if m and m.group(1) in families else other).append(line)
-    # Exit 3 is promtool's "lint problems found"; 1 would be a parse error.
-    if other or code not in (0, 3) or (code == 3 and not filtered):
-        fail(f"promtool on the {what} output (exit {code}) said:\n" + "\n".join(other or lines))
-    print(f"{what}: {len(families)} families, promtool exit {code}, "
-          f"{len(filtered)} camelCase notes on node_memory_* filtered:")
-    for line in filtered:
-        print("  filtered: " + line)
 
 
 def main():

@@ -213,13 +213,22 @@ def which(tool, *alternatives):
     return None
 
 
-def copy_fixture_proc(dest):
-    """Copies tests/fixtures/proc to `dest` (which must not exist) and recreates
-    the empty directories git cannot keep (a kernel thread's fd/, listed as
-    "empty_dir:" in tests/fixtures/proc.manifest). Returns `dest`."""
-    shutil.copytree(fixture_path("proc"), dest, symlinks=True)
-    with open(fixture_path("proc.manifest")) as f:
+def copy_fixture_proc(dest, tree="proc"):
+    """Copies tests/fixtures/<tree> to `dest` (which must not exist) and applies
+    what tests/fixtures/<tree>.manifest says git cannot hold: it recreates the
+    empty directories ("empty_dir:", a kernel thread's fd/) and replaces the fd/
+    of each "unreadable_fd:" pid by a regular file, so that listing it fails
+    (ENOTDIR; as root no permission bits make a directory unreadable).
+    Returns `dest`."""
+    shutil.copytree(fixture_path(tree), dest, symlinks=True)
+    with open(fixture_path(tree + ".manifest")) as f:
         for line in f:
-            if line.startswith("empty_dir: "):
-                os.makedirs(os.path.join(dest, line.split(": ", 1)[1].strip()), exist_ok=True)
+            key, _, value = line.partition(": ")
+            if key == "empty_dir":
+                os.makedirs(os.path.join(dest, value.strip()), exist_ok=True)
+            elif key == "unreadable_fd":
+                fd_dir = os.path.join(dest, value.strip(), "fd")
+                shutil.rmtree(fd_dir)
+                with open(fd_dir, "w") as fd_file:
+                    fd_file.write("not a directory: the capture's unreadable_fd case\n")
     return dest

@@ -1,0 +1,113 @@
+"""Shared by the golden /metrics tests (e2e/test_golden.py,
+e2e/test_golden_groups.py) and e2e/test_promtool.py: run the binary on a
+captured fixture tree, keep the lines that do not vary run to run, diff them
+against a file under tests/golden/ (VITALS_UPDATE_GOLDEN=1 rewrites it on
+purpose), and run `promtool check metrics` with only the node_memory_*
+camelCase notes filtered."""
+
+import difflib
+import os
+import re
+import subprocess
+import tempfile
+
+from vitals_harness import SOURCE_DIR, Vitals, copy_fixture_proc, fail, fixture_path, skip
+
+# Families whose values depend on the run, not on the fixture tree: the
+# agent's own process (real /proc/self), timings, and the build it came from.
+VARYING = re.compile(r"^(?:# (?:HELP|TYPE) )?"
+                     r"(?:process_[a-zA-Z0-9_]*|vitals_scrape_collector_duration_seconds|"
+                     r"vitals_build_info|vitals_config_last_reload_success_timestamp_seconds)[ {]")
+
+# Exactly the note promtool 2.x prints for a camelCase name, and only for the
+# meminfo family names (node_memory_MemTotal_bytes, node_memory_HugePages_Free).
+PROMTOOL_ALLOWED = re.compile(r"^(node_memory_[A-Za-z0-9_]+) metric names should be written in "
+                              r"'snake_case' not 'camelCase'$")
+
+
+def stable_lines(text):
+    return [line for line in text.splitlines() if not VARYING.match(line)]
+
+
+def captured_system(tree="proc"):
+    """page_size and ticks_per_second recorded in tests/fixtures/<tree>.manifest."""
+    values = {}
+    with open(fixture_path(tree + ".manifest")) as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            if key in ("page_size", "ticks_per_second"):
+                values[key] = int(value)
+    return values
+
+
+def skip_unless_captured_here(tree="proc"):
+    captured = captured_system(tree)
+    host = {"page_size": os.sysconf("SC_PAGE_SIZE"), "ticks_per_second": os.sysconf("SC_CLK_TCK")}
+    if captured != host:
+        skip(f"tests/fixtures/{tree} was captured with {captured} but this host has {host}; "
+             "vitals interprets fixture values with the host's page size and USER_HZ, "
+             "so the golden output does not apply here")
+
+
+def run_on_fixture(tree="proc", *flags):
+    """Starts vitals on a copy of tests/fixtures/<tree> with `flags`, returns
+    (full /metrics text, stable lines); fails if it logged an error."""
+    with tempfile.TemporaryDirectory(prefix="vitals-golden-") as tmp:
+        proc = copy_fixture_proc(os.path.join(tmp, "proc"), tree)
+        with Vitals("--path.procfs=" + proc, *flags) as vitals:
+            text = vitals.metrics()
+            log = vitals.log_text()
+    if "level=error" in log or '"level":"error"' in log:
+        fail(f"vitals logged an error on tests/fixtures/{tree}:\n" + log)
+    return text, stable_lines(text)
+
+
+def compare_with_golden(name, got):
+    """Diffs `got` (lines) against tests/golden/<name>, or rewrites it when
+    VITALS_UPDATE_GOLDEN=1. Fails on a difference."""
+    golden = os.path.join(SOURCE_DIR, "tests", "golden", name)
+    if os.environ.get("VITALS_UPDATE_GOLDEN") == "1":
+        with open(golden, "w") as f:
+            f.write("\n".join(got) + "\n")
+        print(f"updated {golden} ({len(got)} lines)")
+        return
+    try:
+        with open(golden) as f:
+            want = f.read().splitlines()
+    except FileNotFoundError:
+        fail(f"{golden} is missing; run with VITALS_UPDATE_GOLDEN=1 to create it")
+    diff = list(difflib.unified_diff(want, got, f"tests/golden/{name}", "vitals /metrics",
+                                     lineterm=""))
+    if diff:
+        print("\n".join(diff))
+        fail(f"/metrics on the fixtures differs from tests/golden/{name} ({len(diff)} diff lines); "
+             "if the change is intended, rerun with VITALS_UPDATE_GOLDEN=1 and review the diff")
+    print(f"PASS: {len(got)} lines match tests/golden/{name}")
+
+
+def promtool_check(promtool, text):
+    """Returns (exit code, output lines) of `promtool check metrics` on `text`."""
+    r = subprocess.run([promtool, "check", "metrics"], input=text.encode(),
+                       capture_output=True, timeout=60)
+    out = (r.stdout + r.stderr).decode(errors="replace")
+    return r.returncode, [line for line in out.splitlines() if line.strip()]
+
+
+def promtool_clean(promtool, what, text):
+    """Fails unless promtool's only findings on `text` are camelCase notes on
+    node_memory_* families that `text` has."""
+    families = {line.split(" ")[2] for line in text.splitlines() if line.startswith("# TYPE ")}
+    code, lines = promtool_check(promtool, text)
+    filtered, other = [], []
+    for line in lines:
+        m = PROMTOOL_ALLOWED.match(line)
+        # A note about a name vitals did not print would mean promtool read
+        # something else than we think: count it as unexpected.
+        (filtered if m and m.group(1) in families else other).append(line)
+    # Exit 3 is promtool's "lint problems found"; 1 would be a parse error.
+    if other or code not in (0, 3) or (code == 3 and not filtered):
+        fail(f"promtool on the {what} output (exit {code}) said:\n" + "\n".join(other or lines))
+    print(f"{what}: {len(families)} families, promtool exit {code}, "
+          f"{len(filtered)} camelCase notes on node_memory_* filtered:")
+    for line in filtered:
+        print("  filtered: " + line)
