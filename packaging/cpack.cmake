@@ -8,11 +8,19 @@
 # /etc/vitals/agent.json (GNUInstallDirs would otherwise say /usr/etc).
 #
 # Contents: /usr/bin/vitals; /etc/vitals/agent.json (a conffile, from
-# config/examples/agent.json); the systemd unit packaging/vitals.service in
-# /usr/lib/systemd/system when it exists; the CivetWeb OpenSSL 3 shims in
+# config/examples/agent.json); the hardened systemd unit packaging/vitals.service
+# in /lib/systemd/system (Debian 12's place for packaged units, moved there by
+# packaging/deb/relocate_sysconf.cmake); the CivetWeb OpenSSL 3 shims in
 # /usr/lib/vitals; the Grafana dashboards and provisioning files and the
-# Prometheus rules in /usr/share/vitals. Maintainer scripts in packaging/deb/
-# create the system user `vitals` on install and remove it on purge.
+# Prometheus rules in /usr/share/vitals.
+#
+# User: maintainer scripts in packaging/deb/ create the system user and group
+# `vitals` on install (the config is root:vitals 0640, it may hold secrets)
+# and remove them on purge. The unit names that user (User=/Group=vitals)
+# and keeps DynamicUser=yes for its sandboxing: systemd uses a static user
+# of that name when one exists (systemd.exec(5), DynamicUser=), so the
+# service runs as the package's `vitals` and can read its config; where the
+# unit is used without the package, systemd allocates a dynamic `vitals`.
 
 # Dashboards and rules, for Grafana's file provisioning and Prometheus' rule_files.
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/dashboards/grafana/
@@ -24,9 +32,6 @@ install(FILES ${PROJECT_SOURCE_DIR}/dashboards/prometheus/alerts.yml
               ${PROJECT_SOURCE_DIR}/dashboards/prometheus/recording.yml
         DESTINATION ${CMAKE_INSTALL_DATADIR}/vitals/prometheus)
 
-if(NOT EXISTS ${PROJECT_SOURCE_DIR}/packaging/vitals.service)
-  message(WARNING "packaging/vitals.service does not exist yet: the package will have no systemd unit")
-endif()
 if(NOT CMAKE_INSTALL_FULL_SYSCONFDIR STREQUAL "/etc")
   message(STATUS "vitals: config installs to ${CMAKE_INSTALL_FULL_SYSCONFDIR}/vitals "
                  "(the package preset sets CMAKE_INSTALL_SYSCONFDIR=/etc)")

@@ -409,15 +409,22 @@ def health():
                      "(alert VitalsActionsSuppressed).",
                      targets((f"sum by (instance, check, action) (increase(vitals_actions_suppressed_total{{{C}}}[$__rate_interval]))",
                               "{{instance}} {{check}} {{action}}")), min_=0), 8, 8)
-    L.add(table("Last action", "Time since each check's last action.",
-                targets((f"time() - vitals_action_last_timestamp_seconds{{{C}}}", ""), instant=True, fmt="table"),
+    L.add(table("Last action", "Time since each action last ran (actions that never ran are left out).",
+                targets((f"time() - (vitals_action_last_timestamp_seconds{{{C}}} > 0)", ""), instant=True, fmt="table"),
                 unit="s"), 8, 8)
-    L.add(timeseries("Heartbeat age", "Time since each heartbeat check last heard from its worker or job.",
-                     targets((f"time() - vitals_heartbeat_last_timestamp_seconds{{{C}}}", "{{instance}} {{check}}")),
-                     unit="s", min_=0), 12, 8)
+    L.add(timeseries("Heartbeat age", "Time since each heartbeat check last heard from its worker or job "
+                     "(checks that never had a beat are left out: their status says so).",
+                     targets((f"time() - (vitals_heartbeat_last_timestamp_seconds{{{C}}} > 0)", "{{instance}} {{check}}")),
+                     unit="s", min_=0), 8, 8)
     L.add(timeseries("Heartbeat job duration", "Run time of the last job that reported /start and then success.",
                      targets((f"vitals_heartbeat_job_duration_seconds{{{C}}}", "{{instance}} {{check}}")),
-                     unit="s", min_=0), 12, 8)
+                     unit="s", min_=0), 8, 8)
+    L.add(timeseries("Heartbeat requests", "Accepted heartbeat requests by type (success, start, fail) and "
+                     "refused ones by reason (a wrong or missing token, an unknown check) per interval.",
+                     targets((f"sum by (instance, check, type) (increase(vitals_heartbeat_pings_total{{{C}}}[$__rate_interval]))",
+                              "{{instance}} {{check}} {{type}}"),
+                             (f'sum by (instance, check, reason) (increase(vitals_heartbeat_rejected_total{{{SEL}, check=~"$check|"}}[$__rate_interval]))',
+                              "{{instance}} {{check}} refused: {{reason}}")), min_=0), 8, 8)
     variables = common_vars() + [query_var(
         "check", "Check", 'label_values(vitals_check_status{job="$job", instance=~"$instance"}, check)', True)]
     return dashboard("vitals-health", "vitals / Health", "Status of every vitals check over time, "

@@ -10,7 +10,8 @@ every $variable used is defined (before the variables that use it) or a
 Grafana builtin, job and instance variables present.
 
 Metric names: each must be in the output of a running vitals (configured with
-process groups, tests/support/dashboards_lib.vitals_config), in the golden
+process groups, threshold, process, tcp/http/exec probe and heartbeat checks
+and dry-run actions: tests/support/dashboards_lib.vitals_under_test), in the golden
 file, a recording rule of ours, or a series Prometheus makes (up). Names of
 work not landed yet are listed in dashboards_lib.PENDING with a reason; once
 their feature shows up (in the output or as a literal in the C++ sources),
@@ -26,8 +27,8 @@ import tempfile
 
 from dashboards_lib import (DASHBOARD_DIR, GOLDEN, GRAFANA_BUILTINS, PENDING, PROMETHEUS_SYNTHETIC,
                             dashboard_exprs, dashboards, metric_names, recorded_names, rule_exprs,
-                            source_metric_literals, variable_queries, variables_used, vitals_config)
-from vitals_harness import SOURCE_DIR, VITALS_BIN, Vitals, fail, parse_exposition
+                            source_metric_literals, variable_queries, variables_used, vitals_under_test)
+from vitals_harness import SOURCE_DIR, VITALS_BIN, fail, parse_exposition
 
 # Grafana 10.2 to 11.2 write 39; 11.3+ write 40 and 41 and migrate older ones.
 SCHEMA_VERSIONS = range(39, 42)
@@ -190,8 +191,8 @@ def main():
     if not os.access(VITALS_BIN, os.X_OK):
         fail(f"vitals binary {VITALS_BIN} not built")
     with tempfile.TemporaryDirectory(prefix="vitals-dash-") as tmp:
-        with Vitals(f"--config.file={vitals_config(tmp)}") as v:
-            live = set(parse_exposition(v.metrics()))
+        with vitals_under_test(tmp) as (_, families):
+            live = set(families)
     with open(GOLDEN) as f:
         golden = set(parse_exposition(f.read()))
     # Counters' samples are in the output with _total, parse_exposition keys families by the

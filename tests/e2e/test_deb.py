@@ -1,9 +1,12 @@
 """The .deb: CPack makes it from the build tree the tests run from (into a
 temporary folder), `dpkg -i` installs it on this machine, the installed agent
 runs (`--version`, `--config.check` on the shipped config, and /metrics as the
-`vitals` user with the shipped config), the unit and config are in place, the
-system user exists; `dpkg -r` removes everything but the conffile (Debian
-policy) and `dpkg --purge` removes the config, the user and the group.
+`vitals` user with the shipped config), the config is in place and so is the
+hardened unit at /lib/systemd/system/vitals.service (running as the package's
+`vitals` user: User=vitals with DynamicUser=yes), the system user exists;
+`dpkg -r` removes everything but the conffile (Debian policy), the unit
+included, and `dpkg --purge` removes the config, the user and the group, and
+leaves no unit.
 
 Needs root and dpkg; skips (77) when either is missing, when a vitals package
 is already installed, or when a `vitals` user exists that the package did not
@@ -26,7 +29,8 @@ import urllib.request
 from vitals_harness import SOURCE_DIR, VITALS_BIN, fail, skip, which
 
 UNIT_SOURCE = os.path.join(SOURCE_DIR, "packaging", "vitals.service")
-UNIT_PATHS = ["/usr/lib/systemd/system/vitals.service", "/lib/systemd/system/vitals.service"]
+UNIT = "/lib/systemd/system/vitals.service"  # Debian 12's place for packaged units
+UNIT_PATHS = [UNIT, "/usr/lib/systemd/system/vitals.service"]  # the same file on merged /usr
 CONFIG = "/etc/vitals/agent.json"
 SHARED = "/usr/share/vitals"
 
@@ -118,7 +122,6 @@ def main():
     cpack_config = os.path.join(build_dir, "CPackConfig.cmake")
     if not os.path.exists(cpack_config):
         fail(f"{cpack_config} missing: the top-level CMakeLists.txt must include packaging/cpack.cmake")
-    has_unit = os.path.exists(UNIT_SOURCE)
 
     tmp = tempfile.mkdtemp(prefix="vitals-deb-")
     try:
@@ -133,12 +136,14 @@ def main():
 
         contents = run("dpkg-deb", "-c", deb).stdout
         paths = {line.split()[-1].lstrip(".") for line in contents.splitlines()}
-        for want in ("/usr/bin/vitals", CONFIG, f"{SHARED}/grafana/vitals-host.json",
+        for want in ("/usr/bin/vitals", CONFIG, UNIT, f"{SHARED}/grafana/vitals-host.json",
                      f"{SHARED}/prometheus/alerts.yml"):
             if want not in paths:
                 fail(f"{want} is not in the package:\n{contents}")
         if any(p.startswith("/usr/etc") for p in paths):
             fail("the package installs under /usr/etc")
+        if any(p.startswith("/usr/lib/systemd") for p in paths):
+            fail("the package ships the unit under /usr/lib/systemd (Debian 12: /lib/systemd/system)")
         if run("dpkg-deb", "-f", deb, "Package").stdout.strip() != "vitals":
             fail("package name is not vitals")
         depends = run("dpkg-deb", "-f", deb, "Depends").stdout
@@ -173,17 +178,29 @@ def main():
         with open(CONFIG) as f, open(os.path.join(SOURCE_DIR, "config", "examples", "agent.json")) as g:
             if f.read() != g.read():
                 fail(f"{CONFIG} is not config/examples/agent.json")
-        unit = next((p for p in UNIT_PATHS if os.path.exists(p)), None)
-        if has_unit and not unit:
-            fail("packaging/vitals.service exists but the unit is not installed")
-        if unit:
-            with open(unit) as f, open(UNIT_SOURCE) as g:
-                if f.read() != g.read():
-                    fail(f"{unit} is not packaging/vitals.service")
+        if not os.path.isfile(UNIT):
+            fail(f"the unit is not installed at {UNIT}")
+        with open(UNIT) as f, open(UNIT_SOURCE) as g:
+            unit_text = f.read()
+            if unit_text != g.read():
+                fail(f"{UNIT} is not packaging/vitals.service")
+        # The unit runs as the user the package made (a static user of that name wins
+        # over DynamicUser=), who can read the root:vitals 0640 config.
+        settings = dict(line.split("=", 1) for line in unit_text.splitlines()
+                        if line and not line.startswith(("#", "[")) and "=" in line)
+        if settings.get("User") != "vitals" or settings.get("Group") != "vitals":
+            fail(f"{UNIT}: User={settings.get('User')} Group={settings.get('Group')}, "
+                 "want the package's vitals user and group")
+        if f"--config.file={CONFIG}" not in settings.get("ExecStart", ""):
+            fail(f"{UNIT}: ExecStart does not read {CONFIG}: {settings.get('ExecStart')}")
+        if which("systemd-analyze"):
+            r = run("systemd-analyze", "verify", "--man=no", UNIT, check=False)
+            problems = [l for l in (r.stdout + r.stderr).splitlines() if "vitals.service" in l]
+            if problems:
+                fail(f"systemd-analyze verify {UNIT}:\n" + "\n".join(problems))
         size = installed_agent_serves_metrics()
-        print(f"user vitals uid {user.pw_uid}, {CONFIG} root:vitals 0640, unit: "
-              f"{unit or 'none (packaging/vitals.service not written yet)'}; "
-              f"/metrics as user vitals: {size} bytes")
+        print(f"user vitals uid {user.pw_uid}, {CONFIG} root:vitals 0640, unit {UNIT} "
+              f"(User=vitals, DynamicUser=yes); /metrics as user vitals: {size} bytes")
 
         # Remove: everything but the conffile; the user stays until purge.
         run("dpkg", "-r", "vitals", env=env)
@@ -204,7 +221,10 @@ def main():
             fail("dpkg --purge left /etc/vitals")
         if user_exists("vitals") or group_exists("vitals"):
             fail("dpkg --purge left the vitals user or group")
-        print("dpkg --purge: /etc/vitals, user and group gone")
+        left = [p for p in UNIT_PATHS if os.path.exists(p)]
+        if left:
+            fail(f"dpkg --purge left {left}")
+        print(f"dpkg --purge: /etc/vitals, {UNIT}, user and group gone")
     finally:
         if dpkg_status() != "not-installed":
             subprocess.run(["dpkg", "--purge", "vitals"], capture_output=True, timeout=120)

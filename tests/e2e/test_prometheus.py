@@ -5,13 +5,25 @@ second with our rule files loaded; then, through its HTTP API:
   every rule evaluated without error;
 - every dashboard variable resolves to at least one value (pending ones aside);
 - every PromQL expression of every dashboard panel (variables substituted as
-  Grafana would) and every rule parses and returns at least one series.
-  Alert expressions are conditions that a healthy system does not meet: the
-  full expression must parse and evaluate, and its value side (the expression
-  before the final comparison) must return series. Expressions that need an
-  event are in EVENTS with the reason; their value side is checked the same
-  way. Expressions on metric names pending in dashboards_lib.PENDING (work
-  not landed, absent from vitals' output) are only parsed and evaluated.
+  Grafana would) and every rule parses and returns at least one series. The
+  setup makes most alert conditions true on purpose (an Unhealthy and a
+  Degraded check, an empty declared group, a dry-run action retried every
+  second and one suppressed by its burst limit, a rejected reload, a second
+  target in the job where nothing listens), so those alert expressions must
+  return series as they are. The few that need what a test cannot arrange
+  cheaply are in ALERT_EXCEPTIONS, and dashboard panels that show only an
+  event in EVENTS, each with the reason: the full expression must parse and
+  evaluate, and its value side (the expression before the final comparison)
+  must return series. Expressions on metric names pending in dashboards_lib.PENDING (work
+  not landed, absent from vitals' output) would only be parsed and evaluated;
+  PENDING is empty.
+
+vitals runs with dashboards_lib.vitals_under_test: process groups (one that
+matches nothing), threshold and process checks, tcp, http and exec probes
+against peers the test starts, a heartbeat check the test reports a job run
+to (basic auth and token), and dry-run actions on an Unhealthy check (one of
+them burst-limited, so also suppressed), so that every vitals_* family the
+dashboards and rules use is on /metrics before Prometheus starts.
 
 Prints the number of expressions checked in each way.
 """
@@ -30,15 +42,25 @@ import urllib.parse
 import urllib.request
 
 from dashboards_lib import (RULE_FILES, dashboard_exprs, dashboards, metric_names, pending_reason, rule_exprs,
-                            substitute_builtins, variable_queries, vitals_config,
+                            substitute_builtins, variable_queries, vitals_under_test, web_auth_headers,
                             with_recorded_sources)
-from vitals_harness import Vitals, fail, free_port, parse_exposition, skip, wait_http, which
+from vitals_harness import fail, free_port, parse_exposition, skip, wait_http, which
 
 # Dashboard expressions that return nothing on a healthy agent: (dashboard
 # file, panel title) -> why. Their value side must still return series.
 EVENTS = {
     ("vitals-host.json", "Failing collectors"): "lists collectors only while one fails",
 }
+# Alerts whose condition the test does not make true: name -> why.
+ALERT_EXCEPTIONS = {
+    "VitalsCheckStale": "needs a check scheduler stuck for 10 minutes",
+    "VitalsProcessGroupFdRatioHigh": "needs a process at 80 % of its open-files limit",
+    "VitalsHostFdRatioHigh": "needs the host at 80 % of fs.file-max",
+    "VitalsCollectorFailing": "needs a collector that fails (none does on a sane /proc)",
+}
+# How long an arranged alert condition may take to become true after the
+# first scrapes (increase() over the action counters needs a few samples).
+ALERT_WAIT_S = 20
 DEADLINE_S = 45
 
 
@@ -136,7 +158,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="vitals-prom-")
     prom = None
     try:
-        with Vitals(f"--config.file={vitals_config(tmp)}") as vitals:
+        with vitals_under_test(tmp) as (vitals, _):
             t0 = time.monotonic()
             exported = set(parse_exposition(vitals.metrics()))
             # 1 s, unless one scrape takes longer here (a debug build on a loaded machine):
@@ -145,12 +167,30 @@ def main():
             interval = max(1, math.ceil(2 * took)) if took > 0.5 else 1
             rate_interval = f"{max(4 * interval, 10)}s"  # Grafana: at least 4 scrape intervals
             print(f"one /metrics took {took:.2f} s: scrape interval {interval}s, $__rate_interval {rate_interval}")
+
+            # A reload of a bad file (an unknown key) is refused and vitals keeps its config:
+            # vitals_config_last_reload_successful 0 (alert VitalsConfigReloadFailed).
+            agent_json = os.path.join(tmp, "agent.json")
+            with open(agent_json) as f:
+                good = json.load(f)
+            with open(agent_json, "w") as f:
+                json.dump(dict(good, no_such_key=1), f)
+            status, _, body = vitals.get("/-/reload", headers=web_auth_headers(), method="POST", data=b"")
+            fams = parse_exposition(vitals.metrics())
+            reload_ok = fams.get("vitals_config_last_reload_successful", {"samples": [(0, 0, None)]})["samples"][0][2]
+            if reload_ok != 0:
+                fail(f"POST /-/reload of a bad file: {status} {body[:200]!r}; "
+                     f"vitals_config_last_reload_successful is {reload_ok}, want 0")
+            print(f"reload of a bad file refused ({status}): vitals_config_last_reload_successful 0")
+
+            # A second target in the job where nothing listens: up 0 (alert VitalsAgentDown).
+            dead = f"127.0.0.1:{free_port()}"
             config = {
                 "global": {"scrape_interval": f"{interval}s", "scrape_timeout": f"{interval}s",
                            "evaluation_interval": "1s"},
                 "rule_files": RULE_FILES,
                 "scrape_configs": [{"job_name": "vitals",
-                                    "static_configs": [{"targets": [f"127.0.0.1:{vitals.port}"]}]}],
+                                    "static_configs": [{"targets": [f"127.0.0.1:{vitals.port}", dead]}]}],
             }
             config_path = os.path.join(tmp, "prometheus.yml")
             with open(config_path, "w") as f:
@@ -169,7 +209,7 @@ def main():
             deadline = time.monotonic() + 15 + 6 * interval
             scrapes = 0
             while time.monotonic() < deadline:
-                _, ups = prom.query('count_over_time(up{job="vitals"}[1m])')
+                _, ups = prom.query(f'count_over_time(up{{job="vitals", instance="127.0.0.1:{vitals.port}"}}[1m])')
                 scrapes = int(float(ups[0]["value"][1])) if ups else 0
                 _, rec = prom.query("instance:vitals_host_cpu_busy:ratio_rate5m")
                 _, grp = prom.query("groupname:vitals_group_cpu_seconds:rate5m")
@@ -179,14 +219,15 @@ def main():
             else:
                 fail(f"after {15 + 6 * interval} s: {scrapes} scrapes, recording rules not evaluated yet\n{prom.log_text()}")
 
-            targets = prom.api("targets")["data"]["activeTargets"]
-            if len(targets) != 1 or targets[0]["health"] != "up" or targets[0]["lastError"]:
-                fail(f"target not up: {json.dumps(targets, indent=1)}")
-            _, up = prom.query('up{job="vitals"}')
+            targets = {t["scrapeUrl"].split("/")[2]: t for t in prom.api("targets")["data"]["activeTargets"]}
+            ours = targets.get(f"127.0.0.1:{vitals.port}")
+            if len(targets) != 2 or not ours or ours["health"] != "up" or ours["lastError"]:
+                fail(f"target not up: {json.dumps(list(targets.values()), indent=1)}")
+            _, up = prom.query(f'up{{job="vitals", instance="127.0.0.1:{vitals.port}"}}')
             if not up or up[0]["value"][1] != "1":
                 fail(f"up{{job=\"vitals\"}} is {up}")
-            print(f"target 127.0.0.1:{vitals.port} up after {scrapes} scrapes "
-                  f"({time.monotonic() - started:.1f} s)")
+            print(f"target 127.0.0.1:{vitals.port} up after {scrapes} scrapes, {dead} (nothing there) "
+                  f"{targets.get(dead, {}).get('health')} ({time.monotonic() - started:.1f} s)")
 
             # Rules: loaded and evaluated without error.
             groups = prom.api("rules")["data"]["groups"]
@@ -196,10 +237,22 @@ def main():
             if bad or not loaded:
                 fail("rules not evaluated cleanly:\n  " + "\n  ".join(bad or ["no rules loaded"]))
 
-            problems, counts = [], {"series": 0, "value side": 0, "pending": 0}
+            problems, counts = [], {"series": 0, "alert met": 0, "value side": 0, "pending": 0}
             pending_seen = {}
 
-            def check(where, expr, condition, event_reason=None):
+            arranged_deadline = [None]
+
+            def query_until(expr):
+                """Queries `expr` until it returns series or the shared wait ends."""
+                if arranged_deadline[0] is None:
+                    arranged_deadline[0] = time.monotonic() + ALERT_WAIT_S
+                while True:
+                    err, result = prom.query(expr)
+                    if err or result or time.monotonic() > arranged_deadline[0]:
+                        return err, result
+                    time.sleep(0.5)
+
+            def check(where, expr, condition, event_reason=None, alert=None):
                 names = with_recorded_sources(metric_names(expr))
                 pending = sorted(n for n in names if n not in exported and pending_reason(n))
                 err, result = prom.query(expr)
@@ -210,6 +263,14 @@ def main():
                     counts["pending"] += 1
                     for n in pending:
                         pending_seen.setdefault(pending_reason(n), set()).add(n)
+                    return
+                if condition and alert not in ALERT_EXCEPTIONS:
+                    err, result = query_until(expr)
+                    if err or not result:
+                        problems.append(f"{where}: the condition the test arranged returns "
+                                        f"{err or 'no series'}\n      {expr}")
+                        return
+                    counts["alert met"] += 1
                     return
                 if condition or event_reason:
                     lhs = value_side(expr)
@@ -249,8 +310,8 @@ def main():
                     check(where, real, condition=False, event_reason=EVENTS.get((fname, title)))
 
             # Rules: recording rules return series, alerts are conditions.
-            for where, kind, _, expr in rule_exprs():
-                check(where, expr, condition=(kind == "alert"))
+            for where, kind, name, expr in rule_exprs():
+                check(where, expr, condition=(kind == "alert"), alert=name if kind == "alert" else None)
 
             if problems:
                 fail(f"{len(problems)} expressions failed:\n  " + "\n  ".join(problems) +
@@ -258,11 +319,15 @@ def main():
             total = sum(counts.values())
             print(f"variables resolved: {variables_checked}")
             print(f"expressions checked: {total} (dashboard panels and rules): "
-                  f"{counts['series']} returned series, {counts['value side']} alert conditions or "
-                  f"stated events returned series on their value side, {counts['pending']} pending "
-                  f"work not landed (parsed and evaluated only)")
+                  f"{counts['series'] + counts['alert met']} returned series ({counts['series']} panels "
+                  f"and recording rules, {counts['alert met']} alert conditions the test arranged); "
+                  f"{counts['value side']} stated exceptions returned series on their value side"
+                  + (f"; {counts['pending']} pending work not landed (parsed and evaluated only)"
+                     if counts["pending"] else ""))
             for (fname, title), reason in EVENTS.items():
-                print(f"  event: {fname} '{title}': {reason}")
+                print(f"  exception, panel {fname} '{title}': {reason}")
+            for name, reason in ALERT_EXCEPTIONS.items():
+                print(f"  exception, alert {name}: {reason}")
             for reason, names in pending_seen.items():
                 print(f"  pending, {reason}: {', '.join(sorted(names))}")
             print(f"elapsed: {time.monotonic() - started:.1f} s")

@@ -1,13 +1,20 @@
 """What e2e.dashboards and e2e.prometheus share: reading the PromQL out of the
 Grafana dashboards and the rule files in dashboards/, the metric names in an
 expression, the metric names that are pending on work not landed yet, and the
-vitals configuration both tests run the agent with."""
+vitals (and the peers its probes and heartbeat need) both tests run."""
 
+import base64
+import contextlib
+import http.server
 import json
 import os
 import re
+import shutil
+import socket
+import threading
+import time
 
-from vitals_harness import SOURCE_DIR, fail
+from vitals_harness import SOURCE_DIR, Vitals, fail, parse_exposition
 
 DASHBOARD_DIR = os.path.join(SOURCE_DIR, "dashboards", "grafana")
 RULES_DIR = os.path.join(SOURCE_DIR, "dashboards", "prometheus")
@@ -19,38 +26,14 @@ PROMETHEUS_SYNTHETIC = {"up", "scrape_duration_seconds", "scrape_samples_scraped
                         "scrape_samples_post_metric_relabeling", "scrape_series_added"}
 
 # Metric names the dashboards and rules use before the code exporting them has
-# landed. Each feature is keyed by its reason. A feature counts as landed as
-# soon as vitals' output, or a string literal in the agent's C++ sources, has
-# a name with one of its prefixes; from then on each of its names must be
-# spelt exactly so (e.dashboards fails otherwise), and once a name is in
-# vitals' output the Prometheus test evaluates its expressions for real.
-PENDING = {
-    "health model (issue 4): vitals_check_* and vitals_health_status are built (agent/health) "
-    "but not served on /metrics yet": {
-        "prefixes": ("vitals_check_", "vitals_health_"),
-        "names": {"vitals_check_status", "vitals_check_duration_seconds",
-                  "vitals_check_last_run_timestamp_seconds", "vitals_check_transitions_total",
-                  "vitals_check_consecutive_failures", "vitals_check_value", "vitals_health_status"},
-    },
-    "config reload (issue 4): in progress, not served on /metrics yet": {
-        "prefixes": ("vitals_config_",),
-        "names": {"vitals_config_last_reload_successful",
-                  "vitals_config_last_reload_success_timestamp_seconds"},
-    },
-    "dependency probes (issue 5): no probe kind has landed": {
-        "prefixes": ("vitals_probe_",),
-        "names": {"vitals_probe_success", "vitals_probe_duration_seconds"},
-    },
-    "self-healing actions (issue 6): not landed": {
-        "prefixes": ("vitals_action_", "vitals_actions_"),
-        "names": {"vitals_actions_total", "vitals_actions_suppressed_total",
-                  "vitals_action_last_timestamp_seconds"},
-    },
-    "heartbeats (issue 6): not landed": {
-        "prefixes": ("vitals_heartbeat_",),
-        "names": {"vitals_heartbeat_last_timestamp_seconds", "vitals_heartbeat_job_duration_seconds"},
-    },
-}
+# landed, keyed by feature: {reason: {"prefixes": (...), "names": {...}}}. A
+# feature counts as landed as soon as vitals' output, or a string literal in
+# the agent's C++ sources, has a name with one of its prefixes; from then on
+# each of its names must be spelt exactly so (e2e.dashboards fails otherwise),
+# and once a name is in vitals' output the Prometheus test evaluates its
+# expressions for real. Empty: the health model, probes, actions and
+# heartbeats have landed, and vitals_under_test() makes every name appear.
+PENDING = {}
 
 
 def pending_reason(name):
@@ -160,21 +143,78 @@ def variables_used(text):
 
 # ------------------------------------------------------- vitals under test
 
-def vitals_config(tmpdir):
-    """The config e2e.dashboards and e2e.prometheus run vitals with: every
-    kind of process group that has landed, including one declared group that
-    matches nothing (so "missing group" expressions have a series), and
-    checks of the kinds that have landed (threshold, process)."""
+# bcrypt (cost 10) of "admin-secret", as in heal_peers.py and test_web_auth.py.
+WEB_USER, WEB_PASSWORD = "admin", "admin-secret"
+WEB_HASH = "$2b$10$VFPsSHSP2Oud9vZl7tmCYejIZDqhzvcIRFD1zkXJYzJetDhdHr7z6"
+HEARTBEAT_TOKEN = "dashboards-test-token-0123456789"
+
+# Families that exist only once something happened (a probe ran, an action ran
+# in dry run, a job reported /start then a beat); vitals_under_test waits for them.
+EVENT_FAMILIES = ("vitals_probe_success", "vitals_probe_http_status_code", "vitals_probe_exec_exit_code",
+                  "vitals_actions_total", "vitals_heartbeat_job_duration_seconds")
+
+
+class _TcpPeer:
+    """A local listener for the tcp probe: greets with +OK and closes."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with conn:
+                try:
+                    conn.sendall(b"+OK vitals test peer\r\n")
+                except OSError:
+                    pass
+
+    def close(self):
+        self.sock.close()
+
+
+class _HttpHandler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802 (http.server's naming)
+        body = b"ok\n"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def vitals_config(tmpdir, tcp_port, http_port):
+    """Writes the agent config e2e.dashboards and e2e.prometheus run vitals
+    with and the web config (basic auth for /heartbeat, nothing else
+    protected); returns (agent.json, web.json). Process groups of every kind,
+    including one declared group that matches nothing (so "missing group"
+    expressions have a series), and a check of every kind the dashboards show:
+    thresholds, a process check (Unhealthy: the empty group, with two actions
+    in dry run, one retried every second, one burst-limited so it is also
+    suppressed), tcp, http and exec probes against local peers (one exec
+    probe exits 1: Degraded), and a heartbeat the test pings."""
     fast = {"interval": "1s", "timeout": "500ms", "jitter": "100ms",
             "failures_before_unhealthy": 1, "successes_before_healthy": 1}
+    true = shutil.which("true") or "/bin/true"
     config = {
         "process_groups": [
             {"name": "vitals", "self": True},
             {"name": "python", "comm": "^python3"},
             {"name": "absent", "comm": "^no-such-process-for-vitals-tests$"},
         ],
-        # One check per status where it can be arranged: Healthy (memory), Unhealthy
-        # (a process check on the empty group), and whatever the CPU is doing.
+        "health": {"actions_dry_run": True},
+        # One check per status where it can be arranged: Healthy (memory, probes, heartbeat),
+        # Unhealthy (a process check on the empty group), and whatever the CPU is doing.
         "checks": [
             dict(name="cpu", kind="threshold", value="host.cpu_busy_ratio", degraded=0.9,
                  unhealthy=0.99, tags=["live"], **fast),
@@ -182,13 +222,73 @@ def vitals_config(tmpdir):
                  degraded=0.0001, unhealthy=0.00001, direction="below", **fast),
             dict(name="agent-fds", kind="threshold", value="group.worst_fd_ratio", group="vitals",
                  degraded=0.8, unhealthy=0.95, tags=["ready"], **fast),
-            dict(name="absent-procs", kind="process", group="absent", min=1, **fast),
+            # Dry run: nothing is run. The exec action retries every second while the check
+            # stays Unhealthy (a restart storm); the restart action may run once in 5 s, so
+            # every other attempt is suppressed.
+            dict(name="absent-procs", kind="process", group="absent", min=1, **fast,
+                 actions=[{"type": "exec", "command": [true], "backoff": "1s", "max_backoff": "1s",
+                           "limit_burst": 1000, "limit_interval": "1m"},
+                          {"name": "restart", "type": "restart", "unit": "absent.service",
+                           "backoff": "1s", "max_backoff": "1s", "limit_burst": 1,
+                           "limit_interval": "5s"}]),
+            dict(name="tcp-peer", kind="tcp", address=f"127.0.0.1:{tcp_port}", expect="+OK",
+                 tags=["ready"], **fast),
+            dict(name="http-peer", kind="http", url=f"http://127.0.0.1:{http_port}/health",
+                 body_regex="^ok", tags=["ready"], **fast),
+            dict(name="exec-true", kind="exec", command=[true], **fast),
+            # Exit 1 is Degraded, as for a Nagios plugin.
+            dict(name="exec-warning", kind="exec", command=[shutil.which("sh") or "/bin/sh", "-c",
+                                                            "echo 'WARNING: test'; exit 1"], **fast),
+            dict(name="job", kind="heartbeat", period="5m", token=HEARTBEAT_TOKEN),
         ],
     }
     path = os.path.join(tmpdir, "agent.json")
     with open(path, "w") as f:
         json.dump(config, f, indent=2)
-    return path
+    web = os.path.join(tmpdir, "web.json")
+    with open(web, "w") as f:
+        json.dump({"basic_auth_users": {WEB_USER: WEB_HASH}, "protected_paths": []}, f)
+    return path, web
+
+
+def web_auth_headers():
+    """Basic auth of the web config's user (for /heartbeat and /-/reload)."""
+    return {"Authorization": "Basic " + base64.b64encode(f"{WEB_USER}:{WEB_PASSWORD}".encode()).decode()}
+
+
+@contextlib.contextmanager
+def vitals_under_test(tmpdir, timeout=20.0):
+    """Starts the peers and vitals (vitals_config), reports a job run to the
+    heartbeat check (/start, then a beat, with basic auth and the token), and
+    waits until every family of EVENT_FAMILIES is on /metrics. Yields
+    (vitals, families of its /metrics then)."""
+    tcp = _TcpPeer()
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _HttpHandler)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        config, web = vitals_config(tmpdir, tcp.port, httpd.server_address[1])
+        with Vitals(f"--config.file={config}", f"--web.config.file={web}") as v:
+            headers = dict(web_auth_headers(), **{"X-Vitals-Token": HEARTBEAT_TOKEN})
+            for path in ("/heartbeat/job/start", "/heartbeat/job"):
+                status, _, body = v.get(path, headers=headers, method="POST", data=b"")
+                if status != 200:
+                    fail(f"POST {path}: {status} {body[:200]!r}")
+                time.sleep(0.05)  # a job that takes a little time
+            deadline = time.monotonic() + timeout
+            while True:
+                families = parse_exposition(v.metrics())
+                missing = [f for f in EVENT_FAMILIES if f not in families]
+                if not missing:
+                    break
+                if time.monotonic() > deadline:
+                    fail(f"after {timeout:.0f} s vitals still lacks {', '.join(missing)}\n{v.log_text()[-3000:]}")
+                time.sleep(0.2)
+            yield v, families
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        tcp.close()
 
 
 def source_metric_literals():
