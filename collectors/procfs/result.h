@@ -66,8 +66,38 @@ class [[nodiscard]] Result<void> {
   bool ok_ = true;
 };
 
-inline Error ParseError(std::string path, std::string detail) {
-  return Error{Errc::kParse, std::move(path), std::move(detail)};
+// A parse error quotes the text it could not read, and the text is whatever
+// the file held: keep the quote short and printable, so that a hostile tree
+// (a 1 MiB line, binary garbage) cannot turn one failed scrape into a 1 MiB
+// log line or a log that is not valid UTF-8. Printable ASCII is kept, other
+// bytes become \xNN, and past kMaxDetail bytes the rest is only counted.
+inline constexpr std::size_t kMaxErrorDetail = 256;
+
+inline std::string SanitizeDetail(std::string_view detail) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(detail.size() < kMaxErrorDetail ? detail.size() : kMaxErrorDetail + 32);
+  std::size_t i = 0;
+  for (; i < detail.size() && out.size() < kMaxErrorDetail; ++i) {
+    const auto c = static_cast<unsigned char>(detail[i]);
+    if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+    } else {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    }
+  }
+  if (i < detail.size()) {
+    out += "... (";
+    out += std::to_string(detail.size() - i);
+    out += " more bytes)";
+  }
+  return out;
+}
+
+inline Error ParseError(std::string path, std::string_view detail) {
+  return Error{Errc::kParse, std::move(path), SanitizeDetail(detail)};
 }
 
 }  // namespace vitals::procfs
