@@ -182,7 +182,10 @@ WebConfig ParseWebConfig(std::string_view text, std::string_view source,
   nlohmann::json doc;
   try {
     doc = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
+    // parse_error, and out_of_range for a number past a double (1e99999):
+    // found by tests/fuzz in config::Parse, which had the same catch; it
+    // aborted the agent at start or on a reload.
     problems.push_back({"", std::string("invalid JSON: ") + e.what()});
     throw config::ConfigError(std::string(source), std::move(problems));
   }
