@@ -31,7 +31,7 @@ import time
 import urllib.error
 import urllib.request
 
-from vitals_harness import Vitals, fail, parse_exposition
+from vitals_harness import VITALS_BIN, Vitals, fail, parse_exposition
 
 SECONDS = float(os.environ.get("VITALS_SOAK_SECONDS", "60"))
 MAX_SCRAPES = int(os.environ.get("VITALS_SOAK_SCRAPES", "20000"))
@@ -119,10 +119,12 @@ def proc_figures(pid):
     return rss, len(os.listdir(f"/proc/{pid}/fd")), threads
 
 
-def sanitized(pid):
-    with open(f"/proc/{pid}/maps") as f:
-        maps = f.read()
-    return any(lib in maps for lib in ("libasan", "libtsan", "libubsan"))
+def sanitized(binary):
+    """True for a binary built with ASan or TSan (g++ links them dynamically,
+    clang statically: look for the runtime's entry point either way)."""
+    with open(binary, "rb") as f:
+        data = f.read()
+    return b"__asan_init" in data or b"__tsan_init" in data
 
 
 def series_count(text):
@@ -204,7 +206,7 @@ def main():
             for t in threads:
                 t.join()
             driver_out, _ = driver.communicate(timeout=30)
-            is_sanitized = sanitized(pid)
+            is_sanitized = sanitized(VITALS_BIN)
             end_figures = proc_figures(pid)
             if v.proc.poll() is not None:
                 errors.append(f"the agent exited with {v.proc.returncode}")
