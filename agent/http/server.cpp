@@ -429,4 +429,6 @@ std::string Server::ApplyWebConfig(const WebConfig& web) {
   return {};
 }
 
+bool Ipv6Supported() { return mg_check_feature(8) != 0; }
+
 }  // namespace vitals::http

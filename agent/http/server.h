@@ -130,5 +130,7 @@ class Server {
 std::string Gzip(std::string_view data);
 // True when an Accept-Encoding header value allows gzip.
 bool AcceptsGzip(std::string_view accept_encoding);
+// False when the linked CivetWeb was built without IPv6 (Debian's is).
+bool Ipv6Supported();
 
 }  // namespace vitals::http
