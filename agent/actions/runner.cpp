@@ -334,10 +334,13 @@ std::vector<prometheus::MetricFamily> ActionRunner::Families() const {
                      "Time the action last ran (0: never).", MetricType::Gauge);
   std::lock_guard lock(core_->mutex);
   for (const auto& [name, cs] : core_->checks) {
+    // Named apart: clang before 16 cannot capture a structured binding
+    // (the fuzz workflow builds the agent with clang 14).
+    const std::string& check_name = name;
     for (const Slot& s : cs->slots) {
       auto metric = [&](std::initializer_list<prometheus::ClientMetric::Label> extra) {
         prometheus::ClientMetric m;
-        m.label = {{"action", s.config.name}, {"check", name}};
+        m.label = {{"action", s.config.name}, {"check", check_name}};
         m.label.insert(m.label.end(), extra.begin(), extra.end());
         return m;
       };

@@ -194,9 +194,12 @@ std::vector<prometheus::MetricFamily> HeartbeatRegistry::Families() const {
   }
   for (const auto& [name, check] : all) {
     const HeartbeatState s = check->state();
-    auto metric = [&name](std::initializer_list<std::pair<const char*, std::string>> extra) {
+    // Named apart: clang before 16 cannot capture a structured binding
+    // (the fuzz workflow builds the agent with clang 14).
+    const std::string& check_name = name;
+    auto metric = [&check_name](std::initializer_list<std::pair<const char*, std::string>> extra) {
       prometheus::ClientMetric m;
-      m.label.push_back({"check", name});
+      m.label.push_back({"check", check_name});
       for (const auto& [k, v] : extra) {
         m.label.push_back({k, v});
       }

@@ -176,8 +176,11 @@ void Sampler::Sample() {
     } else {
       const double elapsed = std::chrono::duration<double>(now - last_time_).count();
       for (const auto& [group, g] : std::get<0>(groups)) {
+        // Named apart: clang before 16 cannot capture a structured binding
+        // (the fuzz workflow builds the agent with clang 14).
+        const std::string& group_name = group;
         auto gput = [&](const char* name, double v) {
-          Put(values, std::string(name) + "/" + group, health::Sample{v, now});
+          Put(values, std::string(name) + "/" + group_name, health::Sample{v, now});
         };
         gput("group.num_procs", g.num_procs);
         gput("group.memory_rss_bytes", g.memory_rss_bytes);
