@@ -4,6 +4,7 @@
 
 #include "agent/actions/group_signal.h"
 #include "agent/actions/subprocess.h"
+#include "agent/health/families.h"
 #include "agent/log.h"
 
 namespace vitals::actions {
@@ -315,23 +316,16 @@ void ActionRunner::Stop() {
 
 std::vector<prometheus::MetricFamily> ActionRunner::Families() const {
   using prometheus::MetricType;
-  auto family = [](const char* name, const char* help, MetricType type) {
-    prometheus::MetricFamily f;
-    f.name = name;
-    f.help = help;
-    f.type = type;
-    return f;
-  };
-  auto total = family("vitals_actions_total",
-                      "Actions run on checks that became Unhealthy, by result "
-                      "(success, failure, timeout, dry_run).",
-                      MetricType::Counter);
-  auto suppressed = family("vitals_actions_suppressed_total",
-                           "Action runs refused by the burst limit (limit_burst per "
-                           "limit_interval); the check stays Unhealthy.",
-                           MetricType::Counter);
-  auto last = family("vitals_action_last_timestamp_seconds",
-                     "Time the action last ran (0: never).", MetricType::Gauge);
+  auto total = health::MakeFamily("vitals_actions_total",
+                                  "Actions run on checks that became Unhealthy, by result "
+                                  "(success, failure, timeout, dry_run).",
+                                  MetricType::Counter);
+  auto suppressed = health::MakeFamily("vitals_actions_suppressed_total",
+                                       "Action runs refused by the burst limit (limit_burst per "
+                                       "limit_interval); the check stays Unhealthy.",
+                                       MetricType::Counter);
+  auto last = health::MakeFamily("vitals_action_last_timestamp_seconds",
+                                 "Time the action last ran (0: never).", MetricType::Gauge);
   std::lock_guard lock(core_->mutex);
   for (const auto& [name, cs] : core_->checks) {
     // Named apart: clang before 16 cannot capture a structured binding

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <sstream>
 
+#include "agent/health/families.h"
+
 namespace vitals::health {
 
 namespace {
@@ -164,25 +166,18 @@ void HeartbeatRegistry::CountUnknown() {
 
 std::vector<prometheus::MetricFamily> HeartbeatRegistry::Families() const {
   using prometheus::MetricType;
-  auto family = [](const char* name, const char* help, MetricType type) {
-    prometheus::MetricFamily f;
-    f.name = name;
-    f.help = help;
-    f.type = type;
-    return f;
-  };
-  auto last = family("vitals_heartbeat_last_timestamp_seconds",
-                     "Time of the last heartbeat of a heartbeat check (0: none yet).",
-                     MetricType::Gauge);
-  auto job = family("vitals_heartbeat_job_duration_seconds",
-                    "Duration of the last job run, from /start to its heartbeat or /fail.",
-                    MetricType::Gauge);
-  auto pings = family("vitals_heartbeat_pings_total",
-                      "Accepted heartbeat requests by type (success, start, fail).",
-                      MetricType::Counter);
-  auto rejected = family("vitals_heartbeat_rejected_total",
-                         "Refused heartbeat requests: wrong or missing token, unknown check.",
-                         MetricType::Counter);
+  auto last = MakeFamily("vitals_heartbeat_last_timestamp_seconds",
+                         "Time of the last heartbeat of a heartbeat check (0: none yet).",
+                         MetricType::Gauge);
+  auto job = MakeFamily("vitals_heartbeat_job_duration_seconds",
+                        "Duration of the last job run, from /start to its heartbeat or /fail.",
+                        MetricType::Gauge);
+  auto pings = MakeFamily("vitals_heartbeat_pings_total",
+                          "Accepted heartbeat requests by type (success, start, fail).",
+                          MetricType::Counter);
+  auto rejected = MakeFamily("vitals_heartbeat_rejected_total",
+                             "Refused heartbeat requests: wrong or missing token, unknown check.",
+                             MetricType::Counter);
   std::uint64_t unknown = 0;
   {
     std::lock_guard lock(mutex_);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "agent/health/families.h"
+
 namespace vitals::health {
 
 int StatusCodes::For(HealthStatus status) const {
@@ -69,14 +71,6 @@ using prometheus::ClientMetric;
 using prometheus::MetricFamily;
 using prometheus::MetricType;
 
-MetricFamily Family(std::string name, std::string help, MetricType type) {
-  MetricFamily family;
-  family.name = std::move(name);
-  family.help = std::move(help);
-  family.type = type;
-  return family;
-}
-
 void Add(MetricFamily& family, double value, std::vector<ClientMetric::Label> labels) {
   ClientMetric metric;
   metric.label = std::move(labels);
@@ -92,25 +86,26 @@ void Add(MetricFamily& family, double value, std::vector<ClientMetric::Label> la
 
 std::vector<prometheus::MetricFamily> StatusFamilies(const Snapshot& snapshot,
                                                      const std::vector<std::string>& groups) {
-  auto status = Family("vitals_check_status",
-                       "Current status of a check: 1 for the series of its status, 0 for the others.",
-                       MetricType::Gauge);
-  auto duration = Family("vitals_check_duration_seconds", "Duration of the last run of a check.",
-                         MetricType::Gauge);
-  auto last_run = Family("vitals_check_last_run_timestamp_seconds",
-                         "When the last result of a check arrived, in seconds since the epoch.",
-                         MetricType::Gauge);
-  auto transitions = Family("vitals_check_transitions_total",
-                            "Changes of the reported status of a check (after hysteresis).",
-                            MetricType::Counter);
-  auto failures = Family("vitals_check_consecutive_failures",
-                         "Results in a row that were not Healthy.", MetricType::Gauge);
-  auto value = Family("vitals_check_value", "The value a threshold check evaluated last.",
-                      MetricType::Gauge);
-  auto health = Family("vitals_health_status",
-                       "Worst status of the checks in a group (all: every check): 2 Healthy, "
-                       "1 Degraded, 0 Unhealthy.",
-                       MetricType::Gauge);
+  auto status =
+      MakeFamily("vitals_check_status",
+                 "Current status of a check: 1 for the series of its status, 0 for the others.",
+                 MetricType::Gauge);
+  auto duration = MakeFamily("vitals_check_duration_seconds",
+                             "Duration of the last run of a check.", MetricType::Gauge);
+  auto last_run = MakeFamily("vitals_check_last_run_timestamp_seconds",
+                             "When the last result of a check arrived, in seconds since the epoch.",
+                             MetricType::Gauge);
+  auto transitions = MakeFamily("vitals_check_transitions_total",
+                                "Changes of the reported status of a check (after hysteresis).",
+                                MetricType::Counter);
+  auto failures = MakeFamily("vitals_check_consecutive_failures",
+                             "Results in a row that were not Healthy.", MetricType::Gauge);
+  auto value = MakeFamily("vitals_check_value", "The value a threshold check evaluated last.",
+                          MetricType::Gauge);
+  auto health = MakeFamily("vitals_health_status",
+                           "Worst status of the checks in a group (all: every check): 2 Healthy, "
+                           "1 Degraded, 0 Unhealthy.",
+                           MetricType::Gauge);
 
   for (const EntrySnapshot& entry : snapshot.entries) {
     for (HealthStatus s : kAllStatuses) {
