@@ -5,6 +5,7 @@
 #include "agent/actions/group_signal.h"
 #include "agent/actions/subprocess.h"
 #include "agent/health/families.h"
+#include "agent/health/loop.h"
 #include "agent/log.h"
 
 namespace vitals::actions {
@@ -303,12 +304,7 @@ void ActionRunner::OnTransition(const health::TransitionEvent& event) {
 }
 
 void ActionRunner::Stop() {
-  core_->stop.request_stop();
-  if (loop_.joinable()) {
-    loop_.request_stop();
-    core_->wake.notify_all();
-    loop_.join();
-  }
+  health::StopLoop(core_->stop, loop_, core_->wake);
   std::unique_lock lock(core_->mutex);
   // Commands see the stop token and are killed; a signal action's waits end.
   core_->idle.wait_for(lock, std::chrono::seconds(5), [&] { return core_->threads == 0; });

@@ -7,6 +7,7 @@
 #include <random>
 #include <sstream>
 
+#include "agent/health/loop.h"
 #include "agent/health/threshold.h"
 
 namespace vitals::health {
@@ -255,12 +256,7 @@ void Scheduler::Start() {
 }
 
 void Scheduler::Stop() {
-  core_->stop.request_stop();
-  if (loop_.joinable()) {
-    loop_.request_stop();
-    core_->wake.notify_all();
-    loop_.join();
-  }
+  StopLoop(core_->stop, loop_, core_->wake);
   {
     // Runs see the stop token; give the well-behaved ones a moment to return
     // so that a clean shutdown leaves no thread behind.
