@@ -11,14 +11,14 @@ bool Reached(double value, double level, Direction direction) {
   return direction == Direction::kAbove ? value >= level : value <= level;
 }
 
-std::string Number(double value) {
+}  // namespace
+
+std::string FormatNumber(double value) {
   std::ostringstream out;
   out.imbue(std::locale::classic());
   out << value;
   return out.str();
 }
-
-}  // namespace
 
 HealthStatus Evaluate(const ValueRule& rule, double value) {
   if (std::isnan(value)) {
@@ -40,17 +40,17 @@ std::string Explain(const ValueRule& rule, double value) {
       if (std::isnan(value)) {
         return "value is NaN";
       }
-      return Number(value) + " is at or " + side + " the unhealthy level " +
-             Number(*rule.unhealthy_at);
+      return FormatNumber(value) + " is at or " + side + " the unhealthy level " +
+             FormatNumber(*rule.unhealthy_at);
     case HealthStatus::kDegraded:
-      return Number(value) + " is at or " + side + " the degraded level " +
-             Number(*rule.degraded_at);
+      return FormatNumber(value) + " is at or " + side + " the degraded level " +
+             FormatNumber(*rule.degraded_at);
     case HealthStatus::kHealthy:
       break;
   }
   const double level = rule.degraded_at ? *rule.degraded_at : *rule.unhealthy_at;
-  return Number(value) + " is " + (rule.direction == Direction::kAbove ? "below" : "above") +
-         " the " + (rule.degraded_at ? "degraded" : "unhealthy") + " level " + Number(level);
+  return FormatNumber(value) + " is " + (rule.direction == Direction::kAbove ? "below" : "above") +
+         " the " + (rule.degraded_at ? "degraded" : "unhealthy") + " level " + FormatNumber(level);
 }
 
 HealthStatus ForFilter::Apply(HealthStatus raw, SteadyTime now, Duration hold) {

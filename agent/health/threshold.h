@@ -34,6 +34,9 @@ HealthStatus Evaluate(const ValueRule& rule, double value);
 // "0.93 is at or above the degraded level 0.9", for descriptions.
 std::string Explain(const ValueRule& rule, double value);
 
+// `value` as descriptions print it: "0.93", "1e+10", the same in every locale.
+std::string FormatNumber(double value);
+
 // Prometheus' `for` on a rule: a status worse than Healthy is reported only
 // once the raw status has been at least that bad for `hold`; improvements
 // apply at once (hysteresis, not `for`, smooths the way back).

@@ -1,22 +1,10 @@
 #include "agent/health/threshold_check.h"
 
 #include <cmath>
-#include <sstream>
 
 #include "agent/health/report.h"
 
 namespace vitals::health {
-
-namespace {
-
-std::string Number(double value) {
-  std::ostringstream out;
-  out.imbue(std::locale::classic());
-  out << value;
-  return out.str();
-}
-
-}  // namespace
 
 Sample ReadFresh(const ValueSource& source, const ValueKey& key, SteadyTime now,
                  Duration max_age) {
@@ -87,8 +75,8 @@ CheckResult ProcessCountCheck::Run(const CheckContext& ctx) {
   if (max_) {
     result.data["max"] = *max_;
   }
-  const std::string have = "group " + key_.group + " has " + Number(sample.value) + " process" +
-                           (count == 1 ? "" : "es");
+  const std::string have = "group " + key_.group + " has " + FormatNumber(sample.value) +
+                           " process" + (count == 1 ? "" : "es");
   if (count < min_) {
     result.status = HealthStatus::kUnhealthy;
     result.description = have + ", fewer than the minimum " + std::to_string(min_);
