@@ -6,6 +6,7 @@
 #include <string>
 
 #include "config/config.h"
+#include "tests/unit/config_problems.h"
 
 using namespace vitals::config;
 
@@ -27,16 +28,7 @@ const std::string kHb =
     R"("name": "w", "kind": "heartbeat", "period": "1s", "token": "0123456789abcdef")";
 
 std::vector<std::string> Problems(const std::string& text) {
-  try {
-    Parse(text, "test.json", kEnv);
-  } catch (const ConfigError& e) {
-    std::vector<std::string> out;
-    for (const auto& p : e.problems()) {
-      out.push_back(p.ToString());
-    }
-    return out;
-  }
-  return {};
+  return vitals::testing::ConfigProblems([&] { Parse(text, "test.json", kEnv); });
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 #include <map>
 #include <string>
 
+#include "tests/unit/config_problems.h"
+
 using vitals::config::ConfigError;
 using vitals::config::EnvLookup;
 using vitals::config::NameTemplate;
@@ -24,16 +26,8 @@ EnvLookup FakeEnv(std::map<std::string, std::string, std::less<>> vars) {
 
 // Parses `text` and returns every problem as "pointer: message", one per line.
 std::string Problems(const std::string& text) {
-  try {
-    vitals::config::Parse(text, "test.json", FakeEnv({{"HOME_DIR", "/home/a"}}));
-  } catch (const ConfigError& e) {
-    std::string out;
-    for (const auto& p : e.problems()) {
-      out += p.ToString() + "\n";
-    }
-    return out;
-  }
-  return "";
+  return vitals::testing::ConfigProblemLines(
+      [&] { vitals::config::Parse(text, "test.json", FakeEnv({{"HOME_DIR", "/home/a"}})); });
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "config/config.h"
+#include "tests/unit/config_problems.h"
 
 using namespace vitals::config;
 
@@ -23,16 +24,7 @@ std::string Doc(const std::string& checks, const std::string& health = "") {
 }
 
 std::vector<std::string> Problems(const std::string& text) {
-  try {
-    Parse(text, "test.json", kNoEnv);
-  } catch (const ConfigError& e) {
-    std::vector<std::string> out;
-    for (const auto& p : e.problems()) {
-      out.push_back(p.ToString());
-    }
-    return out;
-  }
-  return {};
+  return vitals::testing::ConfigProblems([&] { Parse(text, "test.json", kNoEnv); });
 }
 
 }  // namespace

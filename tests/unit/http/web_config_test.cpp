@@ -5,8 +5,8 @@
 #include <string>
 
 #include "config/config.h"
+#include "tests/unit/config_problems.h"
 
-using vitals::config::ConfigError;
 using vitals::http::ClientAuth;
 using vitals::http::ParseWebConfig;
 using vitals::http::PathHasPrefix;
@@ -24,16 +24,7 @@ WebConfig Parse(const std::string& text) {
 
 // Every problem as "pointer: message", one per line.
 std::string Problems(const std::string& text) {
-  try {
-    Parse(text);
-  } catch (const ConfigError& e) {
-    std::string out;
-    for (const auto& p : e.problems()) {
-      out += p.ToString() + "\n";
-    }
-    return out;
-  }
-  return "";
+  return vitals::testing::ConfigProblemLines([&] { Parse(text); });
 }
 
 }  // namespace
