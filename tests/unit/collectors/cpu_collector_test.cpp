@@ -3,17 +3,11 @@
 #include <string>
 
 #include "collectors/host/cpu_collector.h"
-#include "tests/unit/collectors/families.h"
-#include "tests/unit/temp_tree.h"
+#include "tests/unit/collectors/proc_tree.h"
 
 using namespace vitals::collectors;
+using namespace vitals::testing;  // ProcTree, Collect, FindFamily, Sample
 using vitals::procfs::Errc;
-using vitals::procfs::ProcFs;
-using vitals::procfs::SystemInfo;
-using vitals::testing::Collect;
-using vitals::testing::FindFamily;
-using vitals::testing::Sample;
-using vitals::testing::TempTree;
 
 namespace {
 
@@ -33,11 +27,8 @@ std::optional<double> Seconds(const std::vector<prometheus::MetricFamily>& f, co
 }  // namespace
 
 TEST_CASE("CpuCollector", "[collectors]") {
-  TempTree tree;
-  auto fs = ProcFs::Open(tree.path(), SystemInfo{4096, 100});
-  REQUIRE(fs.ok());
-  CollectorContext ctx{*fs, tree.path()};
-  CpuCollector cpu(ctx);
+  ProcTree tree;
+  CpuCollector cpu(tree.context());
   CHECK(cpu.name() == "cpu");
 
   SECTION("names, types, labels and ticks/100 as seconds; guest modes apart") {

@@ -12,17 +12,13 @@
 #include "collectors/host/loadavg_collector.h"
 #include "collectors/host/stat_collector.h"
 #include "collectors/self/self_collector.h"
-#include "tests/unit/collectors/families.h"
-#include "tests/unit/temp_tree.h"
+#include "tests/unit/collectors/proc_tree.h"
 
 using namespace vitals::collectors;
+using namespace vitals::testing;  // ProcTree, Collect, FindFamily, Sample
 using vitals::procfs::Errc;
 using vitals::procfs::ProcFs;
 using vitals::procfs::SystemInfo;
-using vitals::testing::Collect;
-using vitals::testing::FindFamily;
-using vitals::testing::Sample;
-using vitals::testing::TempTree;
 
 namespace {
 
@@ -52,10 +48,8 @@ void WriteFullTree(const TempTree& tree) {
 }  // namespace
 
 TEST_CASE("StatCollector", "[collectors]") {
-  TempTree tree;
-  auto fs = ProcFs::Open(tree.path(), SystemInfo{4096, 100});
-  REQUIRE(fs.ok());
-  StatCollector stat(CollectorContext{*fs, tree.path()});
+  ProcTree tree;
+  StatCollector stat(tree.context());
   tree.Write("stat", kStat);
   auto c = Collect(stat);
   REQUIRE(c.result.ok());
@@ -83,10 +77,8 @@ TEST_CASE("StatCollector", "[collectors]") {
 }
 
 TEST_CASE("LoadavgCollector", "[collectors]") {
-  TempTree tree;
-  auto fs = ProcFs::Open(tree.path(), SystemInfo{4096, 100});
-  REQUIRE(fs.ok());
-  LoadavgCollector loadavg(CollectorContext{*fs, tree.path()});
+  ProcTree tree;
+  LoadavgCollector loadavg(tree.context());
   tree.Write("loadavg", "0.86 0.35 0.13 7/125 6934\n");
   auto c = Collect(loadavg);
   REQUIRE(c.result.ok());
@@ -103,10 +95,8 @@ TEST_CASE("LoadavgCollector", "[collectors]") {
 }
 
 TEST_CASE("FilefdCollector", "[collectors]") {
-  TempTree tree;
-  auto fs = ProcFs::Open(tree.path(), SystemInfo{4096, 100});
-  REQUIRE(fs.ok());
-  FilefdCollector filefd(CollectorContext{*fs, tree.path()});
+  ProcTree tree;
+  FilefdCollector filefd(tree.context());
   auto missing = Collect(filefd);
   REQUIRE_FALSE(missing.result.ok());
   CHECK(missing.result.error().code == Errc::kNotFound);
@@ -126,11 +116,9 @@ TEST_CASE("FilefdCollector", "[collectors]") {
 }
 
 TEST_CASE("Every collector's declared names are valid and match what it emits", "[collectors]") {
-  TempTree tree;
+  ProcTree tree;
   WriteFullTree(tree);
-  auto fs = ProcFs::Open(tree.path(), SystemInfo{4096, 100});
-  REQUIRE(fs.ok());
-  CollectorContext ctx{*fs, tree.path()};
+  const CollectorContext ctx = tree.context();
   CollectorRegistry registry;
   RegisterBuiltinCollectors(registry);
   REQUIRE(registry.all().size() >= 6);

@@ -6,17 +6,11 @@
 #include <sstream>
 
 #include "collectors/host/meminfo_collector.h"
-#include "tests/unit/collectors/families.h"
-#include "tests/unit/temp_tree.h"
+#include "tests/unit/collectors/proc_tree.h"
 
 using namespace vitals::collectors;
+using namespace vitals::testing;  // ProcTree, Collect, FindFamily, Sample
 using vitals::procfs::Errc;
-using vitals::procfs::ProcFs;
-using vitals::procfs::SystemInfo;
-using vitals::testing::Collect;
-using vitals::testing::FindFamily;
-using vitals::testing::Sample;
-using vitals::testing::TempTree;
 
 TEST_CASE("MeminfoCollector::MetricName", "[collectors]") {
   CHECK(MeminfoCollector::MetricName("MemTotal", true) == "node_memory_MemTotal_bytes");
@@ -27,11 +21,8 @@ TEST_CASE("MeminfoCollector::MetricName", "[collectors]") {
 }
 
 TEST_CASE("MeminfoCollector", "[collectors]") {
-  TempTree tree;
-  auto fs = ProcFs::Open(tree.path(), SystemInfo{4096, 100});
-  REQUIRE(fs.ok());
-  CollectorContext ctx{*fs, tree.path()};
-  MeminfoCollector meminfo(ctx);
+  ProcTree tree;
+  MeminfoCollector meminfo(tree.context());
   CHECK(meminfo.name() == "meminfo");
 
   SECTION("kB fields become _bytes gauges, unit-less ones keep their count") {

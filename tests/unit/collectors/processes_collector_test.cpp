@@ -3,17 +3,11 @@
 #include <string>
 
 #include "collectors/host/processes_collector.h"
-#include "tests/unit/collectors/families.h"
-#include "tests/unit/temp_tree.h"
+#include "tests/unit/collectors/proc_tree.h"
 
 using namespace vitals::collectors;
+using namespace vitals::testing;  // ProcTree, Collect, FindFamily, Sample
 using vitals::procfs::Errc;
-using vitals::procfs::ProcFs;
-using vitals::procfs::SystemInfo;
-using vitals::testing::Collect;
-using vitals::testing::FindFamily;
-using vitals::testing::Sample;
-using vitals::testing::TempTree;
 
 namespace {
 
@@ -27,7 +21,7 @@ std::string StatLine(int pid, std::string_view comm, char state, int threads) {
 }  // namespace
 
 TEST_CASE("ProcessesCollector", "[collectors]") {
-  TempTree tree;
+  ProcTree tree;
   tree.Write("sys/kernel/pid_max", "32768\n");
   tree.Write("sys/kernel/threads-max", "192730\n");
   // pid 1: sleeping, two threads (one running).
@@ -45,10 +39,7 @@ TEST_CASE("ProcessesCollector", "[collectors]") {
   tree.Write("6/stat", StatLine(6, "z", 'Z', 1));
   tree.Mkdir("6/task/7");
   tree.Mkdir("self");
-  auto fs = ProcFs::Open(tree.path(), SystemInfo{4096, 100});
-  REQUIRE(fs.ok());
-  CollectorContext ctx{*fs, tree.path()};
-  ProcessesCollector processes(ctx);
+  ProcessesCollector processes(tree.context());
   CHECK(processes.name() == "processes");
 
   SECTION("counts by state, vanished pids skipped") {
