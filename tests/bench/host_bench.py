@@ -31,11 +31,13 @@ import os
 import platform
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from vitals_harness import ChildProcess, free_port  # noqa: E402
 
 COLLECTORS = ["cpu", "meminfo", "loadavg", "filefd", "stat", "processes"]
 SOURCE_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -45,13 +47,7 @@ CPU_TARGET_RATIO = 1 / 3
 RSS_TARGET_MB = 10.0
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Exporter:
+class Exporter(ChildProcess):
     """One exporter process listening on 127.0.0.1:<port>."""
 
     def __init__(self, label, argv_for_port):
@@ -75,24 +71,6 @@ class Exporter:
                     time.sleep(0.05)
             self.stop()
         raise RuntimeError(f"{self.label} did not start on 127.0.0.1")
-
-    def __exit__(self, *exc):
-        self.stop()
-
-    def stop(self):
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.seek(0)
-        self.log_text = self.log.read().decode(errors="replace")
-        self.log.close()
-        self.proc = None
 
     def scrape(self):
         """One scrape on a new connection; returns (seconds, body bytes)."""

@@ -45,7 +45,8 @@ import tempfile
 import time
 import urllib.request
 
-from vitals_harness import Vitals, fail, free_port, parse_exposition, skip, wait_http, which
+from vitals_harness import (ChildProcess, Vitals, fail, free_port, parse_exposition, skip,
+                            wait_http, which)
 
 COLLECTORS = ["cpu", "meminfo", "loadavg", "filefd", "stat", "processes"]
 MAX_ATTEMPTS = 3
@@ -110,7 +111,7 @@ def gauge_tolerance(family):
     return 0.05, 0.0
 
 
-class NodeExporter:
+class NodeExporter(ChildProcess):
     """The real node_exporter on 127.0.0.1:<free port>, with only our collectors."""
 
     def __init__(self, binary):
@@ -133,22 +134,6 @@ class NodeExporter:
                 last_error = e
                 self.stop()
         raise RuntimeError(f"node_exporter did not start: {last_error}")
-
-    def __exit__(self, *exc):
-        self.stop()
-
-    def stop(self):
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc = None
-        self.log.close()
 
     @property
     def url(self):

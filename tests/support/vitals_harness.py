@@ -37,6 +37,41 @@ def fail(reason):
     sys.exit(1)
 
 
+def stop_process(proc, timeout=10.0):
+    """Ends a child started with subprocess.Popen: SIGTERM, then SIGKILL when it
+    has not exited within `timeout` seconds; it is reaped either way."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+class ChildProcess:
+    """Base of a context manager around a child process (self.proc, started by
+    the subclass's __enter__) whose output goes to self.log, an unnamed file
+    (tempfile.TemporaryFile). stop() ends the process, keeps its output in
+    self.log_text and closes the log; it does nothing when nothing runs."""
+
+    proc = None
+    log = None
+    log_text = ""
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def stop(self):
+        if self.proc is None:
+            return
+        stop_process(self.proc)
+        self.log.seek(0)
+        self.log_text = self.log.read().decode(errors="replace")
+        self.log.close()
+        self.proc = None
+
+
 class Vitals:
     """A running vitals process. Use as a context manager."""
 
@@ -75,13 +110,7 @@ class Vitals:
     def stop(self, timeout=10.0):
         if self.proc is None:
             return None
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc, timeout)
         self.log_file.close()
         code = self.proc.returncode
         self.proc = None
