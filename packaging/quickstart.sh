@@ -12,7 +12,8 @@ build_deps=(cmake ninja-build g++ pkg-config git
 # Real peers the tests run against, from Debian packages.
 test_deps=(python3 curl prometheus prometheus-node-exporter prometheus-process-exporter
            postgresql redis-server openssl  # probes: real servers, test certificates
-           dpkg-dev file)  # e2e.deb: CPack's DEB generator runs dpkg-shlibdeps and file
+           dpkg-dev file   # e2e.deb: CPack's DEB generator runs dpkg-shlibdeps and file
+           clang libclang-rt-14-dev)  # the fuzz workflow: clang++ and libFuzzer
 
 install_missing() {
   local missing=()
@@ -46,7 +47,15 @@ case "${1:-}" in
     ;;
   test)
     install_missing "${build_deps[@]}" "${test_deps[@]}"
-    cmake --workflow --preset ci
+    # The whole suite, then the reliability runs (tests/fuzz/README.md has
+    # the budget): unit + fast e2e under ASan+UBSan, the threaded code under
+    # TSan, each fuzz target for VITALS_FUZZ_SECONDS.
+    for workflow in ci asan tsan fuzz; do
+      echo "== cmake --workflow --preset $workflow"
+      start=$SECONDS
+      cmake --workflow --preset "$workflow"
+      echo "== $workflow: $((SECONDS - start)) s"
+    done
     ;;
   *)
     echo "usage: $0 run|test" >&2
