@@ -13,6 +13,7 @@
 #include "agent/version.h"
 #include "collectors/collector_registry.h"
 #include "collectors/process/process_collector.h"
+#include "collectors/process_table.h"
 #include "collectors/self/self_collector.h"
 
 namespace vitals {
@@ -73,7 +74,10 @@ std::variant<std::unique_ptr<App>, std::string> App::Start(const Options& option
 
   collectors::CollectorRegistry registry;
   collectors::RegisterBuiltinCollectors(registry);
-  collectors::CollectorContext ctx{*app->proc_, options.sysfs};
+  // One pass over /proc/<pid>/stat per scrape serves both "processes" and
+  // the process groups (DESIGN.md section 1).
+  auto process_table = std::make_shared<collectors::ProcessTable>(*app->proc_);
+  collectors::CollectorContext ctx{*app->proc_, options.sysfs, process_table};
   std::vector<std::unique_ptr<collectors::Collector>> enabled;
   std::string names;
   for (const std::string& name : options.collectors) {
@@ -82,7 +86,7 @@ std::variant<std::unique_ptr<App>, std::string> App::Start(const Options& option
   }
   enabled.push_back(std::make_unique<collectors::SelfCollector>(*app->self_proc_));
   auto process = std::make_unique<collectors::ProcessCollector>(
-      *app->proc_, config.process_groups, config.process_collector);
+      *app->proc_, config.process_groups, config.process_collector, process_table);
   for (const auto& warning : process->warnings()) {
     log::Warn("process groups", {{"err", warning}});
   }
@@ -98,8 +102,8 @@ std::variant<std::unique_ptr<App>, std::string> App::Start(const Options& option
   auto http_stats = std::make_shared<http::ServerStats>();
   enabled.push_back(std::make_unique<http::HttpCollector>(http_stats, web.tls.has_value()));
   app->scrape_ = std::make_unique<scrape::ScrapeCollectable>(
-      std::move(enabled), scrape::BuildInfo{kVersion, kRevision, Compiler()});
-  app->health_ = std::make_unique<health::HealthService>(*app->proc_);
+      std::move(enabled), scrape::BuildInfo{kVersion, kRevision, Compiler()}, process_table);
+  app->health_ = std::make_unique<health::HealthService>(*app->proc_, process_table);
   app->actions_ =
       std::make_unique<actions::ActionRunner>(*app->proc_, std::make_shared<health::SystemClock>());
   app->health_->Subscribe([runner = app->actions_.get()](const health::TransitionEvent& e) {

@@ -47,10 +47,15 @@ class MetricSink {
   std::map<std::string, prometheus::MetricFamily, std::less<>> families_;
 };
 
+class ProcessTable;
+
 // What a collector needs to know about the machine it reads.
 struct CollectorContext {
   const procfs::ProcFs& proc;
   std::filesystem::path sysfs;
+  // The per-scrape pass over /proc/<pid>/stat shared with the process groups
+  // (process_table.h); null: a collector that needs one makes its own.
+  std::shared_ptr<ProcessTable> process_table = nullptr;
 };
 
 class Collector {

@@ -14,15 +14,17 @@ namespace vitals::health {
 namespace {
 
 // Reads the process groups for the sampler with a ProcessCollector of its
-// own (its state belongs to the scheduler thread, not to scrapes), and takes
+// own (its state belongs to the scheduler thread, not to scrapes; the pass
+// over /proc/<pid>/stat is shared with a scrape close in time), and takes
 // the values from the families it emits, so health sees exactly what
 // namedprocess_namegroup_* says.
-GroupReader MakeGroupReader(const procfs::ProcFs& proc, const config::Config& config) {
+GroupReader MakeGroupReader(const procfs::ProcFs& proc, const config::Config& config,
+                            std::shared_ptr<collectors::ProcessTable> table) {
   if (config.process_groups.empty()) {
     return nullptr;
   }
-  auto collector = std::make_shared<collectors::ProcessCollector>(proc, config.process_groups,
-                                                                  config.process_collector);
+  auto collector = std::make_shared<collectors::ProcessCollector>(
+      proc, config.process_groups, config.process_collector, std::move(table));
   return [collector]() -> std::variant<std::map<std::string, GroupReading>, std::string> {
     collectors::MetricSink sink;
     auto result = collector->Collect(sink);
@@ -70,7 +72,9 @@ using Millis = std::chrono::milliseconds;
 
 }  // namespace
 
-HealthService::HealthService(const procfs::ProcFs& proc) : proc_(proc) {
+HealthService::HealthService(const procfs::ProcFs& proc,
+                             std::shared_ptr<collectors::ProcessTable> process_table)
+    : proc_(proc), process_table_(std::move(process_table)) {
   sampler_ = std::make_shared<Sampler>(proc_, clock_);
 }
 
@@ -140,7 +144,7 @@ std::vector<std::string> HealthService::Apply(const config::Config& config) {
     listeners_.clear();
     // Once: a reload that changes the process groups is refused (App), and
     // a new reader would restart the groups' CPU counters.
-    sampler_->SetGroupReader(MakeGroupReader(proc_, config));
+    sampler_->SetGroupReader(MakeGroupReader(proc_, config, process_table_));
     // Prime: a first reading, and the scheduler's first one (right before
     // the first checks) kMinCpuInterval later, so that the ratios between
     // two samples (host and group CPU) exist over a real interval when the

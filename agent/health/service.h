@@ -22,6 +22,7 @@
 #include "agent/health/sampler.h"
 #include "agent/health/scheduler.h"
 #include "agent/http/server.h"
+#include "collectors/process_table.h"
 #include "collectors/procfs/proc_fs.h"
 #include "config/config.h"
 
@@ -29,7 +30,10 @@ namespace vitals::health {
 
 class HealthService {
  public:
-  explicit HealthService(const procfs::ProcFs& proc);
+  // `process_table`: the pass over /proc shared with the scrape, so a sample
+  // taken right after a scrape does not walk /proc again; null: its own.
+  explicit HealthService(const procfs::ProcFs& proc,
+                         std::shared_ptr<collectors::ProcessTable> process_table = nullptr);
   ~HealthService();
 
   // Applies a validated configuration in one step and starts the scheduler
@@ -50,6 +54,7 @@ class HealthService {
 
  private:
   procfs::ProcFs proc_;
+  std::shared_ptr<collectors::ProcessTable> process_table_;
   std::shared_ptr<const Clock> clock_ = std::make_shared<SystemClock>();
   std::shared_ptr<Sampler> sampler_;
   std::unique_ptr<Scheduler> scheduler_;

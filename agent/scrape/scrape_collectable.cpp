@@ -60,8 +60,8 @@ bool RunOne(collectors::Collector& collector, std::string& last_error,
 
 ScrapeCollectable::ScrapeCollectable(
     std::vector<std::unique_ptr<collectors::Collector>> collectors,
-    BuildInfo build)
-    : build_(std::move(build)) {
+    BuildInfo build, std::shared_ptr<collectors::ProcessTable> process_table)
+    : build_(std::move(build)), process_table_(std::move(process_table)) {
   for (auto& c : collectors) {
     entries_.push_back(Entry{std::move(c), {}});
   }
@@ -69,6 +69,9 @@ ScrapeCollectable::ScrapeCollectable(
 
 std::vector<prometheus::MetricFamily> ScrapeCollectable::Collect() const {
   std::lock_guard lock(mutex_);
+  if (process_table_) {
+    process_table_->Expire();
+  }
   collectors::MetricSink sink;
   for (Entry& entry : entries_) {
     auto start = std::chrono::steady_clock::now();

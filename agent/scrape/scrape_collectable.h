@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "collectors/collector.h"
+#include "collectors/process_table.h"
 
 namespace vitals::scrape {
 
@@ -26,8 +27,11 @@ class ScrapeCollectable : public prometheus::Collectable {
  public:
   // The agent's own process collector ("self") is passed like any other, so
   // its failures show in vitals_scrape_collector_success too.
+  // `process_table`: the pass over /proc the collectors share; each scrape
+  // starts by expiring the last one, so a scrape never reads an older pass.
   ScrapeCollectable(std::vector<std::unique_ptr<collectors::Collector>> collectors,
-                    BuildInfo build);
+                    BuildInfo build,
+                    std::shared_ptr<collectors::ProcessTable> process_table = nullptr);
 
   std::vector<prometheus::MetricFamily> Collect() const override;
 
@@ -40,6 +44,7 @@ class ScrapeCollectable : public prometheus::Collectable {
   mutable std::mutex mutex_;  // guards entries_
   mutable std::vector<Entry> entries_;
   BuildInfo build_;
+  std::shared_ptr<collectors::ProcessTable> process_table_;
 };
 
 }  // namespace vitals::scrape

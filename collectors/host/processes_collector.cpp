@@ -35,25 +35,33 @@ procfs::Result<void> ProcessesCollector::Collect(MetricSink& out) {
   if (!threads_max) {
     return threads_max.error();
   }
-  auto pids = proc_.Pids();
-  if (!pids) {
-    return pids.error();
+  auto pass = table_->Read(cursor_);
+  if (!pass) {
+    return pass.error();
   }
   std::array<std::uint64_t, 256> proc_states{};
   std::array<std::uint64_t, 256> thread_states{};
   std::uint64_t processes = 0, threads = 0;
-  for (int pid : *pids) {
-    auto stat = procfs::ReadPidStat(proc_, pid, buffer_);
-    if (!stat) {
-      if (Vanished(stat.error())) {
+  for (const ProcessEntry& entry : (*pass)->processes) {
+    const int pid = entry.pid;
+    if (entry.error) {
+      if (Vanished(*entry.error)) {
         continue;
       }
-      return stat.error();
+      return *entry.error;
     }
+    const procfs::PidStat* stat = &entry.stat;
     ++processes;
     threads += stat->num_threads;
     ++proc_states[static_cast<unsigned char>(stat->state)];
 
+    if (stat->num_threads <= 1) {
+      // Only the leader, whose state <pid>/stat just gave: listing task/
+      // would find nothing else (most processes; the listing is an open and
+      // a getdents each, a good part of this collector's cost).
+      ++thread_states[static_cast<unsigned char>(stat->state)];
+      continue;
+    }
     path_ = std::to_string(pid) + "/task";
     auto tids = proc_.NumericEntries(path_);
     if (!tids) {

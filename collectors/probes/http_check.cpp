@@ -1,5 +1,9 @@
 #include "collectors/probes/http_check.h"
 
+#include "collectors/probes/dynlib.h"
+
+// The typecheck macros of curl.h would wrap our calls through the table.
+#define CURL_DISABLE_TYPECHECK
 #include <curl/curl.h>
 #include <re2/re2.h>
 
@@ -8,6 +12,20 @@
 namespace vitals::probes {
 
 namespace {
+
+// libcurl.so.4 is loaded when the first probe needs it (dynlib.h).
+#define VITALS_CURL_FUNCTIONS(X) \
+  X(curl_easy_cleanup) \
+  X(curl_easy_getinfo) \
+  X(curl_easy_init) \
+  X(curl_easy_perform) \
+  X(curl_easy_setopt) \
+  X(curl_easy_strerror) \
+  X(curl_global_init) \
+  X(curl_slist_append) \
+  X(curl_slist_free_all)
+VITALS_PROBE_API(CurlApi, Curl, "libcurl.so.4", VITALS_CURL_FUNCTIONS)
+#undef VITALS_CURL_FUNCTIONS
 
 constexpr std::size_t kMaxBody = 1 << 20;  // matched against body_regex; the rest is counted only
 
@@ -37,7 +55,7 @@ std::size_t OnHeader(char* /*data*/, std::size_t size, std::size_t count, void* 
   if (!t->chain_read) {
     t->chain_read = true;
     curl_tlssessioninfo* info = nullptr;
-    if (curl_easy_getinfo(t->handle, CURLINFO_TLS_SSL_PTR, &info) == CURLE_OK && info != nullptr &&
+    if (Curl().curl_easy_getinfo(t->handle, CURLINFO_TLS_SSL_PTR, &info) == CURLE_OK && info != nullptr &&
         info->backend == CURLSSLBACKEND_OPENSSL && info->internals != nullptr) {
       t->chain = PeerChainExpiry(static_cast<SSL*>(info->internals));
     }
@@ -51,18 +69,18 @@ int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
 }
 
 struct CurlDeleter {
-  void operator()(CURL* h) const { curl_easy_cleanup(h); }
+  void operator()(CURL* h) const { Curl().curl_easy_cleanup(h); }
 };
 struct ListDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+  void operator()(curl_slist* l) const { Curl().curl_slist_free_all(l); }
 };
 
 void InitCurl() {
   static std::once_flag once;
   static CURLcode status = CURLE_OK;
-  std::call_once(once, [] { status = curl_global_init(CURL_GLOBAL_DEFAULT); });
+  std::call_once(once, [] { status = Curl().curl_global_init(CURL_GLOBAL_DEFAULT); });
   if (status != CURLE_OK) {
-    throw ProbeFailure(std::string("libcurl could not start: ") + curl_easy_strerror(status));
+    throw ProbeFailure(std::string("libcurl could not start: ") + Curl().curl_easy_strerror(status));
   }
 }
 
@@ -81,7 +99,7 @@ health::CheckResult HttpCheck::Probe(ProbeRun& run) {
   InitCurl();
   const std::string password = ReadSecret(config_.password, run);
   const std::string shown = config_.method + " " + RedactDsn(config_.url);
-  std::unique_ptr<CURL, CurlDeleter> handle(curl_easy_init());
+  std::unique_ptr<CURL, CurlDeleter> handle(Curl().curl_easy_init());
   if (!handle) {
     throw ProbeFailure(shown + ": libcurl could not allocate a handle");
   }
@@ -93,7 +111,7 @@ health::CheckResult HttpCheck::Probe(ProbeRun& run) {
   std::unique_ptr<curl_slist, ListDeleter> headers;
   for (const auto& [name, value] : config_.headers) {
     const std::string line = name + ": " + value;
-    curl_slist* next = curl_slist_append(headers.get(), line.c_str());
+    curl_slist* next = Curl().curl_slist_append(headers.get(), line.c_str());
     if (next == nullptr) {
       throw ProbeFailure(shown + ": out of memory");
     }
@@ -101,59 +119,59 @@ health::CheckResult HttpCheck::Probe(ProbeRun& run) {
     headers.reset(next);
   }
   const long timeout_ms = std::max<long>(static_cast<long>(run.deadline.Remaining().count()), 1);
-  curl_easy_setopt(h, CURLOPT_URL, config_.url.c_str());
-  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error);
-  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
-  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(h, CURLOPT_USERAGENT, "vitals-probe");
-  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, config_.follow_redirects ? 1L : 0L);
-  curl_easy_setopt(h, CURLOPT_MAXREDIRS, static_cast<long>(config_.max_redirects));
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, OnBody);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &t);
-  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, OnHeader);
-  curl_easy_setopt(h, CURLOPT_HEADERDATA, &t);
-  curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, OnProgress);
-  curl_easy_setopt(h, CURLOPT_XFERINFODATA, &t);
-  curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+  Curl().curl_easy_setopt(h, CURLOPT_URL, config_.url.c_str());
+  Curl().curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error);
+  Curl().curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  Curl().curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
+  Curl().curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+  Curl().curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  Curl().curl_easy_setopt(h, CURLOPT_USERAGENT, "vitals-probe");
+  Curl().curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, config_.follow_redirects ? 1L : 0L);
+  Curl().curl_easy_setopt(h, CURLOPT_MAXREDIRS, static_cast<long>(config_.max_redirects));
+  Curl().curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, OnBody);
+  Curl().curl_easy_setopt(h, CURLOPT_WRITEDATA, &t);
+  Curl().curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, OnHeader);
+  Curl().curl_easy_setopt(h, CURLOPT_HEADERDATA, &t);
+  Curl().curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, OnProgress);
+  Curl().curl_easy_setopt(h, CURLOPT_XFERINFODATA, &t);
+  Curl().curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
   if (config_.method == "HEAD") {
-    curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+    Curl().curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
   } else if (config_.method != "GET" || !config_.body.empty()) {
-    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, config_.method.c_str());
+    Curl().curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, config_.method.c_str());
   }
   if (!config_.body.empty()) {
-    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(config_.body.size()));
-    curl_easy_setopt(h, CURLOPT_POSTFIELDS, config_.body.c_str());
+    Curl().curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(config_.body.size()));
+    Curl().curl_easy_setopt(h, CURLOPT_POSTFIELDS, config_.body.c_str());
   }
   if (headers) {
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
+    Curl().curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
   }
   if (!config_.username.empty()) {
-    curl_easy_setopt(h, CURLOPT_USERNAME, config_.username.c_str());
-    curl_easy_setopt(h, CURLOPT_PASSWORD, password.c_str());
+    Curl().curl_easy_setopt(h, CURLOPT_USERNAME, config_.username.c_str());
+    Curl().curl_easy_setopt(h, CURLOPT_PASSWORD, password.c_str());
   }
   if (!config_.tls.ca_file.empty()) {
-    curl_easy_setopt(h, CURLOPT_CAINFO, config_.tls.ca_file.c_str());
+    Curl().curl_easy_setopt(h, CURLOPT_CAINFO, config_.tls.ca_file.c_str());
   }
   if (!config_.tls.cert_file.empty()) {
-    curl_easy_setopt(h, CURLOPT_SSLCERT, config_.tls.cert_file.c_str());
-    curl_easy_setopt(h, CURLOPT_SSLKEY, config_.tls.key_file.c_str());
+    Curl().curl_easy_setopt(h, CURLOPT_SSLCERT, config_.tls.cert_file.c_str());
+    Curl().curl_easy_setopt(h, CURLOPT_SSLKEY, config_.tls.key_file.c_str());
   }
   if (config_.tls.insecure_skip_verify) {
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+    Curl().curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+    Curl().curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
   }
 
-  const CURLcode rc = curl_easy_perform(h);
+  const CURLcode rc = Curl().curl_easy_perform(h);
   long code = 0;
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+  Curl().curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
   long redirects = 0;
-  curl_easy_getinfo(h, CURLINFO_REDIRECT_COUNT, &redirects);
+  Curl().curl_easy_getinfo(h, CURLINFO_REDIRECT_COUNT, &redirects);
   long version = 0;
-  curl_easy_getinfo(h, CURLINFO_HTTP_VERSION, &version);
+  Curl().curl_easy_getinfo(h, CURLINFO_HTTP_VERSION, &version);
   char* ip = nullptr;
-  curl_easy_getinfo(h, CURLINFO_PRIMARY_IP, &ip);
+  Curl().curl_easy_getinfo(h, CURLINFO_PRIMARY_IP, &ip);
   if (ip != nullptr && *ip != '\0') {
     run.data["ip_protocol"] = std::string(ip).find(':') != std::string::npos ? 6 : 4;
   }
@@ -161,7 +179,7 @@ health::CheckResult HttpCheck::Probe(ProbeRun& run) {
     run.data["ssl_earliest_cert_expiry"] = t.chain->earliest_not_after;
   }
   if (rc != CURLE_OK) {
-    std::string why = error[0] != '\0' ? error : curl_easy_strerror(rc);
+    std::string why = error[0] != '\0' ? error : Curl().curl_easy_strerror(rc);
     if (rc == CURLE_OPERATION_TIMEDOUT) {
       why = "no complete answer within the " + run.deadline.TimeoutText() + " timeout";
     } else if (rc == CURLE_ABORTED_BY_CALLBACK) {

@@ -1,5 +1,7 @@
 #include "collectors/probes/net.h"
 
+#include "collectors/probes/dynlib.h"
+
 #include <arpa/inet.h>
 #include <ares.h>
 #include <openssl/err.h>
@@ -19,6 +21,21 @@
 namespace vitals::probes {
 
 namespace {
+
+// libcares.so.2 is loaded when the first probe needs it (dynlib.h).
+#define VITALS_ARES_FUNCTIONS(X) \
+  X(ares_destroy) \
+  X(ares_freeaddrinfo) \
+  X(ares_getaddrinfo) \
+  X(ares_getsock) \
+  X(ares_init_options) \
+  X(ares_library_init) \
+  X(ares_process_fd) \
+  X(ares_set_servers_ports_csv) \
+  X(ares_strerror) \
+  X(ares_timeout)
+VITALS_PROBE_API(AresApi, Ares, "libcares.so.2", VITALS_ARES_FUNCTIONS)
+#undef VITALS_ARES_FUNCTIONS
 
 constexpr std::chrono::milliseconds kSlice{100};  // longest single wait: stop is seen this fast
 
@@ -71,7 +88,7 @@ void OnAddrInfo(void* arg, int status, int /*timeouts*/, ares_addrinfo* result) 
     a.length = static_cast<socklen_t>(node->ai_addrlen);
     lookup->addresses.push_back(a);
   }
-  ares_freeaddrinfo(result);
+  Ares().ares_freeaddrinfo(result);
 }
 
 // Destroys the channel on every path (which completes the lookup with
@@ -80,7 +97,7 @@ struct Channel {
   ares_channel channel = nullptr;
   ~Channel() {
     if (channel != nullptr) {
-      ares_destroy(channel);
+      Ares().ares_destroy(channel);
     }
   }
 };
@@ -88,9 +105,9 @@ struct Channel {
 void InitAres() {
   static std::once_flag once;
   static int status = ARES_SUCCESS;
-  std::call_once(once, [] { status = ares_library_init(ARES_LIB_INIT_ALL); });
+  std::call_once(once, [] { status = Ares().ares_library_init(ARES_LIB_INIT_ALL); });
   if (status != ARES_SUCCESS) {
-    throw ProbeFailure(std::string("c-ares could not start: ") + ares_strerror(status));
+    throw ProbeFailure(std::string("c-ares could not start: ") + Ares().ares_strerror(status));
   }
 }
 
@@ -213,15 +230,15 @@ std::vector<Address> Resolve(const std::string& host, std::uint16_t port,
   mask |= ARES_OPT_LOOKUPS;
   Lookup lookup;
   Channel channel;
-  int rc = ares_init_options(&channel.channel, &opts, mask);
+  int rc = Ares().ares_init_options(&channel.channel, &opts, mask);
   if (rc != ARES_SUCCESS) {
-    throw ProbeFailure(what + ": c-ares: " + ares_strerror(rc));
+    throw ProbeFailure(what + ": c-ares: " + Ares().ares_strerror(rc));
   }
   if (options.server) {
-    rc = ares_set_servers_ports_csv(channel.channel, options.server->ToString().c_str());
+    rc = Ares().ares_set_servers_ports_csv(channel.channel, options.server->ToString().c_str());
     if (rc != ARES_SUCCESS) {
       throw ProbeFailure(what + ": DNS server " + options.server->ToString() + ": " +
-                         ares_strerror(rc));
+                         Ares().ares_strerror(rc));
     }
   }
   ares_addrinfo_hints hints{};
@@ -229,12 +246,12 @@ std::vector<Address> Resolve(const std::string& host, std::uint16_t port,
   hints.ai_socktype = SOCK_STREAM;
   const std::string service = std::to_string(port);
   // No service for port 0 (the dns probe): c-ares 1.18 rejects "0" with ARES_ESERVICE.
-  ares_getaddrinfo(channel.channel, host.c_str(), port == 0 ? nullptr : service.c_str(), &hints,
+  Ares().ares_getaddrinfo(channel.channel, host.c_str(), port == 0 ? nullptr : service.c_str(), &hints,
                    OnAddrInfo, &lookup);
   while (!lookup.done) {
     deadline.Check(what);
     ares_socket_t socks[ARES_GETSOCK_MAXNUM];
-    const int bits = ares_getsock(channel.channel, socks, ARES_GETSOCK_MAXNUM);
+    const int bits = Ares().ares_getsock(channel.channel, socks, ARES_GETSOCK_MAXNUM);
     pollfd fds[ARES_GETSOCK_MAXNUM];
     nfds_t n = 0;
     for (int i = 0; i < ARES_GETSOCK_MAXNUM; ++i) {
@@ -252,21 +269,21 @@ std::vector<Address> Resolve(const std::string& host, std::uint16_t port,
     const auto slice = std::min(deadline.Remaining(), kSlice);
     timeval max{0, static_cast<suseconds_t>(slice.count() * 1000)};
     timeval tv{};
-    ares_timeout(channel.channel, &max, &tv);
+    Ares().ares_timeout(channel.channel, &max, &tv);
     const int wait_ms = static_cast<int>(tv.tv_sec * 1000 + (tv.tv_usec + 999) / 1000);
     int ready = ::poll(fds, n, wait_ms);
     if (ready < 0 && errno != EINTR) {
       throw ProbeFailure(what + ": poll: " + Errno(errno));
     }
     if (ready <= 0) {
-      ares_process_fd(channel.channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);  // timeouts, retries
+      Ares().ares_process_fd(channel.channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);  // timeouts, retries
       continue;
     }
     for (nfds_t i = 0; i < n; ++i) {
       const bool r = (fds[i].revents & (POLLIN | POLLERR | POLLHUP)) != 0;
       const bool w = (fds[i].revents & POLLOUT) != 0;
       if (r || w) {
-        ares_process_fd(channel.channel, r ? fds[i].fd : ARES_SOCKET_BAD,
+        Ares().ares_process_fd(channel.channel, r ? fds[i].fd : ARES_SOCKET_BAD,
                         w ? fds[i].fd : ARES_SOCKET_BAD);
       }
     }
@@ -276,7 +293,7 @@ std::vector<Address> Resolve(const std::string& host, std::uint16_t port,
       throw ProbeFailure(what + ": no answer from the DNS server within the " +
                          deadline.TimeoutText() + " timeout");
     }
-    throw ProbeFailure(what + ": " + ares_strerror(lookup.status) + " (c-ares status " +
+    throw ProbeFailure(what + ": " + Ares().ares_strerror(lookup.status) + " (c-ares status " +
                        std::to_string(lookup.status) + ")");
   }
   if (lookup.addresses.empty()) {

@@ -1,5 +1,7 @@
 #include "collectors/probes/postgres_check.h"
 
+#include "collectors/probes/dynlib.h"
+
 #include <libpq-fe.h>
 #include <poll.h>
 
@@ -10,11 +12,36 @@ namespace vitals::probes {
 
 namespace {
 
+// libpq.so.5 is loaded when the first probe needs it (dynlib.h).
+#define VITALS_PQ_FUNCTIONS(X) \
+  X(PQclear) \
+  X(PQconnectPoll) \
+  X(PQconnectStartParams) \
+  X(PQconninfoFree) \
+  X(PQconninfoParse) \
+  X(PQconsumeInput) \
+  X(PQerrorMessage) \
+  X(PQfinish) \
+  X(PQflush) \
+  X(PQfreemem) \
+  X(PQgetResult) \
+  X(PQisBusy) \
+  X(PQntuples) \
+  X(PQresultErrorMessage) \
+  X(PQresultStatus) \
+  X(PQsendQuery) \
+  X(PQserverVersion) \
+  X(PQsetnonblocking) \
+  X(PQsocket) \
+  X(PQstatus)
+VITALS_PROBE_API(PqApi, Pq, "libpq.so.5", VITALS_PQ_FUNCTIONS)
+#undef VITALS_PQ_FUNCTIONS
+
 struct ConnDeleter {
-  void operator()(PGconn* c) const { PQfinish(c); }
+  void operator()(PGconn* c) const { Pq().PQfinish(c); }
 };
 struct ResultDeleter {
-  void operator()(PGresult* r) const { PQclear(r); }
+  void operator()(PGresult* r) const { Pq().PQclear(r); }
 };
 using Conn = std::unique_ptr<PGconn, ConnDeleter>;
 using Result = std::unique_ptr<PGresult, ResultDeleter>;
@@ -41,10 +68,10 @@ std::string OneLine(const char* message) {
 // without repeating it (it may hold a password).
 std::map<std::string, std::string> ParseDsn(const std::string& dsn, ProbeRun& run) {
   char* error = nullptr;
-  PQconninfoOption* options = PQconninfoParse(dsn.c_str(), &error);
+  PQconninfoOption* options = Pq().PQconninfoParse(dsn.c_str(), &error);
   if (options == nullptr) {
     std::string message = error != nullptr ? OneLine(error) : "out of memory";
-    PQfreemem(error);
+    Pq().PQfreemem(error);
     throw ProbeFailure("postgres: invalid dsn: " + message);
   }
   std::map<std::string, std::string> out;
@@ -53,7 +80,7 @@ std::map<std::string, std::string> ParseDsn(const std::string& dsn, ProbeRun& ru
       out[o->keyword] = o->val;
     }
   }
-  PQconninfoFree(options);
+  Pq().PQconninfoFree(options);
   if (auto pw = out.find("password"); pw != out.end() && !pw->second.empty()) {
     run.secrets.push_back(pw->second);
   }
@@ -67,9 +94,9 @@ std::string Get(const std::map<std::string, std::string>& m, const std::string& 
 }
 
 void Wait(PGconn* conn, short events, const Deadline& deadline, const std::string& what) {
-  const int fd = PQsocket(conn);
+  const int fd = Pq().PQsocket(conn);
   if (fd < 0) {
-    throw ProbeFailure(what + ": " + OneLine(PQerrorMessage(conn)));
+    throw ProbeFailure(what + ": " + OneLine(Pq().PQerrorMessage(conn)));
   }
   WaitFor(fd, events, deadline, what);
 }
@@ -118,22 +145,22 @@ health::CheckResult PostgresCheck::Probe(ProbeRun& run) {
   keys.push_back(nullptr);
   values.push_back(nullptr);
 
-  Conn conn(PQconnectStartParams(keys.data(), values.data(), 1));
+  Conn conn(Pq().PQconnectStartParams(keys.data(), values.data(), 1));
   if (!conn) {
     throw ProbeFailure(target + ": libpq could not allocate a connection");
   }
-  if (PQstatus(conn.get()) == CONNECTION_BAD) {
-    throw ProbeFailure(target + ": " + OneLine(PQerrorMessage(conn.get())));
+  if (Pq().PQstatus(conn.get()) == CONNECTION_BAD) {
+    throw ProbeFailure(target + ": " + OneLine(Pq().PQerrorMessage(conn.get())));
   }
   const std::string connecting = target + ": connect";
   for (PostgresPollingStatusType st = PGRES_POLLING_WRITING; st != PGRES_POLLING_OK;) {
     if (st == PGRES_POLLING_FAILED) {
-      throw ProbeFailure(target + ": " + OneLine(PQerrorMessage(conn.get())));
+      throw ProbeFailure(target + ": " + OneLine(Pq().PQerrorMessage(conn.get())));
     }
     Wait(conn.get(), st == PGRES_POLLING_READING ? POLLIN : POLLOUT, run.deadline, connecting);
-    st = PQconnectPoll(conn.get());
+    st = Pq().PQconnectPoll(conn.get());
   }
-  const int v = PQserverVersion(conn.get());
+  const int v = Pq().PQserverVersion(conn.get());
   const std::string version = v >= 100000 ? std::to_string(v / 10000) + "." +
                                                 std::to_string(v % 10000)
                                           : std::to_string(v / 10000) + "." +
@@ -142,34 +169,34 @@ health::CheckResult PostgresCheck::Probe(ProbeRun& run) {
   run.data["server_version"] = version;
 
   const std::string querying = target + ": " + Excerpt(config_.query, 40);
-  if (PQsetnonblocking(conn.get(), 1) != 0 || PQsendQuery(conn.get(), config_.query.c_str()) != 1) {
-    throw ProbeFailure(querying + ": " + OneLine(PQerrorMessage(conn.get())));
+  if (Pq().PQsetnonblocking(conn.get(), 1) != 0 || Pq().PQsendQuery(conn.get(), config_.query.c_str()) != 1) {
+    throw ProbeFailure(querying + ": " + OneLine(Pq().PQerrorMessage(conn.get())));
   }
-  for (int flushed = PQflush(conn.get()); flushed != 0; flushed = PQflush(conn.get())) {
+  for (int flushed = Pq().PQflush(conn.get()); flushed != 0; flushed = Pq().PQflush(conn.get())) {
     if (flushed < 0) {
-      throw ProbeFailure(querying + ": " + OneLine(PQerrorMessage(conn.get())));
+      throw ProbeFailure(querying + ": " + OneLine(Pq().PQerrorMessage(conn.get())));
     }
     Wait(conn.get(), POLLOUT, run.deadline, querying);
   }
   std::string failure;
   int rows = 0;
   for (;;) {
-    if (PQconsumeInput(conn.get()) != 1) {
-      throw ProbeFailure(querying + ": " + OneLine(PQerrorMessage(conn.get())));
+    if (Pq().PQconsumeInput(conn.get()) != 1) {
+      throw ProbeFailure(querying + ": " + OneLine(Pq().PQerrorMessage(conn.get())));
     }
-    if (PQisBusy(conn.get())) {
+    if (Pq().PQisBusy(conn.get())) {
       Wait(conn.get(), POLLIN, run.deadline, querying);
       continue;
     }
-    Result result(PQgetResult(conn.get()));
+    Result result(Pq().PQgetResult(conn.get()));
     if (!result) {
       break;
     }
-    const ExecStatusType status = PQresultStatus(result.get());
+    const ExecStatusType status = Pq().PQresultStatus(result.get());
     if (status == PGRES_TUPLES_OK) {
-      rows += PQntuples(result.get());
+      rows += Pq().PQntuples(result.get());
     } else if (status != PGRES_COMMAND_OK && failure.empty()) {
-      failure = OneLine(PQresultErrorMessage(result.get()));
+      failure = OneLine(Pq().PQresultErrorMessage(result.get()));
     }
   }
   if (!failure.empty()) {

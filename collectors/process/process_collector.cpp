@@ -135,8 +135,16 @@ bool ParseSmapsRollup(std::string_view text, std::uint64_t* pss, std::uint64_t* 
 
 ProcessCollector::ProcessCollector(const procfs::ProcFs& proc,
                                    const std::vector<config::ProcessGroupConfig>& groups,
-                                   const config::ProcessCollectorConfig& options)
-    : proc_(proc), fds_(proc), options_(options), matcher_(groups, SelfPid(proc)) {
+                                   const config::ProcessCollectorConfig& options,
+                                   std::shared_ptr<ProcessTable> table)
+    : proc_(proc),
+      table_(table ? std::move(table) : std::make_shared<ProcessTable>(proc)),
+      self_pid_(SelfPid(proc)),
+      fds_(proc),
+      options_(options),
+      matcher_(groups, self_pid_) {
+  self_only_ = std::all_of(groups.begin(), groups.end(),
+                           [](const auto& g) { return g.self && !g.children; });
   for (const auto& g : groups) {
     any_children_ = any_children_ || g.children;
     if (!g.name.fixed()) {
@@ -246,6 +254,46 @@ int ProcessCollector::ResolveAncestry(Tracked& t, int depth) {
   return t.group;
 }
 
+void ProcessCollector::Visit(const ProcessEntry& entry) {
+  const int pid = entry.pid;
+  if (entry.error) {
+    auto it = tracked_.find(pid);
+    if (it != tracked_.end() && it->second.group >= 0) {
+      auto& g = groups_[static_cast<std::size_t>(it->second.group)];
+      ++(entry.error->code == procfs::Errc::kPermission ? g.errors_permission
+                                                         : g.errors_vanished);
+    }
+    return;  // gone (or hidden) before we could read it: not in this scan
+  }
+  const procfs::PidStat* stat = &entry.stat;
+  auto [it, inserted] = tracked_.try_emplace(pid);
+  Tracked& t = it->second;
+  if (!inserted && t.starttime != stat->starttime) {
+    t = Tracked{};  // the pid was reused: a new process
+    inserted = true;
+  }
+  if (inserted) {
+    t.starttime = stat->starttime;
+    t.fresh = !first_scan_;
+  }
+  t.seen_scan = scan_;
+  t.ppid = stat->ppid;
+  t.state = stat->state;
+  t.threads = stat->num_threads;
+  t.vsize = stat->vsize;
+  t.rss_pages = stat->rss;
+  t.cur.utime = stat->utime;
+  t.cur.stime = stat->stime;
+  t.cur.minflt = stat->minflt;
+  t.cur.majflt = stat->majflt;
+  if (!t.resolved) {
+    Resolve(pid, t, stat->comm);
+  }
+  if (t.group >= 0) {
+    CollectMember(pid, t);
+  }
+}
+
 procfs::Result<void> ProcessCollector::Scan() {
   if (!boot_time_) {
     auto stat = procfs::ReadStat(proc_, buffer_);
@@ -254,12 +302,30 @@ procfs::Result<void> ProcessCollector::Scan() {
     }
     boot_time_ = stat->boot_time;
   }
-  auto pids = proc_.Pids();
-  if (!pids) {
-    return pids.error();
+  // Only the processes a group can hold: just the agent's own, or all of
+  // them from the pass shared with "processes" (made earlier in this
+  // scrape), or else from a pass made here, reading each process's stat
+  // right before its other files, and then shared.
+  std::shared_ptr<const ProcessPass> shared;
+  std::shared_ptr<ProcessPass> own;
+  std::vector<int> pids;
+  const auto started = std::chrono::steady_clock::now();
+  if (self_only_) {
+    self_entry_.clear();
+    if (self_pid_ != 0) {
+      table_->ReadEntry(self_pid_, self_entry_.emplace_back(), buffer_);
+    }
+  } else if (!(shared = table_->Share(cursor_))) {
+    auto listed = proc_.Pids();
+    if (!listed) {
+      return listed.error();
+    }
+    pids = std::move(*listed);
+    own = table_->Begin();
+    own->processes.resize(pids.size());
   }
   ++scan_;
-  bool first_scan = scan_ == 1;
+  first_scan_ = scan_ == 1;
   if (matcher_.RefreshPidfiles()) {
     // A pidfile now names another process: decide every match again. Totals
     // stay with the groups, and each process keeps its last values, so
@@ -272,43 +338,15 @@ procfs::Result<void> ProcessCollector::Scan() {
   }
   pending_.clear();
   ResetGauges();
-  // One pass in pid order: a process's files are read one after the other
-  // while the kernel's structures for it are hot in the CPU caches.
-  for (int pid : *pids) {
-    auto stat = procfs::ReadPidStat(proc_, pid, buffer_);
-    if (!stat) {
-      auto it = tracked_.find(pid);
-      if (it != tracked_.end() && it->second.group >= 0) {
-        auto& g = groups_[static_cast<std::size_t>(it->second.group)];
-        ++(stat.error().code == procfs::Errc::kPermission ? g.errors_permission : g.errors_vanished);
-      }
-      continue;  // gone (or hidden) before we could read it: not in this scan
+  if (own) {
+    for (std::size_t i = 0; i < pids.size(); ++i) {
+      table_->ReadEntry(pids[i], own->processes[i], buffer_);
+      Visit(own->processes[i]);
     }
-    auto [it, inserted] = tracked_.try_emplace(pid);
-    Tracked& t = it->second;
-    if (!inserted && t.starttime != stat->starttime) {
-      t = Tracked{};  // the pid was reused: a new process
-      inserted = true;
-    }
-    if (inserted) {
-      t.starttime = stat->starttime;
-      t.fresh = !first_scan;
-    }
-    t.seen_scan = scan_;
-    t.ppid = stat->ppid;
-    t.state = stat->state;
-    t.threads = stat->num_threads;
-    t.vsize = stat->vsize;
-    t.rss_pages = stat->rss;
-    t.cur.utime = stat->utime;
-    t.cur.stime = stat->stime;
-    t.cur.minflt = stat->minflt;
-    t.cur.majflt = stat->majflt;
-    if (!t.resolved) {
-      Resolve(pid, t, stat->comm);
-    }
-    if (t.group >= 0) {
-      CollectMember(pid, t);
+    table_->Publish(std::move(own), cursor_, started);
+  } else {
+    for (const ProcessEntry& entry : shared ? shared->processes : self_entry_) {
+      Visit(entry);
     }
   }
   // New processes no entry matched may join an ancestor's group; their

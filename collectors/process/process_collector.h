@@ -3,7 +3,8 @@
 // one pass over /proc per scrape.
 //
 // Per scrape it reads <pid>/stat of every process (the start time tells a
-// reused pid from the old process), and for processes in a group only:
+// reused pid from the old process) from a ProcessTable pass it shares with
+// the host "processes" collector, and for processes in a group only:
 // status (swap, context switches), io, the fd count (FdCounter: stat() of
 // fd/ on Linux >= 6.2), and smaps_rollup when enabled. cmdline, cgroup and
 // limits are read once per process (pid + start time), since matching is
@@ -21,6 +22,10 @@
 // no capability) is left out of open_filedesc / worst_fd_ratio / the io
 // counters and counted in namedprocess_namegroup_read_errors_total{reason}.
 //
+// When no entry can match a process other than the agent (only `self`
+// entries without `children`, or no entries), it reads only the agent's own
+// /proc/<pid>/stat and lists nothing: the embedded default costs one process.
+//
 // Thread contract: Collect() is serialized by the caller (ScrapeCollectable);
 // Groups() may be called from any thread.
 
@@ -33,6 +38,7 @@
 #include <vector>
 
 #include "collectors/collector.h"
+#include "collectors/process_table.h"
 #include "collectors/process/process_matcher.h"
 #include "collectors/procfs/pid_fd.h"
 #include "config/process_groups.h"
@@ -41,8 +47,11 @@ namespace vitals::collectors {
 
 class ProcessCollector : public Collector {
  public:
+  // `table`: the pass over /proc shared with other collectors; null makes a
+  // private one.
   ProcessCollector(const procfs::ProcFs& proc, const std::vector<config::ProcessGroupConfig>& groups,
-                   const config::ProcessCollectorConfig& options);
+                   const config::ProcessCollectorConfig& options,
+                   std::shared_ptr<ProcessTable> table = nullptr);
 
   std::string_view name() const override { return "process"; }
   std::span<const MetricDesc> Describe() const override;
@@ -56,6 +65,8 @@ class ProcessCollector : public Collector {
   };
   std::vector<GroupCount> Groups() const;
   const std::vector<std::string>& warnings() const { return matcher_.warnings(); }
+  // True when only the agent's own process is read (see above).
+  bool self_only() const { return self_only_; }
 
  private:
   // The counters a process accumulates, in the kernel's units.
@@ -95,6 +106,7 @@ class ProcessCollector : public Collector {
   };
 
   procfs::Result<void> Scan();
+  void Visit(const ProcessEntry& entry);  // one process of this scan
   void Resolve(int pid, Tracked& t, std::string_view comm);
   int ResolveAncestry(Tracked& t, int depth);
   int GroupFor(const std::string& name);
@@ -102,6 +114,11 @@ class ProcessCollector : public Collector {
   void CollectMember(int pid, Tracked& t);  // reads status, io, fds; adds to the group
 
   const procfs::ProcFs& proc_;
+  std::shared_ptr<ProcessTable> table_;
+  ProcessTable::Cursor cursor_;
+  int self_pid_ = 0;
+  bool self_only_ = false;
+  std::vector<ProcessEntry> self_entry_;  // the self-only scan's "pass": 0 or 1 entry
   procfs::FdCounter fds_;
   config::ProcessCollectorConfig options_;
   ProcessMatcher matcher_;
@@ -109,6 +126,7 @@ class ProcessCollector : public Collector {
   UserNames users_;
   std::optional<std::uint64_t> boot_time_;
   std::uint64_t scan_ = 0;
+  bool first_scan_ = false;
   std::uint64_t folded_ = 0;  // processes put into the overflow group
   int overflow_ = -1;
   std::unordered_map<int, Tracked> tracked_;

@@ -33,11 +33,15 @@ TEST_CASE("ProcessesCollector", "[collectors]") {
   tree.Write("2/task/2/stat", StatLine(2, "a) R (b c", 'R', 1));
   // pid 3 exited between the listing and the read: its directory has no stat.
   tree.Mkdir("3");
-  // pid 4: in D state, its task directory is gone (exited after stat was read).
+  // pid 4: in D state with one thread, its task directory is gone: a
+  // single-threaded process's thread is its leader, counted from <pid>/stat
+  // without listing task/.
   tree.Write("4/stat", StatLine(4, "dd", 'D', 1));
-  // pid 6: a thread that vanished from task/ between listing and reading.
-  tree.Write("6/stat", StatLine(6, "z", 'Z', 1));
+  // pid 6: two threads, one vanished from task/ between listing and reading.
+  tree.Write("6/stat", StatLine(6, "z", 'Z', 2));
   tree.Mkdir("6/task/7");
+  // pid 8: two threads, its task directory is gone (exited after stat was read).
+  tree.Write("8/stat", StatLine(8, "gone", 'S', 2));
   tree.Mkdir("self");
   ProcessesCollector processes(tree.context());
   CHECK(processes.name() == "processes");
@@ -47,16 +51,19 @@ TEST_CASE("ProcessesCollector", "[collectors]") {
     REQUIRE(c.result.ok());
     CHECK(Sample(c.families, "node_processes_max_processes") == 32768);
     CHECK(Sample(c.families, "node_processes_max_threads") == 192730);
-    CHECK(Sample(c.families, "node_processes_pids") == 4);     // 1, 2, 4, 6
-    CHECK(Sample(c.families, "node_processes_threads") == 5);  // 2 + 1 + 1 + 1
-    CHECK(Sample(c.families, "node_processes_state", {{"state", "S"}}) == 1);
+    CHECK(Sample(c.families, "node_processes_pids") == 5);     // 1, 2, 4, 6, 8
+    CHECK(Sample(c.families, "node_processes_threads") == 8);  // 2 + 1 + 1 + 2 + 2
+    CHECK(Sample(c.families, "node_processes_state", {{"state", "S"}}) == 2);
     CHECK(Sample(c.families, "node_processes_state", {{"state", "R"}}) == 1);
     CHECK(Sample(c.families, "node_processes_state", {{"state", "D"}}) == 1);
     CHECK(Sample(c.families, "node_processes_state", {{"state", "Z"}}) == 1);
     CHECK(FindFamily(c.families, "node_processes_state")->metric.size() == 4);
+    // Threads: 1 and 5 of pid 1, 2, 4 (no listing needed); none of 6 and 8,
+    // whose listings lost the leader or failed.
     CHECK(Sample(c.families, "node_processes_threads_state", {{"thread_state", "S"}}) == 1);
     CHECK(Sample(c.families, "node_processes_threads_state", {{"thread_state", "R"}}) == 2);
-    CHECK(FindFamily(c.families, "node_processes_threads_state")->metric.size() == 2);
+    CHECK(Sample(c.families, "node_processes_threads_state", {{"thread_state", "D"}}) == 1);
+    CHECK(FindFamily(c.families, "node_processes_threads_state")->metric.size() == 3);
     for (const auto& family : c.families) {
       CHECK(family.type == prometheus::MetricType::Gauge);
     }
