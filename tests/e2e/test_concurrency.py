@@ -259,7 +259,11 @@ def main():
         print("  pending in this build: " + "; ".join(pending))
     if stats.errors:
         vh.fail(f"{len(stats.errors)} bad responses, first ones:\n  " + "\n  ".join(stats.errors[:15]))
-    if end_threads > base_threads or end_fds > base_fds + 1:
+    # The scheduler abandons a run past its deadline and lets its thread
+    # finish on its own, at most one per check (scheduler.h): the two
+    # black-hole probes may each hold a thread and a socket at any moment.
+    # A leak per request, reload or run would be hundreds.
+    if end_threads > base_threads + 2 or end_fds > base_fds + 2:
         vh.fail(f"threads {base_threads} -> {end_threads}, fds {base_fds} -> {end_fds}")
     if total < CLIENTS * 10:
         vh.fail(f"only {total} responses in {took:.1f} s")
