@@ -324,27 +324,15 @@ std::vector<prometheus::MetricFamily> ActionRunner::Families() const {
                                  "Time the action last ran (0: never).", MetricType::Gauge);
   std::lock_guard lock(core_->mutex);
   for (const auto& [name, cs] : core_->checks) {
-    // Named apart: clang before 16 cannot capture a structured binding
-    // (the fuzz workflow builds the agent with clang 14).
-    const std::string& check_name = name;
     for (const Slot& s : cs->slots) {
-      auto metric = [&](std::initializer_list<prometheus::ClientMetric::Label> extra) {
-        prometheus::ClientMetric m;
-        m.label = {{"action", s.config.name}, {"check", check_name}};
-        m.label.insert(m.label.end(), extra.begin(), extra.end());
-        return m;
-      };
       for (const auto& [result, n] : s.results) {
-        auto m = metric({{"result", result}});
-        m.counter.value = static_cast<double>(n);
-        total.metric.push_back(std::move(m));
+        health::AddSample(total, static_cast<double>(n),
+                          {{"action", s.config.name}, {"check", name}, {"result", result}});
       }
-      auto sm = metric({});
-      sm.counter.value = static_cast<double>(s.suppressed);
-      suppressed.metric.push_back(std::move(sm));
-      auto lm = metric({});
-      lm.gauge.value = s.last_run ? Epoch(*s.last_run) : 0;
-      last.metric.push_back(std::move(lm));
+      health::AddSample(suppressed, static_cast<double>(s.suppressed),
+                        {{"action", s.config.name}, {"check", name}});
+      health::AddSample(last, s.last_run ? Epoch(*s.last_run) : 0,
+                        {{"action", s.config.name}, {"check", name}});
     }
   }
   std::vector<prometheus::MetricFamily> out;

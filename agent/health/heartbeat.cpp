@@ -189,39 +189,17 @@ std::vector<prometheus::MetricFamily> HeartbeatRegistry::Families() const {
   }
   for (const auto& [name, check] : all) {
     const HeartbeatState s = check->state();
-    // Named apart: clang before 16 cannot capture a structured binding
-    // (the fuzz workflow builds the agent with clang 14).
-    const std::string& check_name = name;
-    auto metric = [&check_name](std::initializer_list<std::pair<const char*, std::string>> extra) {
-      prometheus::ClientMetric m;
-      m.label.push_back({"check", check_name});
-      for (const auto& [k, v] : extra) {
-        m.label.push_back({k, v});
-      }
-      return m;
-    };
-    auto m = metric({});
-    m.gauge.value = s.last_beat ? Epoch(*s.last_beat) : 0;
-    last.metric.push_back(m);
+    AddSample(last, s.last_beat ? Epoch(*s.last_beat) : 0, {{"check", name}});
     if (s.last_job_seconds) {
-      auto j = metric({});
-      j.gauge.value = *s.last_job_seconds;
-      job.metric.push_back(j);
+      AddSample(job, *s.last_job_seconds, {{"check", name}});
     }
     for (auto [type, n] : {std::pair{"fail", s.fails}, std::pair{"start", s.starts},
                            std::pair{"success", s.beats}}) {
-      auto p = metric({{"type", type}});
-      p.counter.value = static_cast<double>(n);
-      pings.metric.push_back(p);
+      AddSample(pings, static_cast<double>(n), {{"check", name}, {"type", type}});
     }
-    auto r = metric({{"reason", "token"}});
-    r.counter.value = static_cast<double>(s.rejected);
-    rejected.metric.push_back(r);
+    AddSample(rejected, static_cast<double>(s.rejected), {{"check", name}, {"reason", "token"}});
   }
-  prometheus::ClientMetric u;
-  u.label = {{"check", ""}, {"reason", "unknown_check"}};
-  u.counter.value = static_cast<double>(unknown);
-  rejected.metric.push_back(u);
+  AddSample(rejected, static_cast<double>(unknown), {{"check", ""}, {"reason", "unknown_check"}});
   std::vector<prometheus::MetricFamily> out;
   for (auto* f : {&job, &last, &pings, &rejected}) {
     if (!f->metric.empty()) {

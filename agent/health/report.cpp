@@ -71,17 +71,6 @@ using prometheus::ClientMetric;
 using prometheus::MetricFamily;
 using prometheus::MetricType;
 
-void Add(MetricFamily& family, double value, std::vector<ClientMetric::Label> labels) {
-  ClientMetric metric;
-  metric.label = std::move(labels);
-  if (family.type == MetricType::Counter) {
-    metric.counter.value = value;
-  } else {
-    metric.gauge.value = value;
-  }
-  family.metric.push_back(std::move(metric));
-}
-
 }  // namespace
 
 std::vector<prometheus::MetricFamily> StatusFamilies(const Snapshot& snapshot,
@@ -109,28 +98,31 @@ std::vector<prometheus::MetricFamily> StatusFamilies(const Snapshot& snapshot,
 
   for (const EntrySnapshot& entry : snapshot.entries) {
     for (HealthStatus s : kAllStatuses) {
-      Add(status, entry.status == s ? 1 : 0,
-          {{"check", entry.name}, {"status", std::string(StatusName(s))}});
+      AddSample(status, entry.status == s ? 1 : 0,
+                {{"check", entry.name}, {"status", std::string(StatusName(s))}});
     }
-    Add(duration, std::chrono::duration<double>(entry.duration).count(), {{"check", entry.name}});
+    AddSample(duration, std::chrono::duration<double>(entry.duration).count(),
+              {{"check", entry.name}});
     if (entry.last_run) {
-      Add(last_run, std::chrono::duration<double>(entry.last_run->time_since_epoch()).count(),
-          {{"check", entry.name}});
+      AddSample(last_run,
+                std::chrono::duration<double>(entry.last_run->time_since_epoch()).count(),
+                {{"check", entry.name}});
     }
-    Add(transitions, static_cast<double>(entry.transitions), {{"check", entry.name}});
-    Add(failures, entry.consecutive_failures, {{"check", entry.name}});
+    AddSample(transitions, static_cast<double>(entry.transitions), {{"check", entry.name}});
+    AddSample(failures, entry.consecutive_failures, {{"check", entry.name}});
     if (entry.value) {
-      Add(value, *entry.value, {{"check", entry.name}});
+      AddSample(value, *entry.value, {{"check", entry.name}});
     }
   }
-  Add(health, static_cast<double>(BuildReport(snapshot).status), {{"group", "all"}});
+  AddSample(health, static_cast<double>(BuildReport(snapshot).status), {{"group", "all"}});
   std::vector<std::string> sorted = groups;
   std::sort(sorted.begin(), sorted.end());
   sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
   for (const std::string& group : sorted) {
     Filter filter;
     filter.tags = {group};
-    Add(health, static_cast<double>(BuildReport(snapshot, filter).status), {{"group", group}});
+    AddSample(health, static_cast<double>(BuildReport(snapshot, filter).status),
+              {{"group", group}});
   }
 
   std::vector<MetricFamily> out;

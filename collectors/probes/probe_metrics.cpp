@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "agent/health/families.h"
 #include "config/probes.h"
 
 namespace vitals::probes {
@@ -34,19 +35,8 @@ constexpr FromData kFromData[] = {
      "When the peer certificate that expires first expires, in seconds since the epoch."},
 };
 
-void Add(prometheus::MetricFamily& family, const std::string& check, double value) {
-  prometheus::ClientMetric m;
-  m.label = {{"check", check}};
-  m.gauge.value = value;
-  family.metric.push_back(std::move(m));
-}
-
 prometheus::MetricFamily Gauge(const char* name, const char* help) {
-  prometheus::MetricFamily f;
-  f.name = name;
-  f.help = help;
-  f.type = prometheus::MetricType::Gauge;
-  return f;
+  return health::MakeFamily(name, help, prometheus::MetricType::Gauge);
 }
 
 }  // namespace
@@ -65,15 +55,16 @@ std::vector<prometheus::MetricFamily> ProbeFamilies(const health::Snapshot& snap
     }
     const bool ok = !entry.error && entry.data.is_object() &&
                     entry.data.value("success", false);
-    Add(success, entry.name, ok ? 1 : 0);
-    Add(duration, entry.name, std::chrono::duration<double>(entry.duration).count());
+    health::AddSample(success, ok ? 1 : 0, {{"check", entry.name}});
+    health::AddSample(duration, std::chrono::duration<double>(entry.duration).count(),
+                      {{"check", entry.name}});
     if (!entry.data.is_object()) {
       continue;
     }
     for (std::size_t i = 0; i < std::size(kFromData); ++i) {
       auto it = entry.data.find(kFromData[i].key);
       if (it != entry.data.end() && it->is_number()) {
-        Add(extra[i], entry.name, it->get<double>());
+        health::AddSample(extra[i], it->get<double>(), {{"check", entry.name}});
       }
     }
   }
