@@ -9,42 +9,31 @@
 
 namespace vitals::procfs::detail {
 
-// The whole of `text` must be a decimal unsigned integer (no sign, no spaces).
+// The whole of `text` must be a number of type T (no sign for unsigned, no
+// spaces); `format` is std::from_chars' for floating point.
+template <class T, class... Format>
+std::optional<T> FromChars(std::string_view text, Format... format) {
+  T value = 0;
+  if (text.empty()) {
+    return std::nullopt;
+  }
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value, format...);
+  if (ec != std::errc() || ptr != text.data() + text.size()) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+// Decimal integers.
 inline std::optional<std::uint64_t> ToU64(std::string_view text) {
-  std::uint64_t value = 0;
-  if (text.empty()) {
-    return std::nullopt;
-  }
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || ptr != text.data() + text.size()) {
-    return std::nullopt;
-  }
-  return value;
+  return FromChars<std::uint64_t>(text);
 }
-
 inline std::optional<std::int64_t> ToI64(std::string_view text) {
-  std::int64_t value = 0;
-  if (text.empty()) {
-    return std::nullopt;
-  }
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || ptr != text.data() + text.size()) {
-    return std::nullopt;
-  }
-  return value;
+  return FromChars<std::int64_t>(text);
 }
-
+// Fixed notation only (no exponent).
 inline std::optional<double> ToDouble(std::string_view text) {
-  double value = 0;
-  if (text.empty()) {
-    return std::nullopt;
-  }
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value,
-                                   std::chars_format::fixed);
-  if (ec != std::errc() || ptr != text.data() + text.size()) {
-    return std::nullopt;
-  }
-  return value;
+  return FromChars<double>(text, std::chars_format::fixed);
 }
 
 inline bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
