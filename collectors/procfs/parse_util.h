@@ -91,4 +91,27 @@ class Lines {
   std::string_view rest_;
 };
 
+// Yields the "key: value" lines of files like <pid>/status and <pid>/io, split
+// at the first ':' (the value untrimmed); lines without a ':' are skipped.
+struct KeyValue {
+  std::string_view key;
+  std::string_view value;
+};
+class KeyValueLines {
+ public:
+  explicit KeyValueLines(std::string_view text) : lines_(text) {}
+  std::optional<KeyValue> Next() {
+    while (auto line = lines_.Next()) {
+      auto colon = line->find(':');
+      if (colon != std::string_view::npos) {
+        return KeyValue{line->substr(0, colon), line->substr(colon + 1)};
+      }
+    }
+    return std::nullopt;
+  }
+
+ private:
+  Lines lines_;
+};
+
 }  // namespace vitals::procfs::detail

@@ -15,22 +15,17 @@ Result<PidIo> ParsePidIo(std::string_view text) {
                           {"write_bytes", &out.write_bytes},
                           {"cancelled_write_bytes", &out.cancelled_write_bytes}};
   unsigned seen = 0;
-  detail::Lines lines(text);
+  detail::KeyValueLines lines(text);
   while (auto line = lines.Next()) {
-    auto colon = line->find(':');
-    if (colon == std::string_view::npos) {
-      continue;
-    }
-    std::string_view key = line->substr(0, colon);
     for (unsigned i = 0; i < std::size(fields); ++i) {
-      if (key != fields[i].key) {
+      if (line->key != fields[i].key) {
         continue;
       }
-      auto value = detail::ToU64(detail::TrimSpace(line->substr(colon + 1)));
+      const std::string_view trimmed = detail::TrimSpace(line->value);
+      auto value = detail::ToU64(trimmed);
       if (!value) {
-        return ParseError(std::string(kPath), "field \"" + std::string(key) + "\": \"" +
-                                                  std::string(detail::TrimSpace(line->substr(colon + 1))) +
-                                                  "\" is not a number");
+        return ParseError(std::string(kPath), "field \"" + std::string(line->key) + "\": \"" +
+                                                  std::string(trimmed) + "\" is not a number");
       }
       *fields[i].value = *value;
       seen |= 1u << i;
@@ -46,11 +41,7 @@ Result<PidIo> ParsePidIo(std::string_view text) {
 }
 
 Result<PidIo> ReadPidIo(const ProcFs& fs, int pid, std::string& buffer) {
-  auto text = fs.ReadPidFile(pid, "io", buffer);
-  if (!text) {
-    return text.error();
-  }
-  return ParsePidIo(*text);
+  return ParseRead(fs.ReadPidFile(pid, "io", buffer), ParsePidIo);
 }
 
 }  // namespace vitals::procfs

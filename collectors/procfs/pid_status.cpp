@@ -43,14 +43,10 @@ bool Ids(std::string_view value, std::array<std::uint32_t, 4>& out) {
 Result<PidStatus> ParsePidStatus(std::string_view text) {
   PidStatus out;
   bool seen_name = false, seen_state = false, seen_uid = false, seen_threads = false;
-  detail::Lines lines(text);
+  detail::KeyValueLines lines(text);
   while (auto line = lines.Next()) {
-    auto colon = line->find(':');
-    if (colon == std::string_view::npos) {
-      continue;
-    }
-    std::string_view key = line->substr(0, colon);
-    std::string_view raw = line->substr(colon + 1);
+    const std::string_view key = line->key;
+    std::string_view raw = line->value;
     if (!raw.empty() && raw.front() == '\t') {
       raw.remove_prefix(1);
     }
@@ -127,11 +123,7 @@ Result<PidStatus> ParsePidStatus(std::string_view text) {
 }
 
 Result<PidStatus> ReadPidStatus(const ProcFs& fs, int pid, std::string& buffer) {
-  auto text = fs.ReadPidFile(pid, "status", buffer);
-  if (!text) {
-    return text.error();
-  }
-  return ParsePidStatus(*text);
+  return ParseRead(fs.ReadPidFile(pid, "status", buffer), ParsePidStatus);
 }
 
 }  // namespace vitals::procfs
