@@ -30,11 +30,7 @@ Result<FileNr> ParseFileNr(std::string_view text) {
 }
 
 Result<FileNr> ReadFileNr(const ProcFs& fs, std::string& buffer) {
-  auto text = fs.ReadInto(kPath, buffer);
-  if (!text) {
-    return text.error();
-  }
-  return ParseFileNr(*text);
+  return ParseRead(fs.ReadInto(kPath, buffer), ParseFileNr);
 }
 
 }  // namespace vitals::procfs

@@ -42,11 +42,7 @@ Result<Loadavg> ParseLoadavg(std::string_view text) {
 }
 
 Result<Loadavg> ReadLoadavg(const ProcFs& fs, std::string& buffer) {
-  auto text = fs.ReadInto(kPath, buffer);
-  if (!text) {
-    return text.error();
-  }
-  return ParseLoadavg(*text);
+  return ParseRead(fs.ReadInto(kPath, buffer), ParseLoadavg);
 }
 
 }  // namespace vitals::procfs

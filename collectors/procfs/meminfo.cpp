@@ -53,11 +53,7 @@ Result<std::vector<MeminfoField>> ParseMeminfo(std::string_view text) {
 }
 
 Result<std::vector<MeminfoField>> ReadMeminfo(const ProcFs& fs, std::string& buffer) {
-  auto text = fs.ReadInto(kPath, buffer);
-  if (!text) {
-    return text.error();
-  }
-  return ParseMeminfo(*text);
+  return ParseRead(fs.ReadInto(kPath, buffer), ParseMeminfo);
 }
 
 }  // namespace vitals::procfs

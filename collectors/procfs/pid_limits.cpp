@@ -79,19 +79,11 @@ Result<PidLimits> ParsePidLimits(std::string_view text) {
 }
 
 Result<PidLimits> ReadPidLimits(const ProcFs& fs, int pid, std::string& buffer) {
-  auto text = fs.ReadPidFile(pid, "limits", buffer);
-  if (!text) {
-    return text.error();
-  }
-  return ParsePidLimits(*text);
+  return ParseRead(fs.ReadPidFile(pid, "limits", buffer), ParsePidLimits);
 }
 
 Result<PidLimits> ReadPidLimitsAt(const ProcFs& fs, std::string_view path, std::string& buffer) {
-  auto text = fs.ReadInto(path, buffer);
-  if (!text) {
-    return text.error();
-  }
-  return ParsePidLimits(*text);
+  return ParseRead(fs.ReadInto(path, buffer), ParsePidLimits);
 }
 
 }  // namespace vitals::procfs

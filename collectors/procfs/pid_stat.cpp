@@ -90,11 +90,7 @@ Result<PidStat> ParsePidStat(std::string_view text) {
 }
 
 Result<PidStat> ReadPidStat(const ProcFs& fs, int pid, std::string& buffer) {
-  auto text = fs.ReadPidFile(pid, "stat", buffer);
-  if (!text) {
-    return text.error();
-  }
-  return ParsePidStat(*text);
+  return ParseRead(fs.ReadPidFile(pid, "stat", buffer), ParsePidStat);
 }
 
 Result<PidStat> ReadPidStatAt(const ProcFs& fs, std::string_view path, std::string& buffer) {

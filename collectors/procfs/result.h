@@ -100,4 +100,13 @@ inline Error ParseError(std::string path, std::string_view detail) {
   return Error{Errc::kParse, std::move(path), SanitizeDetail(detail)};
 }
 
+// The end of a ReadX(): what ParseX makes of the text read, or the read's error.
+template <class Parse>
+auto ParseRead(const Result<std::string_view>& text, Parse parse) -> decltype(parse(*text)) {
+  if (!text) {
+    return text.error();
+  }
+  return parse(*text);
+}
+
 }  // namespace vitals::procfs

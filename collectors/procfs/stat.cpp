@@ -99,11 +99,7 @@ Result<Stat> ParseStat(std::string_view text) {
 }
 
 Result<Stat> ReadStat(const ProcFs& fs, std::string& buffer) {
-  auto text = fs.ReadInto(kPath, buffer);
-  if (!text) {
-    return text.error();
-  }
-  return ParseStat(*text);
+  return ParseRead(fs.ReadInto(kPath, buffer), ParseStat);
 }
 
 }  // namespace vitals::procfs
