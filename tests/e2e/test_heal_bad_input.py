@@ -8,13 +8,7 @@ import os
 import tempfile
 
 import heal_peers as hp
-from vitals_harness import Vitals, fail, parse_exposition
-
-
-def expect(cond, what):
-    if not cond:
-        fail(what)
-    print("ok:", what)
+from vitals_harness import Vitals, fail
 
 
 def rss_kib(pid):
@@ -39,41 +33,41 @@ def main():
             "name": "job", "kind": "heartbeat", "period": "1h", "token": hp.TOKEN}]})
         with Vitals("--config.file=" + config, "--web.config.file=" + web) as v:
             def beats():
-                fams = parse_exposition(v.get("/metrics", hp.AUTH)[2].decode())
+                fams = hp.metrics(v)
                 return ({l["type"]: val for _, l, val in fams["vitals_heartbeat_pings_total"]["samples"]},
                         {(l["check"], l["reason"]): val
                          for _, l, val in fams["vitals_heartbeat_rejected_total"]["samples"]})
-            expect(post(v, "/heartbeat/job", hp.TOKEN)[0] == 200, "right token: 200")
-            expect(post(v, "/heartbeat/job/start", hp.TOKEN)[0] == 200, "/start: 200")
-            expect(post(v, "/heartbeat/job/fail", hp.TOKEN)[0] == 200, "/fail: 200")
+            hp.expect(post(v, "/heartbeat/job", hp.TOKEN)[0] == 200, "right token: 200")
+            hp.expect(post(v, "/heartbeat/job/start", hp.TOKEN)[0] == 200, "/start: 200")
+            hp.expect(post(v, "/heartbeat/job/fail", hp.TOKEN)[0] == 200, "/fail: 200")
             status = lambda: json.loads(v.get("/health/job", hp.AUTH)[2])["status"]
             # Seen at the check's next evaluation: every period/5, at most 1 s.
             hp.wait_until("Unhealthy after /fail", lambda: status() == "Unhealthy", 3)
             print("ok: /fail makes the check Unhealthy at its next evaluation")
-            expect(post(v, "/heartbeat/job", hp.TOKEN)[0] == 200, "a beat after /fail: 200")
+            hp.expect(post(v, "/heartbeat/job", hp.TOKEN)[0] == 200, "a beat after /fail: 200")
             hp.wait_until("Healthy after a beat", lambda: status() == "Healthy", 3)
             print("ok: the next beat makes it Healthy")
             before = beats()
             s, h, body = post(v, "/heartbeat/job", hp.TOKEN[:-1] + "x")
-            expect(s == 401 and b"X-Vitals-Token" in body, "wrong token: 401")
-            expect(post(v, "/heartbeat/job")[0] == 401, "missing token: 401")
-            expect(post(v, "/heartbeat/job/fail", "")[0] == 401, "empty token on /fail: 401")
-            expect(post(v, "/heartbeat/job", hp.TOKEN, auth=False)[0] == 401,
-                   "right token without basic auth: 401 (the web layer)")
+            hp.expect(s == 401 and b"X-Vitals-Token" in body, "wrong token: 401")
+            hp.expect(post(v, "/heartbeat/job")[0] == 401, "missing token: 401")
+            hp.expect(post(v, "/heartbeat/job/fail", "")[0] == 401, "empty token on /fail: 401")
+            hp.expect(post(v, "/heartbeat/job", hp.TOKEN, auth=False)[0] == 401,
+                      "right token without basic auth: 401 (the web layer)")
             after = beats()
-            expect(after[0] == before[0], f"refused requests change nothing ({after[0]})")
-            expect(after[1][("job", "token")] == before[1][("job", "token")] + 3,
-                   "refused tokens counted per check")
+            hp.expect(after[0] == before[0], f"refused requests change nothing ({after[0]})")
+            hp.expect(after[1][("job", "token")] == before[1][("job", "token")] + 3,
+                      "refused tokens counted per check")
             import time
             time.sleep(1.2)  # one evaluation later
-            expect(status() == "Healthy", "no state change from refused requests")
-            expect(post(v, "/heartbeat/nope", hp.TOKEN)[0] == 404, "unknown check: 404")
-            expect(beats()[1][("", "unknown_check")] == 1, "unknown checks counted")
-            expect(post(v, "/heartbeat/job/restart", hp.TOKEN)[0] == 404, "unknown suffix: 404")
-            expect(post(v, "/heartbeat/job?pid=abc", hp.TOKEN)[0] == 400, "bad pid: 400")
-            expect(v.get("/heartbeat/job", hp.AUTH)[0] == 405, "GET: 405")
+            hp.expect(status() == "Healthy", "no state change from refused requests")
+            hp.expect(post(v, "/heartbeat/nope", hp.TOKEN)[0] == 404, "unknown check: 404")
+            hp.expect(beats()[1][("", "unknown_check")] == 1, "unknown checks counted")
+            hp.expect(post(v, "/heartbeat/job/restart", hp.TOKEN)[0] == 404, "unknown suffix: 404")
+            hp.expect(post(v, "/heartbeat/job?pid=abc", hp.TOKEN)[0] == 400, "bad pid: 400")
+            hp.expect(v.get("/heartbeat/job", hp.AUTH)[0] == 405, "GET: 405")
             big = b"x" * 200_000
-            expect(post(v, "/heartbeat/job", hp.TOKEN, data=big)[0] == 413, "200 kB body: 413")
+            hp.expect(post(v, "/heartbeat/job", hp.TOKEN, data=big)[0] == 413, "200 kB body: 413")
 
             # A flood of refused and accepted requests: memory stays flat.
             for _ in range(200):
@@ -83,20 +77,20 @@ def main():
                 post(v, f"/heartbeat/flood{i}", hp.TOKEN)
                 post(v, "/heartbeat/job", "wrong-token-wrong-token", data=b"y" * 1000)
             grown = rss_kib(v.proc.pid) - base
-            expect(grown < 2048, f"4,000 refused requests grew RSS by {grown} KiB (< 2 MiB)")
+            hp.expect(grown < 2048, f"4,000 refused requests grew RSS by {grown} KiB (< 2 MiB)")
             rej = beats()[1]
-            expect(rej[("job", "token")] >= 2203 and rej[("", "unknown_check")] == 2001,
-                   "the flood is counted")
+            hp.expect(rej[("job", "token")] >= 2203 and rej[("", "unknown_check")] == 2001,
+                      "the flood is counted")
 
             s, h, _ = v.get("/debug/state")
-            expect(s == 401 and h.get("www-authenticate", "").startswith("Basic"),
-                   "/debug/state without credentials: 401")
+            hp.expect(s == 401 and h.get("www-authenticate", "").startswith("Basic"),
+                      "/debug/state without credentials: 401")
             s, _, body = v.get("/debug/state", hp.AUTH)
-            expect(s == 404 and b"debug_state" in body, "/debug/state is off by default: 404")
-            expect(hp.TOKEN not in v.log_text(), "the token is never logged")
+            hp.expect(s == 404 and b"debug_state" in body, "/debug/state is off by default: 404")
+            hp.expect(hp.TOKEN not in v.log_text(), "the token is never logged")
     with Vitals() as v:
         s, _, body = v.get("/debug/state")
-        expect(s == 403, "/debug/state with no web config: 403 (no way to authenticate)")
+        hp.expect(s == 403, "/debug/state with no web config: 403 (no way to authenticate)")
     print("PASS")
 
 

@@ -8,13 +8,7 @@ import tempfile
 import time
 
 import heal_peers as hp
-from vitals_harness import Vitals, fail, parse_exposition
-
-
-def expect(cond, what):
-    if not cond:
-        fail(what)
-    print("ok:", what)
+from vitals_harness import Vitals
 
 
 def main():
@@ -36,32 +30,32 @@ def main():
                 hp.wait_until("3 starts by vitals", lambda: len(starts()) >= 3, 20)
 
                 def suppressed():
-                    fams = parse_exposition(v.get("/metrics", hp.AUTH)[2].decode())
+                    fams = hp.metrics(v)
                     return fams["vitals_actions_suppressed_total"]["samples"][0][2] >= 1 and fams
                 fams = hp.wait_until("a suppressed attempt", suppressed, 10)
                 time.sleep(3.0)  # several more crash cycles' worth of time: no 4th restart
                 n = len(starts())
-                expect(n == 3, f"vitals started the worker exactly limit_burst = 3 times (got {n})")
+                hp.expect(n == 3, f"vitals started the worker exactly limit_burst = 3 times (got {n})")
                 beats = len([1 for k, _, _ in hp.events(d) if k == "beat"])
-                expect(beats == 3, f"each of the 3 workers beat once ({beats} beats)")
+                hp.expect(beats == 3, f"each of the 3 workers beat once ({beats} beats)")
 
-                fams = parse_exposition(v.get("/metrics", hp.AUTH)[2].decode())
+                fams = hp.metrics(v)
                 total = {l["result"]: val for _, l, val in fams["vitals_actions_total"]["samples"]}
                 sup = fams["vitals_actions_suppressed_total"]["samples"][0]
-                expect(total["success"] == 3 and sup[2] >= 1 and sup[1]["check"] == "flaky",
-                       f"metrics: vitals_actions_total success 3, "
-                       f"vitals_actions_suppressed_total {sup[2]:.0f}")
+                hp.expect(total["success"] == 3 and sup[2] >= 1 and sup[1]["check"] == "flaky",
+                          f"metrics: vitals_actions_total success 3, "
+                          f"vitals_actions_suppressed_total {sup[2]:.0f}")
                 health = json.loads(v.get("/health/flaky", hp.AUTH)[2])
-                expect(health["status"] == "Unhealthy", "the check stays Unhealthy")
+                hp.expect(health["status"] == "Unhealthy", "the check stays Unhealthy")
                 state = json.loads(v.get("/debug/state", hp.AUTH)[2])
                 a = state["checks"]["flaky"]["actions"][0]
-                expect(a["state"] == "suppressed" and a["runs_in_window"] == 3 and
-                       a["suppressed"] >= 1 and a["next_allowed_in_seconds"] > 50,
-                       f"/debug/state: state {a['state']}, {a['runs_in_window']} runs in the window, "
-                       f"{a['suppressed']} suppressed, next in {a['next_allowed_in_seconds']:.0f} s")
+                hp.expect(a["state"] == "suppressed" and a["runs_in_window"] == 3 and
+                          a["suppressed"] >= 1 and a["next_allowed_in_seconds"] > 50,
+                          f"/debug/state: state {a['state']}, {a['runs_in_window']} runs in the window, "
+                          f"{a['suppressed']} suppressed, next in {a['next_allowed_in_seconds']:.0f} s")
                 logged = [l for l in v.log_lines() if l.get("msg") == "action suppressed"]
-                expect(logged and "limit_burst" in logged[0].get("reason", ""),
-                       "the suppression is logged with its reason")
+                hp.expect(logged and "limit_burst" in logged[0].get("reason", ""),
+                          "the suppression is logged with its reason")
                 print(f"figures: 3 starts in {starts()[2] - starts()[0]:.1f} s, then "
                       f"{sup[2]:.0f} suppressed attempt(s); state {a['state']}")
         finally:

@@ -10,13 +10,7 @@ import tempfile
 import time
 
 import heal_peers as hp
-from vitals_harness import Vitals, fail, parse_exposition
-
-
-def expect(cond, what):
-    if not cond:
-        fail(what)
-    print("ok:", what)
+from vitals_harness import Vitals
 
 
 def main():
@@ -44,8 +38,8 @@ def main():
                 ev = hp.events(d)
                 last_beat = max(t for k, p, t in ev if k == "beat" and p == first)
                 detect = unhealthy_at - last_beat
-                expect(1.2 <= detect <= 2.5,
-                       f"Unhealthy {detect:.2f} s after the last beat (expected 1.3 s + evaluation)")
+                hp.expect(1.2 <= detect <= 2.5,
+                          f"Unhealthy {detect:.2f} s after the last beat (expected 1.3 s + evaluation)")
 
                 starts = hp.wait_until("the restart action", lambda: [
                     t for k, _, t in hp.events(d) if k == "start"][1:], 10)
@@ -57,36 +51,36 @@ def main():
                       f"action -> first beat of pid {second_beat[0]} "
                       f"{(second_beat[1] - restart_at)*1000:.0f} ms; "
                       f"death to recovery {(second_beat[1] - last_beat)*1000:.0f} ms")
-                expect(restart_at - last_beat < 2.5, "the action ran right after detection")
+                hp.expect(restart_at - last_beat < 2.5, "the action ran right after detection")
                 hp.wait_until("Healthy again", lambda: status() == "Healthy", 5)
                 print("ok: the new worker heartbeats; check Healthy again")
 
-                fams = parse_exposition(v.get("/metrics", hp.AUTH)[2].decode())
+                fams = hp.metrics(v)
                 total = {(l["check"], l["action"], l["result"]): val
                          for _, l, val in fams["vitals_actions_total"]["samples"]}
-                expect(total[("worker", "exec", "success")] == 2 and
-                       total[("worker", "exec", "failure")] == 0,
-                       f"vitals_actions_total: two successes, the first start and the restart ({total})")
+                hp.expect(total[("worker", "exec", "success")] == 2 and
+                          total[("worker", "exec", "failure")] == 0,
+                          f"vitals_actions_total: two successes, the first start and the restart ({total})")
                 last = fams["vitals_action_last_timestamp_seconds"]["samples"][0][2]
-                expect(abs(last - restart_at) < 2, "vitals_action_last_timestamp_seconds ~ the run")
+                hp.expect(abs(last - restart_at) < 2, "vitals_action_last_timestamp_seconds ~ the run")
                 hb = fams["vitals_heartbeat_last_timestamp_seconds"]["samples"][0][2]
-                expect(hb >= second_beat[1] - 1, "vitals_heartbeat_last_timestamp_seconds is fresh")
+                hp.expect(hb >= second_beat[1] - 1, "vitals_heartbeat_last_timestamp_seconds is fresh")
                 pings = {l["type"]: val for _, l, val in fams["vitals_heartbeat_pings_total"]["samples"]}
-                expect(pings["success"] >= 11, f"vitals_heartbeat_pings_total ({pings})")
+                hp.expect(pings["success"] >= 11, f"vitals_heartbeat_pings_total ({pings})")
                 suppressed = fams["vitals_actions_suppressed_total"]["samples"][0][2]
-                expect(suppressed == 0, "nothing suppressed")
+                hp.expect(suppressed == 0, "nothing suppressed")
 
                 state = json.loads(v.get("/debug/state", hp.AUTH)[2])
                 w = state["checks"]["worker"]
                 worker = [x for x in w["workers"] if x["source"] == "heartbeat"][0]
-                expect(worker["pid"] == second_beat[0] and worker["alive"] and worker["starts"] == 2
-                       and worker["start_time"] > last_beat - 5,
-                       f"/debug/state: worker pid {worker['pid']}, alive, 2 starts, start time")
-                expect(w["last_action"]["result"] == "success" and
-                       abs(w["last_restart"] - restart_at) < 2,
-                       "/debug/state: last action and last restart")
-                expect(hp.TOKEN not in json.dumps(state) and hp.TOKEN not in v.log_text(),
-                       "the token is in neither /debug/state nor the log")
+                hp.expect(worker["pid"] == second_beat[0] and worker["alive"] and worker["starts"] == 2
+                          and worker["start_time"] > last_beat - 5,
+                          f"/debug/state: worker pid {worker['pid']}, alive, 2 starts, start time")
+                hp.expect(w["last_action"]["result"] == "success" and
+                          abs(w["last_restart"] - restart_at) < 2,
+                          "/debug/state: last action and last restart")
+                hp.expect(hp.TOKEN not in json.dumps(state) and hp.TOKEN not in v.log_text(),
+                          "the token is in neither /debug/state nor the log")
         finally:
             hp.stop_workers(d)
     print("PASS")

@@ -13,13 +13,7 @@ import tempfile
 import time
 
 import heal_peers as hp
-from vitals_harness import Vitals, fail, parse_exposition
-
-
-def expect(cond, what):
-    if not cond:
-        fail(what)
-    print("ok:", what)
+from vitals_harness import Vitals
 
 
 def main():
@@ -50,19 +44,19 @@ def main():
                 t_polite = time.monotonic() - started
                 code2 = stubborn.wait(timeout=15)
                 t_stubborn = time.monotonic() - started
-                expect(code == -signal.SIGTERM, f"the polite process died of TERM ({code})")
-                expect(code2 == -signal.SIGKILL and t_stubborn - t_polite >= 0.9,
-                       f"the one ignoring TERM got KILL {t_stubborn - t_polite:.2f} s later ({code2})")
-                expect(bystander.poll() is None, "a process of another group is untouched")
+                hp.expect(code == -signal.SIGTERM, f"the polite process died of TERM ({code})")
+                hp.expect(code2 == -signal.SIGKILL and t_stubborn - t_polite >= 0.9,
+                          f"the one ignoring TERM got KILL {t_stubborn - t_polite:.2f} s later ({code2})")
+                hp.expect(bystander.poll() is None, "a process of another group is untouched")
                 def done():
-                    fams = parse_exposition(v.get("/metrics", hp.AUTH)[2].decode())
+                    fams = hp.metrics(v)
                     total = {l["result"]: val for _, l, val in fams["vitals_actions_total"]["samples"]}
                     return total["success"] == 1 and total
                 hp.wait_until("the action's result", done, 10)
                 state = json.loads(v.get("/debug/state", hp.AUTH)[2])
                 a = state["checks"]["hung"]["actions"][0]
-                expect("2 signalled, 1 exited, 1 killed" in a["last_detail"],
-                       f"/debug/state: {a['last_detail']}")
+                hp.expect("2 signalled, 1 exited, 1 killed" in a["last_detail"],
+                          f"/debug/state: {a['last_detail']}")
         finally:
             for p in (polite, stubborn, bystander):
                 if p.poll() is None:

@@ -10,7 +10,7 @@ import tempfile
 import time
 
 import heal_peers as hp
-from vitals_harness import Vitals, fail, parse_exposition, skip
+from vitals_harness import Vitals, fail, skip
 
 
 def main():
@@ -42,7 +42,7 @@ def main():
                              "limit_burst": 1}]}]})
             with Vitals("--config.file=" + config, "--web.config.file=" + web) as v:
                 after = hp.wait_until("a new MainPID", lambda: main_pid() not in (0, before) and main_pid(), 30)
-                fams = parse_exposition(v.get("/metrics", hp.AUTH)[2].decode())
+                fams = hp.metrics(v)
                 total = {l["result"]: val for _, l, val in fams["vitals_actions_total"]["samples"]}
                 if total["success"] != 1:
                     fail(f"vitals_actions_total: {total}")

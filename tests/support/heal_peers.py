@@ -17,6 +17,8 @@ import signal
 import sys
 import time
 
+import vitals_harness as vh
+
 # bcrypt cost 10 of "admin-secret" (the same user as test_web_auth.py).
 USER, PASSWORD = "admin", "admin-secret"
 HASH = "$2b$10$VFPsSHSP2Oud9vZl7tmCYejIZDqhzvcIRFD1zkXJYzJetDhdHr7z6"
@@ -129,6 +131,18 @@ def _alive(pid):
             return f.read().rsplit(")", 1)[1].split()[0] != "Z"
     except (FileNotFoundError, ProcessLookupError, IndexError):
         return False
+
+
+def expect(cond, what):
+    """Fails the test with `what` unless cond; else prints it as passed."""
+    if not cond:
+        vh.fail(what)
+    print("ok:", what)
+
+
+def metrics(v):
+    """vitals' /metrics (behind basic auth), parsed by vh.parse_exposition."""
+    return vh.parse_exposition(v.get("/metrics", AUTH)[2].decode())
 
 
 def wait_until(what, pred, timeout, step=0.05):
