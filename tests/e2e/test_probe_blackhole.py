@@ -87,8 +87,7 @@ def main():
                       f"(baseline median {base[path] * 1000:.1f}ms)")
                 if med > base[path] * 3 + 0.02 or worst > 0.5:
                     problems.append(f"{path} slowed down: median {med:.3f}s, max {worst:.3f}s")
-            if problems:
-                vh.fail("\n  ".join(["black holes:"] + problems))
+            pp.fail_on("black holes:", problems)
 
         # 100 probes against the black hole at once.
         many = [P(f"hole-{i:03d}", "tcp", interval="2s", address=addr, expect="x")
@@ -130,8 +129,7 @@ def main():
                 problems.append(f"RSS kept growing: {before['rss_kb']} -> {after['rss_kb']} kB")
             if scrape > 0.5:
                 problems.append(f"/metrics took {scrape:.3f}s during the flood")
-            if problems:
-                vh.fail("\n  ".join(["100 probes:"] + problems))
+            pp.fail_on("100 probes:", problems)
     print("ok")
 
 

@@ -169,13 +169,9 @@ def run(tmp, certs, web, s_good, s_soon, s_expired, s_wrong, dns):
             problems.append("vitals_probe_file_age_seconds{check=file-stale}")
         if status != 503:
             problems.append(f"/health status {status}, want 503 with Unhealthy entries")
-        _, _, body = v.get("/health")
-        for text, where in ((body.decode(), "/health"), (v.metrics(), "/metrics"),
-                            (v.log_text(), "the log")):
-            if HTTP_PW in text:
-                problems.append(f"the http password appears in {where}")
-        if problems:
-            vh.fail("\n  ".join(["probe kinds:"] + problems))
+        problems += [f"the http password appears in {where}"
+                     for where in pp.places_showing(v, (HTTP_PW,))]
+        pp.fail_on("probe kinds:", problems)
     print("ok")
 
 

@@ -64,9 +64,7 @@ class Postgres:
         return _run(self.prefix + args)
 
     def __enter__(self):
-        pwfile = os.path.join(self.dir, "pw")
-        with open(pwfile, "w") as f:
-            f.write(self.password + "\n")
+        pwfile = write_secret(self.dir, "pw", self.password)
         if self.prefix:
             shutil.chown(pwfile, "postgres", "postgres")
         self._as_owner([f"{self.bin}/initdb", "-D", self.data, "-U", "vitals", "--auth=scram-sha-256",
@@ -245,7 +243,25 @@ class HttpServer:
         self.server.server_close()
 
 
-class BlackHole:
+class _Serving:
+    """A peer whose _loop runs on a daemon thread from __enter__ until __exit__
+    sets `stopping` (the loop checks it at least every 0.2 s), then _close()."""
+
+    def __init__(self):
+        self.stopping = False
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopping = True
+        self.thread.join(2)
+        self._close()
+
+
+class BlackHole(_Serving):
     """TCP on 127.0.0.1 that accepts and never reads nor writes (it holds the
     connections until the peer goes), and a UDP port that never answers."""
 
@@ -259,8 +275,7 @@ class BlackHole:
         self.udp_port = self.udp.getsockname()[1]
         self.held = []
         self.accepted = 0
-        self.stopping = False
-        self.thread = threading.Thread(target=self._loop, daemon=True)
+        super().__init__()
 
     def _loop(self):
         self.sock.settimeout(0.2)
@@ -274,20 +289,14 @@ class BlackHole:
             if len(self.held) > 2000:
                 self.held.pop(0).close()
 
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stopping = True
-        self.thread.join(2)
+    def _close(self):
         for c in self.held:
             c.close()
         self.sock.close()
         self.udp.close()
 
 
-class DnsServer:
+class DnsServer(_Serving):
     """A minimal authoritative DNS server over UDP: A records from `records`
     ({"db.test": "10.1.2.3"}), NXDOMAIN for other names, NOTIMP otherwise."""
 
@@ -297,8 +306,7 @@ class DnsServer:
         self.sock.bind(("127.0.0.1", 0))
         self.sock.settimeout(0.2)
         self.port = self.sock.getsockname()[1]
-        self.stopping = False
-        self.thread = threading.Thread(target=self._loop, daemon=True)
+        super().__init__()
 
     def _answer(self, query):
         ident, flags, qd = struct.unpack(">HHH", query[:6])
@@ -330,13 +338,7 @@ class DnsServer:
             except Exception:
                 pass
 
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stopping = True
-        self.thread.join(2)
+    def _close(self):
         self.sock.close()
 
 
@@ -369,6 +371,28 @@ def probe_series(v):
         if name.startswith("vitals_probe_"):
             out[name] = {labels.get("check"): value for _, labels, value in fam["samples"]}
     return out
+
+
+def write_secret(directory, name, secret):
+    """A password_file in directory holding the secret and a newline; returns its path."""
+    path = os.path.join(directory, name)
+    with open(path, "w") as f:
+        f.write(secret + "\n")
+    return path
+
+
+def places_showing(v, secrets):
+    """Where (/health, /metrics, the log) any of the secrets appears, now."""
+    _, _, body = v.get("/health")
+    return [where for text, where in ((body.decode(), "/health"), (v.metrics(), "/metrics"),
+                                      (v.log_text(), "the log"))
+            if any(secret in text for secret in secrets)]
+
+
+def fail_on(what, problems):
+    """Fails listing every problem, one per line, when there is any."""
+    if problems:
+        vh.fail("\n  ".join([what] + problems))
 
 
 def write_config(directory, checks, health_section=None):
