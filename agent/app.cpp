@@ -78,19 +78,20 @@ std::variant<std::unique_ptr<App>, std::string> App::Start(const Options& option
   // the process groups (DESIGN.md section 1).
   auto process_table = std::make_shared<collectors::ProcessTable>(*app->proc_);
   collectors::CollectorContext ctx{*app->proc_, options.sysfs, process_table};
-  std::vector<std::unique_ptr<collectors::Collector>> enabled;
+  std::vector<std::shared_ptr<collectors::Collector>> enabled;
   std::string names;
   for (const std::string& name : options.collectors) {
     enabled.push_back(registry.Find(name)->factory(ctx));
     names += (names.empty() ? "" : ",") + name;
   }
   enabled.push_back(std::make_unique<collectors::SelfCollector>(*app->self_proc_));
-  auto process = std::make_unique<collectors::ProcessCollector>(
+  // One process-group collector serves /metrics and the health checks.
+  app->process_groups_ = std::make_shared<collectors::ProcessCollector>(
       *app->proc_, config.process_groups, config.process_collector, process_table);
-  for (const auto& warning : process->warnings()) {
+  for (const auto& warning : app->process_groups_->warnings()) {
     log::Warn("process groups", {{"err", warning}});
   }
-  enabled.push_back(std::move(process));
+  enabled.push_back(app->process_groups_);
   http::WebConfig web;
   if (!options.web_config_file.empty()) {
     try {
@@ -103,7 +104,7 @@ std::variant<std::unique_ptr<App>, std::string> App::Start(const Options& option
   enabled.push_back(std::make_unique<http::HttpCollector>(http_stats, web.tls.has_value()));
   app->scrape_ = std::make_unique<scrape::ScrapeCollectable>(
       std::move(enabled), scrape::BuildInfo{kVersion, kRevision, Compiler()}, process_table);
-  app->health_ = std::make_unique<health::HealthService>(*app->proc_, process_table);
+  app->health_ = std::make_unique<health::HealthService>(*app->proc_, app->process_groups_);
   app->actions_ =
       std::make_unique<actions::ActionRunner>(*app->proc_, std::make_shared<health::SystemClock>());
   app->health_->Subscribe([runner = app->actions_.get()](const health::TransitionEvent& e) {
@@ -200,27 +201,24 @@ bool App::ReloadConfig() {
     const config::Config config = options_.config_file.empty()
                                       ? config::DefaultConfig()
                                       : config::Load(options_.config_file);
-    // Process groups are not reloaded: the scrape's ProcessCollector keeps
-    // counters per group that a new one would restart from zero, and the
-    // checks must see the same groups as /metrics. Refuse the whole file
-    // rather than apply the checks without their groups.
-    std::vector<config::Problem> restart;
-    if (config.process_groups_definition != process_groups_definition_) {
-      restart.push_back({"/process_groups", "process_groups changed: restart required (a reload "
-                                            "does not apply process groups)"});
-    }
-    if (config.process_collector_definition != process_collector_definition_) {
-      restart.push_back({"/process_collector", "process_collector changed: restart required (a "
-                                               "reload does not apply process groups)"});
-    }
-    if (!restart.empty()) {
-      throw config::ConfigError(options_.config_file.string(), std::move(restart));
+    // The groups first, so checks that name a new group find it at once;
+    // an unchanged section is left alone (no process is matched again).
+    if (config.process_groups_definition != process_groups_definition_ ||
+        config.process_collector_definition != process_collector_definition_) {
+      for (const auto& warning :
+           process_groups_->Apply(config.process_groups, config.process_collector)) {
+        log::Warn("process groups", {{"err", warning}});
+      }
+      process_groups_definition_ = config.process_groups_definition;
+      process_collector_definition_ = config.process_collector_definition;
     }
     actions_->Apply(config);
     debug_->SetEnabled(config.health.debug_state);
     auto kept = health_->Apply(config);
     health_->RecordReload(true);
     log::Info("configuration reloaded", {{"file", options_.config_file.string()},
+                                         {"process_groups",
+                                          std::to_string(config.process_groups.size())},
                                          {"checks", std::to_string(config.checks.size())},
                                          {"kept", std::to_string(kept.size())}});
     return true;

@@ -13,6 +13,7 @@
 #include "agent/health/service.h"
 #include "agent/http/server.h"
 #include "agent/scrape/scrape_collectable.h"
+#include "collectors/process/process_collector.h"
 #include "collectors/procfs/proc_fs.h"
 #include "config/config.h"
 
@@ -31,11 +32,9 @@ class App {
   // Re-reads --web.config.file and applies it (users, protected paths, TLS
   // files); returns why not, and then the running one stays.
   std::string ReloadWebConfig();
-  // Re-reads --config.file and applies its checks; a bad file keeps the
-  // running config, logs every problem and returns false. So does a file
-  // whose process_groups or process_collector differ from the running ones:
-  // the scrape's collector and the sampler keep the groups they started
-  // with, and a restart applies new ones (never half of a reload).
+  // Re-reads --config.file and applies it whole: process groups (groups
+  // that stay keep their counters), checks, actions. A bad file keeps the
+  // running config, logs every problem and returns false.
   bool ReloadConfig();
   // Blocks until SIGTERM or SIGINT (which the caller has blocked in all
   // threads); SIGHUP reloads the config meanwhile.
@@ -49,12 +48,14 @@ class App {
   Options options_;
   std::unique_ptr<procfs::ProcFs> proc_;       // --path.procfs
   std::unique_ptr<procfs::ProcFs> self_proc_;  // the agent's own /proc
+  std::shared_ptr<collectors::ProcessCollector> process_groups_;  // /metrics and health
   std::unique_ptr<scrape::ScrapeCollectable> scrape_;
   std::unique_ptr<health::HealthService> health_;  // checks, /health, reload
   std::unique_ptr<actions::ActionRunner> actions_;  // runs on transitions into Unhealthy
   std::unique_ptr<debug::DebugState> debug_;        // /debug/state
   std::mutex reload_mutex_;  // one reload at a time (SIGHUP, POST /-/reload)
-  // The running process sections (config.h), guarded by reload_mutex_.
+  // The running process sections (config.h), guarded by reload_mutex_: a
+  // reload re-groups only when they changed.
   std::string process_groups_definition_;
   std::string process_collector_definition_;
   std::unique_ptr<http::Server> server_;  // last: stopped first

@@ -13,56 +13,22 @@ namespace vitals::health {
 
 namespace {
 
-// Reads the process groups for the sampler with a ProcessCollector of its
-// own (its state belongs to the scheduler thread, not to scrapes; the pass
-// over /proc/<pid>/stat is shared with a scrape close in time), and takes
-// the values from the families it emits, so health sees exactly what
-// namedprocess_namegroup_* says.
-GroupReader MakeGroupReader(const procfs::ProcFs& proc, const config::Config& config,
-                            std::shared_ptr<collectors::ProcessTable> table) {
-  if (config.process_groups.empty()) {
+// Reads the process groups for the sampler from the collector the scrape
+// uses, so health sees exactly what namedprocess_namegroup_* says.
+GroupReader MakeGroupReader(std::shared_ptr<collectors::ProcessCollector> collector) {
+  if (!collector) {
     return nullptr;
   }
-  auto collector = std::make_shared<collectors::ProcessCollector>(
-      proc, config.process_groups, config.process_collector, std::move(table));
   return [collector]() -> std::variant<std::map<std::string, GroupReading>, std::string> {
-    collectors::MetricSink sink;
-    auto result = collector->Collect(sink);
-    if (!result) {
-      return result.error().ToString();
+    auto groups = collector->Sample();
+    if (!groups) {
+      return groups.error().ToString();
     }
     std::map<std::string, GroupReading> out;
-    for (const auto& family : sink.Take()) {
-      for (const auto& m : family.metric) {
-        std::string group, mode, memtype;
-        for (const auto& label : m.label) {
-          if (label.name == "groupname") {
-            group = label.value;
-          } else if (label.name == "mode") {
-            mode = label.value;
-          } else if (label.name == "memtype") {
-            memtype = label.value;
-          }
-        }
-        if (group.empty()) {
-          continue;
-        }
-        GroupReading& g = out[group];
-        const std::string& n = family.name;
-        if (n == "namedprocess_namegroup_num_procs") {
-          g.num_procs = m.gauge.value;
-        } else if (n == "namedprocess_namegroup_cpu_seconds_total") {
-          g.cpu_seconds += m.counter.value;  // user + system
-        } else if (n == "namedprocess_namegroup_memory_bytes" && memtype == "resident") {
-          g.memory_rss_bytes = m.gauge.value;
-        } else if (n == "namedprocess_namegroup_num_threads") {
-          g.num_threads = m.gauge.value;
-        } else if (n == "namedprocess_namegroup_open_filedesc") {
-          g.open_fds = m.gauge.value;
-        } else if (n == "namedprocess_namegroup_worst_fd_ratio") {
-          g.worst_fd_ratio = m.gauge.value;
-        }
-      }
+    for (const auto& g : *groups) {
+      auto d = [](std::uint64_t v) { return static_cast<double>(v); };
+      out[g.name] = GroupReading{d(g.num_procs), g.cpu_seconds, d(g.rss_bytes),
+                                 d(g.num_threads), d(g.open_fds), g.worst_fd_ratio};
     }
     return out;
   };
@@ -73,9 +39,10 @@ using Millis = std::chrono::milliseconds;
 }  // namespace
 
 HealthService::HealthService(const procfs::ProcFs& proc,
-                             std::shared_ptr<collectors::ProcessTable> process_table)
-    : proc_(proc), process_table_(std::move(process_table)) {
+                             std::shared_ptr<collectors::ProcessCollector> process_groups)
+    : proc_(proc) {
   sampler_ = std::make_shared<Sampler>(proc_, clock_);
+  sampler_->SetGroupReader(MakeGroupReader(std::move(process_groups)));
 }
 
 HealthService::~HealthService() {
@@ -142,9 +109,6 @@ std::vector<std::string> HealthService::Apply(const config::Config& config) {
       scheduler_->Subscribe(std::move(listener));
     }
     listeners_.clear();
-    // Once: a reload that changes the process groups is refused (App), and
-    // a new reader would restart the groups' CPU counters.
-    sampler_->SetGroupReader(MakeGroupReader(proc_, config, process_table_));
     // Prime: a first reading, and the scheduler's first one (right before
     // the first checks) kMinCpuInterval later, so that the ratios between
     // two samples (host and group CPU) exist over a real interval when the

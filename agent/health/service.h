@@ -22,7 +22,7 @@
 #include "agent/health/sampler.h"
 #include "agent/health/scheduler.h"
 #include "agent/http/server.h"
-#include "collectors/process_table.h"
+#include "collectors/process/process_collector.h"
 #include "collectors/procfs/proc_fs.h"
 #include "config/config.h"
 
@@ -30,10 +30,11 @@ namespace vitals::health {
 
 class HealthService {
  public:
-  // `process_table`: the pass over /proc shared with the scrape, so a sample
-  // taken right after a scrape does not walk /proc again; null: its own.
+  // `process_groups`: the collector the scrape uses (one set of groups and
+  // counters for /metrics and the checks; a reload re-groups it, App);
+  // null: no group values.
   explicit HealthService(const procfs::ProcFs& proc,
-                         std::shared_ptr<collectors::ProcessTable> process_table = nullptr);
+                         std::shared_ptr<collectors::ProcessCollector> process_groups = nullptr);
   ~HealthService();
 
   // Applies a validated configuration in one step and starts the scheduler
@@ -54,7 +55,6 @@ class HealthService {
 
  private:
   procfs::ProcFs proc_;
-  std::shared_ptr<collectors::ProcessTable> process_table_;
   std::shared_ptr<const Clock> clock_ = std::make_shared<SystemClock>();
   std::shared_ptr<Sampler> sampler_;
   std::unique_ptr<Scheduler> scheduler_;

@@ -59,7 +59,7 @@ bool RunOne(collectors::Collector& collector, std::string& last_error,
 }  // namespace
 
 ScrapeCollectable::ScrapeCollectable(
-    std::vector<std::unique_ptr<collectors::Collector>> collectors,
+    std::vector<std::shared_ptr<collectors::Collector>> collectors,
     BuildInfo build, std::shared_ptr<collectors::ProcessTable> process_table)
     : build_(std::move(build)), process_table_(std::move(process_table)) {
   for (auto& c : collectors) {

@@ -29,7 +29,7 @@ class ScrapeCollectable : public prometheus::Collectable {
   // its failures show in vitals_scrape_collector_success too.
   // `process_table`: the pass over /proc the collectors share; each scrape
   // starts by expiring the last one, so a scrape never reads an older pass.
-  ScrapeCollectable(std::vector<std::unique_ptr<collectors::Collector>> collectors,
+  ScrapeCollectable(std::vector<std::shared_ptr<collectors::Collector>> collectors,
                     BuildInfo build,
                     std::shared_ptr<collectors::ProcessTable> process_table = nullptr);
 
@@ -37,7 +37,7 @@ class ScrapeCollectable : public prometheus::Collectable {
 
  private:
   struct Entry {
-    std::unique_ptr<collectors::Collector> collector;
+    std::shared_ptr<collectors::Collector> collector;
     std::string last_error;  // to log a failure once, not on every scrape
   };
 

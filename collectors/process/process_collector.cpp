@@ -20,7 +20,7 @@ using prometheus::MetricType;
 enum Desc {
   kNumProcs, kCpu, kReadBytes, kWriteBytes, kMajorFaults, kMinorFaults, kCtxSwitches, kMemory,
   kOpenFds, kWorstFdRatio, kOldestStart, kNumThreads, kStates, kWorstFdLimit, kReadErrors,
-  kFolded, kDescCount
+  kFolded, kUnreadable, kDescCount
 };
 // HELP texts and label names are process-exporter's, so its dashboards and
 // alerts work unchanged; the last three are ours.
@@ -57,13 +57,21 @@ const MetricDesc kDescs[kDescCount] = {
      "the open files soft limit of the process with the worst fd ratio in this group",
      MetricType::Gauge, {"groupname"}},
     {"namedprocess_namegroup_read_errors_total",
-     "reads of this group's processes that failed (permission: fd/ or io unreadable; vanished: "
-     "exited mid-read); their values are left out, not counted as 0",
+     "processes of this group that could not be read in full, each counted once per reason "
+     "(permission: fd/ or io unreadable; vanished: exited mid-read; error: the process lives but "
+     "a file is missing or malformed); their unknown values are left out, not counted as 0",
      MetricType::Counter, {"groupname", "reason"}},
     {"vitals_process_groups_folded_total",
      "processes put into the _overflow group because process_collector.max_groups was reached",
      MetricType::Counter, {}},
+    {"vitals_process_groups_unreadable_total",
+     "processes whose stat could not be read other than by their exit (hidepid, a malformed "
+     "file), so they could not be placed in a group; each counted once (process-exporter's "
+     "namedprocess_scrape_procread_errors)",
+     MetricType::Counter, {}},
 };
+
+constexpr std::string_view kReasonNames[] = {"permission", "vanished", "error"};
 
 constexpr std::string_view kStateNames[] = {"Running", "Sleeping", "Waiting", "Zombie", "Other"};
 
@@ -143,34 +151,80 @@ ProcessCollector::ProcessCollector(const procfs::ProcFs& proc,
       fds_(proc),
       options_(options),
       matcher_(groups, self_pid_) {
-  self_only_ = std::all_of(groups.begin(), groups.end(),
-                           [](const auto& g) { return g.self && !g.children; });
-  for (const auto& g : groups) {
-    any_children_ = any_children_ || g.children;
-    if (!g.name.fixed()) {
-      continue;
-    }
-    std::string name = ToValidUtf8(g.name.FixedName());
-    auto [it, inserted] = group_index_.try_emplace(name, static_cast<int>(groups_.size()));
-    if (inserted) {
-      Group group;
-      group.name = name;
-      group.declared = true;
-      group.min = g.min;
-      group.max = g.max;
-      groups_.push_back(std::move(group));
-    } else {
-      auto& existing = groups_[static_cast<std::size_t>(it->second)];
-      existing.min = existing.min ? existing.min : g.min;
-      existing.max = existing.max ? existing.max : g.max;
-    }
-  }
+  std::lock_guard lock(mutex_);
+  Configure(groups);
   // The first scan sets every running process's baseline, as process-exporter
   // does when it starts; a failure here shows on the first scrape instead.
   (void)Scan();
 }
 
 std::span<const MetricDesc> ProcessCollector::Describe() const { return kDescs; }
+
+std::vector<std::string> ProcessCollector::warnings() const {
+  std::lock_guard lock(mutex_);
+  return matcher_.warnings();
+}
+
+bool ProcessCollector::self_only() const {
+  std::lock_guard lock(mutex_);
+  return self_only_;
+}
+
+// Sets up groups_ for `groups` (matcher_ is already built from them): the
+// fixed-name groups exist from now on, continuing a previous group's
+// counters when there was one of that name.
+void ProcessCollector::Configure(const std::vector<config::ProcessGroupConfig>& groups) {
+  self_only_ = std::all_of(groups.begin(), groups.end(),
+                           [](const auto& g) { return g.self && !g.children; });
+  any_children_ = std::any_of(groups.begin(), groups.end(),
+                              [](const auto& g) { return g.children; });
+  for (const auto& g : groups) {
+    if (g.name.fixed()) {
+      (void)AddGroup(ToValidUtf8(g.name.FixedName()));
+    }
+  }
+}
+
+std::vector<std::string> ProcessCollector::Apply(
+    const std::vector<config::ProcessGroupConfig>& groups,
+    const config::ProcessCollectorConfig& options) {
+  std::lock_guard lock(mutex_);
+  matcher_ = ProcessMatcher(groups, self_pid_);
+  options_ = options;
+  previous_.clear();
+  for (auto& g : groups_) {
+    previous_.emplace(g.name, std::move(g));
+  }
+  groups_.clear();
+  group_index_.clear();
+  overflow_ = -1;
+  for (auto& [pid, t] : tracked_) {
+    // Matched again in the next scan; the last values stay, so a process
+    // adds only what it does from now on, whichever group it lands in.
+    t.resolved = false;
+    t.group = t.entry = -1;
+    t.fresh = false;
+    t.errors_counted = 0;  // counted again in the group it lands in
+  }
+  Configure(groups);
+  baseline_scan_ = true;
+  (void)Scan();
+  return matcher_.warnings();
+}
+
+int ProcessCollector::AddGroup(const std::string& name) {
+  auto [it, inserted] = group_index_.try_emplace(name, static_cast<int>(groups_.size()));
+  if (inserted) {
+    auto old = previous_.find(name);
+    Group& g = groups_.emplace_back();
+    if (old != previous_.end()) {
+      g.total = old->second.total;
+      g.errors = old->second.errors;
+    }
+    g.name = name;
+  }
+  return it->second;
+}
 
 int ProcessCollector::GroupFor(const std::string& name) {
   auto it = group_index_.find(name);
@@ -181,15 +235,11 @@ int ProcessCollector::GroupFor(const std::string& name) {
   if (named >= options_.max_groups) {
     ++folded_;
     if (overflow_ < 0) {
-      overflow_ = static_cast<int>(groups_.size());
-      groups_.emplace_back().name = config::kOverflowGroup;
+      overflow_ = AddGroup(std::string(config::kOverflowGroup));
     }
     return overflow_;
   }
-  int index = static_cast<int>(groups_.size());
-  groups_.emplace_back().name = name;
-  group_index_.emplace(name, index);
-  return index;
+  return AddGroup(name);
 }
 
 void ProcessCollector::Resolve(int pid, Tracked& t, std::string_view comm) {
@@ -229,9 +279,7 @@ void ProcessCollector::Resolve(int pid, Tracked& t, std::string_view comm) {
     t.entry = static_cast<int>(*entry);
     t.group = GroupFor(name);
     t.resolved = true;
-  } else if (any_children_) {
-    pending_.push_back(pid);
-  } else {
+  } else if (!any_children_) {
     t.resolved = true;
   }
 }
@@ -258,39 +306,45 @@ void ProcessCollector::Visit(const ProcessEntry& entry) {
   const int pid = entry.pid;
   if (entry.error) {
     auto it = tracked_.find(pid);
-    if (it != tracked_.end() && it->second.group >= 0) {
-      auto& g = groups_[static_cast<std::size_t>(it->second.group)];
-      ++(entry.error->code == procfs::Errc::kPermission ? g.errors_permission
-                                                         : g.errors_vanished);
+    Tracked* t = it != tracked_.end() && it->second.group >= 0 ? &it->second : nullptr;
+    if (entry.error->code == procfs::Errc::kVanished || entry.error->code == procfs::Errc::kNotFound) {
+      if (t != nullptr) {
+        CountError(groups_[static_cast<std::size_t>(t->group)], *t, kVanished);
+      }
+      return;  // gone before we could read it: not in this scan
     }
-    return;  // gone (or hidden) before we could read it: not in this scan
+    // Alive but unreadable (hidepid, a malformed stat): which group it
+    // would be in cannot be told; it is left out of this scan and counted.
+    unreadable_scan_.insert(pid);
+    unreadable_ += unreadable_pids_.count(pid) ? 0 : 1;
+    if (t != nullptr) {
+      CountError(groups_[static_cast<std::size_t>(t->group)], *t,
+                 entry.error->code == procfs::Errc::kPermission ? kPermission : kError);
+      t->seen_scan = scan_;  // kept: the same process, if it becomes readable again
+    }
+    return;
   }
-  const procfs::PidStat* stat = &entry.stat;
+  const procfs::PidStat& stat = entry.stat;
   auto [it, inserted] = tracked_.try_emplace(pid);
   Tracked& t = it->second;
-  if (!inserted && t.starttime != stat->starttime) {
+  if (!inserted && t.starttime != stat.starttime) {
     t = Tracked{};  // the pid was reused: a new process
     inserted = true;
   }
   if (inserted) {
-    t.starttime = stat->starttime;
-    t.fresh = !first_scan_;
+    t.starttime = stat.starttime;
+    t.fresh = !baseline_scan_;
   }
   t.seen_scan = scan_;
-  t.ppid = stat->ppid;
-  t.state = stat->state;
-  t.threads = stat->num_threads;
-  t.vsize = stat->vsize;
-  t.rss_pages = stat->rss;
-  t.cur.utime = stat->utime;
-  t.cur.stime = stat->stime;
-  t.cur.minflt = stat->minflt;
-  t.cur.majflt = stat->majflt;
+  t.ppid = stat.ppid;
   if (!t.resolved) {
-    Resolve(pid, t, stat->comm);
+    Resolve(pid, t, stat.comm);
+    if (!t.resolved) {
+      pending_.push_back(&entry);
+    }
   }
   if (t.group >= 0) {
-    CollectMember(pid, t);
+    CollectMember(entry, t);
   }
 }
 
@@ -325,7 +379,6 @@ procfs::Result<void> ProcessCollector::Scan() {
     own->processes.resize(pids.size());
   }
   ++scan_;
-  first_scan_ = scan_ == 1;
   if (matcher_.RefreshPidfiles()) {
     // A pidfile now names another process: decide every match again. Totals
     // stay with the groups, and each process keeps its last values, so
@@ -334,16 +387,17 @@ procfs::Result<void> ProcessCollector::Scan() {
       t.resolved = false;
       t.group = -1;
       t.entry = -1;
+      t.errors_counted = 0;
     }
   }
   pending_.clear();
+  unreadable_scan_.clear();
   ResetGauges();
   if (own) {
     for (std::size_t i = 0; i < pids.size(); ++i) {
       table_->ReadEntry(pids[i], own->processes[i], buffer_);
       Visit(own->processes[i]);
     }
-    table_->Publish(std::move(own), cursor_, started);
   } else {
     for (const ProcessEntry& entry : shared ? shared->processes : self_entry_) {
       Visit(entry);
@@ -351,20 +405,21 @@ procfs::Result<void> ProcessCollector::Scan() {
   }
   // New processes no entry matched may join an ancestor's group; their
   // parents may come later in pid order (pid wrap), hence a second step.
-  for (int pid : pending_) {
-    Tracked& t = tracked_[pid];
+  for (const ProcessEntry* entry : pending_) {
+    Tracked& t = tracked_[entry->pid];
     if (ResolveAncestry(t, 0) >= 0 && t.seen_scan == scan_) {
-      CollectMember(pid, t);
+      CollectMember(*entry, t);
     }
+  }
+  pending_.clear();  // points into the pass
+  if (own) {
+    table_->Publish(std::move(own), cursor_, started);
   }
   for (auto it = tracked_.begin(); it != tracked_.end();) {
     it = it->second.seen_scan == scan_ ? std::next(it) : tracked_.erase(it);
   }
-  std::lock_guard lock(counts_mutex_);
-  counts_.clear();
-  for (const auto& g : groups_) {
-    counts_.push_back({g.name, g.procs, g.min, g.max});
-  }
+  unreadable_pids_.swap(unreadable_scan_);
+  baseline_scan_ = false;
   return {};
 }
 
@@ -373,97 +428,118 @@ void ProcessCollector::ResetGauges() {
     g.procs = g.threads = g.rss = g.vsize = g.swap = g.pss = g.swap_pss = 0;
     g.fds = g.worst_limit = 0;
     g.worst_ratio = 0;
+    g.worst_known = false;
     g.oldest_start.reset();
     g.states = {};
   }
 }
 
-void ProcessCollector::CollectMember(int pid, Tracked& t) {
+ProcessCollector::Reason ProcessCollector::ReasonFor(const procfs::Error& error, int pid,
+                                                     const Tracked& t) {
+  if (error.code == procfs::Errc::kPermission) {
+    return kPermission;
+  }
+  // ReadPidFile says "vanished" for any missing file; a kernel without
+  // task I/O accounting has no io file at all. Tell by the stat: still
+  // there, with the same start time, is the same live process.
+  auto stat = procfs::ReadPidStat(proc_, pid, aux_buffer_);
+  return stat && stat->starttime == t.starttime ? kError : kVanished;
+}
+
+void ProcessCollector::CountError(Group& g, Tracked& t, Reason reason) {
+  const auto bit = static_cast<std::uint8_t>(1u << reason);
+  if ((t.errors_counted & bit) == 0) {
+    t.errors_counted |= bit;
+    ++g.errors[reason];
+  }
+}
+
+void ProcessCollector::CollectMember(const ProcessEntry& entry, Tracked& t) {
+  const int pid = entry.pid;
+  const procfs::PidStat& stat = entry.stat;
   const auto& info = proc_.system();
   Group& g = groups_[static_cast<std::size_t>(t.group)];
-  auto vanished = [&]() {
-    ++g.errors_vanished;
-    t.seen_scan = 0;  // dropped at the end of the scan
+  // A failed read leaves its values out; a process that exited meanwhile
+  // leaves the scan altogether (its counters were committed last time).
+  auto failed = [&](const procfs::Error& error) {
+    Reason reason = ReasonFor(error, pid, t);
+    CountError(g, t, reason);
+    return reason == kVanished;
   };
   auto status = procfs::ReadPidStatus(proc_, pid, buffer_);
-  if (!status && status.error().code != procfs::Errc::kPermission) {
-    vanished();
+  if (!status && failed(status.error())) {
+    t.seen_scan = 0;  // dropped at the end of the scan
     return;
   }
-  std::optional<std::uint64_t> swap;
+  std::uint64_t vcsw = 0, nvcsw = 0, swap = 0;
   if (status) {
     swap = status->vm_swap_bytes.value_or(0);
-    t.cur.vcsw = status->voluntary_ctxt_switches;
-    t.cur.nvcsw = status->nonvoluntary_ctxt_switches;
-  } else {
-    ++g.errors_permission;
+    vcsw = status->voluntary_ctxt_switches;
+    nvcsw = status->nonvoluntary_ctxt_switches;
   }
   auto io = procfs::ReadPidIo(proc_, pid, buffer_);
-  if (!io && io.error().code != procfs::Errc::kPermission) {
-    vanished();
+  if (!io && failed(io.error())) {
+    t.seen_scan = 0;
     return;
-  }
-  if (io) {
-    t.cur.read_bytes = io->read_bytes;
-    t.cur.write_bytes = io->write_bytes;
-  } else {
-    ++g.errors_permission;
   }
   auto fds = fds_.Count(pid);
-  if (!fds && fds.error().code != procfs::Errc::kPermission) {
-    vanished();
+  if (!fds && failed(fds.error())) {
+    t.seen_scan = 0;
     return;
-  }
-  if (!fds) {
-    ++g.errors_permission;
   }
   if (!t.limits_read) {
     auto limits = procfs::ReadPidLimits(proc_, pid, buffer_);
-    if (!limits && limits.error().code != procfs::Errc::kPermission) {
-      vanished();
-      return;
-    }
-    t.limits_read = true;
     if (limits) {
       t.fd_limit = limits->open_files.soft;
+      t.limits_read = true;
+    } else if (failed(limits.error())) {
+      t.seen_scan = 0;
+      return;
+    } else {
+      t.limits_read = limits.error().code == procfs::Errc::kPermission;  // no use retrying
     }
   }
   std::uint64_t pss = 0, swap_pss = 0;
   if (options_.smaps) {
     auto smaps = proc_.ReadPidFile(pid, "smaps_rollup", buffer_);
-    if (!smaps && smaps.error().code != procfs::Errc::kPermission) {
-      vanished();
+    if (!smaps && failed(smaps.error())) {
+      t.seen_scan = 0;
       return;
     }
-    if (!smaps || !ParseSmapsRollup(*smaps, &pss, &swap_pss)) {
-      ++g.errors_permission;  // kernel threads have an empty smaps_rollup
+    // Kernel threads and zombies have no memory map: an empty file, and 0.
+    if (smaps && !smaps->empty() && !ParseSmapsRollup(*smaps, &pss, &swap_pss)) {
+      CountError(g, t, kError);
     }
   }
 
-  // Every read succeeded or is known to be unreadable: commit.
-  Accumulate(g.total.utime, t.last.utime, t.cur.utime, t.stat_seen, t.fresh);
-  Accumulate(g.total.stime, t.last.stime, t.cur.stime, t.stat_seen, t.fresh);
-  Accumulate(g.total.minflt, t.last.minflt, t.cur.minflt, t.stat_seen, t.fresh);
-  Accumulate(g.total.majflt, t.last.majflt, t.cur.majflt, t.stat_seen, t.fresh);
+  // Every read succeeded or is known to have failed: commit.
+  const bool fresh = t.fresh;
+  auto add = [fresh](std::uint64_t& total, std::uint64_t& last, std::uint64_t cur, bool seen) {
+    Accumulate(total, last, cur, seen, fresh);
+  };
+  add(g.total.utime, t.last.utime, stat.utime, t.stat_seen);
+  add(g.total.stime, t.last.stime, stat.stime, t.stat_seen);
+  add(g.total.minflt, t.last.minflt, stat.minflt, t.stat_seen);
+  add(g.total.majflt, t.last.majflt, stat.majflt, t.stat_seen);
   t.stat_seen = true;
   if (status) {
-    Accumulate(g.total.vcsw, t.last.vcsw, t.cur.vcsw, t.status_seen, t.fresh);
-    Accumulate(g.total.nvcsw, t.last.nvcsw, t.cur.nvcsw, t.status_seen, t.fresh);
+    add(g.total.vcsw, t.last.vcsw, vcsw, t.status_seen);
+    add(g.total.nvcsw, t.last.nvcsw, nvcsw, t.status_seen);
     t.status_seen = true;
   }
   if (io) {
-    Accumulate(g.total.read_bytes, t.last.read_bytes, t.cur.read_bytes, t.io_seen, t.fresh);
-    Accumulate(g.total.write_bytes, t.last.write_bytes, t.cur.write_bytes, t.io_seen, t.fresh);
+    add(g.total.read_bytes, t.last.read_bytes, io->read_bytes, t.io_seen);
+    add(g.total.write_bytes, t.last.write_bytes, io->write_bytes, t.io_seen);
     t.io_seen = true;
   }
   ++g.procs;
-  g.threads += t.threads;
-  g.rss += t.rss_pages * info.page_size;
-  g.vsize += t.vsize;
-  g.swap += swap.value_or(0);
+  g.threads += stat.num_threads;
+  g.rss += stat.rss * info.page_size;
+  g.vsize += stat.vsize;
+  g.swap += swap;
   g.pss += pss;
   g.swap_pss += swap_pss;
-  ++g.states[static_cast<std::size_t>(StateIndex(t.state))];
+  ++g.states[static_cast<std::size_t>(StateIndex(stat.state))];
   if (!g.oldest_start || t.starttime < *g.oldest_start) {
     g.oldest_start = t.starttime;
   }
@@ -471,15 +547,17 @@ void ProcessCollector::CollectMember(int pid, Tracked& t) {
     g.fds += *fds;
     if (t.fd_limit && *t.fd_limit > 0) {
       double ratio = static_cast<double>(*fds) / static_cast<double>(*t.fd_limit);
-      if (ratio >= g.worst_ratio) {
+      if (!g.worst_known || ratio >= g.worst_ratio) {
         g.worst_ratio = ratio;
         g.worst_limit = *t.fd_limit;
+        g.worst_known = true;
       }
     }
   }
 }
 
 procfs::Result<void> ProcessCollector::Collect(MetricSink& out) {
+  std::lock_guard lock(mutex_);
   if (auto r = Scan(); !r) {
     return r;
   }
@@ -506,26 +584,41 @@ procfs::Result<void> ProcessCollector::Collect(MetricSink& out) {
     }
     out.Add(kDescs[kOpenFds], d(g.fds), {n});
     out.Add(kDescs[kWorstFdRatio], g.worst_ratio, {n});
-    // An empty group has no worst process and no oldest one: leave those
-    // series out rather than export a limit of 0 or a start time of 1970.
-    if (g.oldest_start) {
+    // An empty group has no oldest process, and a group none of whose fd
+    // counts could be read no worst one: leave those series out rather than
+    // export a start time of 1970 or a limit of 0.
+    if (g.worst_known) {
       out.Add(kDescs[kWorstFdLimit], d(g.worst_limit), {n});
+    }
+    if (g.oldest_start) {
       out.Add(kDescs[kOldestStart], d(*boot_time_) + d(*g.oldest_start) / ticks, {n});
     }
     out.Add(kDescs[kNumThreads], d(g.threads), {n});
     for (std::size_t i = 0; i < g.states.size(); ++i) {
       out.Add(kDescs[kStates], d(g.states[i]), {n, kStateNames[i]});
     }
-    out.Add(kDescs[kReadErrors], d(g.errors_permission), {n, "permission"});
-    out.Add(kDescs[kReadErrors], d(g.errors_vanished), {n, "vanished"});
+    for (std::size_t i = 0; i < kReasonCount; ++i) {
+      out.Add(kDescs[kReadErrors], d(g.errors[i]), {n, kReasonNames[i]});
+    }
   }
   out.Add(kDescs[kFolded], d(folded_));
+  out.Add(kDescs[kUnreadable], d(unreadable_));
   return {};
 }
 
-std::vector<ProcessCollector::GroupCount> ProcessCollector::Groups() const {
-  std::lock_guard lock(counts_mutex_);
-  return counts_;
+procfs::Result<std::vector<ProcessCollector::GroupValues>> ProcessCollector::Sample() {
+  std::lock_guard lock(mutex_);
+  if (auto r = Scan(); !r) {
+    return r.error();
+  }
+  std::vector<GroupValues> out;
+  out.reserve(groups_.size());
+  const double ticks = static_cast<double>(proc_.system().ticks_per_second);
+  for (const auto& g : groups_) {
+    out.push_back({g.name, g.procs, g.threads, g.rss, g.fds, g.worst_ratio,
+                   static_cast<double>(g.total.utime + g.total.stime) / ticks});
+  }
+  return out;
 }
 
 }  // namespace vitals::collectors

@@ -334,11 +334,14 @@ def groups():
                               "{{instance}} {{groupname}} major faults"),
                              (f"sum without (ctxswitchtype) (rate(namedprocess_namegroup_context_switches_total{{{G}}}[$__rate_interval]))",
                               "{{instance}} {{groupname}} context switches")), unit="ops", min_=0), 12, 8)
-    L.add(timeseries("Read errors and folded processes", "Per-process reads vitals could not make "
-                     "(permission: fd/ or io unreadable; vanished: exited mid-read), and processes "
-                     "put into the _overflow group past process_collector.max_groups.",
+    L.add(timeseries("Read errors and folded processes", "Processes vitals could not read in full "
+                     "(permission: fd/ or io unreadable; vanished: exited mid-read; error: alive, a file "
+                     "missing or malformed), processes whose stat could not be read (no group), and "
+                     "processes put into the _overflow group past process_collector.max_groups.",
                      targets((f"rate(namedprocess_namegroup_read_errors_total{{{G}}}[$__rate_interval])",
                               "{{instance}} {{groupname}} {{reason}}"),
+                             (f"rate(vitals_process_groups_unreadable_total{{{SEL}}}[$__rate_interval])",
+                              "{{instance}} unreadable, no group"),
                              (f"rate(vitals_process_groups_folded_total{{{SEL}}}[$__rate_interval])",
                               "{{instance}} folded")), unit="ops", min_=0), 12, 8)
     variables = common_vars() + [query_var(

@@ -8,9 +8,8 @@
 - A bad file (several mistakes) is rejected by both routes: the old checks
   keep serving, the gauge is 0, the success timestamp does not move, and every
   problem is logged with its JSON pointer. Invalid JSON likewise.
-- A file that changes process_groups is rejected as a whole ("restart
-  required"): the scrape's process collector and the sampler keep the groups
-  they started with, so checks and groups never disagree.
+- A file with a bad process group (a regex RE2 rejects) is rejected as a
+  whole: no new group and no new check reach /metrics or /health.
 - A good file after the bad ones applies again."""
 
 import base64
@@ -169,7 +168,7 @@ def main():
             fail("POST: the unchanged check lost its history")
         print(f"POST good file: kept keep and change, timestamp {t1} -> {t2}")
 
-        # Bad files: several mistakes, invalid JSON, changed process groups.
+        # Bad files: several mistakes, invalid JSON, a bad process group.
         bad = {"process_groups": GROUPS, "checks": [
             exec_check("keep", flag),
             memory_check("change", 0.0002) | {"timeout": "1s"},  # longer than the interval
@@ -179,12 +178,12 @@ def main():
         ]}
         want_pointers = {"/checks/1/timeout", "/checks/2/name", "/checks/3/degradde",
                          "/checks/4/kind"}
-        regroup = {"process_groups": GROUPS + [{"name": "init", "comm": "^init$"}],
+        regroup = {"process_groups": GROUPS + [{"name": "init", "comm": "^(init$"}],
                    "checks": config_c["checks"]}
         cases = [("SIGHUP", bad, want_pointers, None),
                  ("POST", bad, want_pointers, None),
                  ("SIGHUP", '{"checks": [', {""}, "invalid JSON"),
-                 ("POST", regroup, {"/process_groups"}, "restart required")]
+                 ("POST", regroup, {"/process_groups/1/comm"}, "missing )")]
         for how, config, pointers, text in cases:
             logged_before = len(a.log("configuration not reloaded"))
             a.write(config)

@@ -75,7 +75,7 @@ TEST_CASE("Parsers and the text serializer ignore a ',' decimal-point locale", "
   }
   SECTION("collectors through ScrapeCollectable and prometheus::TextSerializer") {
     collectors::CollectorContext ctx{*fs, tree.path()};
-    std::vector<std::unique_ptr<collectors::Collector>> all;
+    std::vector<std::shared_ptr<collectors::Collector>> all;
     all.push_back(std::make_unique<collectors::LoadavgCollector>(ctx));
     all.push_back(std::make_unique<collectors::MeminfoCollector>(ctx));
     all.push_back(std::make_unique<collectors::StatCollector>(ctx));

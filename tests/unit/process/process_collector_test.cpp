@@ -196,11 +196,16 @@ TEST_CASE("ProcessCollector over a fake /proc", "[process]") {
   CHECK(Get(s1, "cpu_seconds_total", "groupname=app,mode=user") == 0);
   CHECK(s1.count(std::string(kNs) + "num_procs") == 1);
   CHECK(s1[std::string(kNs) + "num_procs"].count("groupname=other") == 0);
-  auto counts = c.Groups();
-  REQUIRE(counts.size() == 2);
-  CHECK(counts[0].name == "declared");
-  CHECK(counts[0].min == 1u);
-  CHECK(counts[0].max == 2u);
+  // The health sampler reads the same numbers.
+  auto values = c.Sample();
+  REQUIRE(values.ok());
+  REQUIRE(values->size() == 2);
+  CHECK((*values)[0].name == "declared");
+  CHECK((*values)[0].num_procs == 0);
+  CHECK((*values)[1].name == "app");
+  CHECK((*values)[1].num_procs == 2);
+  CHECK((*values)[1].num_threads == 3);
+  CHECK((*values)[1].open_fds == 9);
 
   SECTION("counters grow by each member's increase and survive its exit") {
     WriteProc(tree, {10, "app", 1, 130, 55, 100, 2, 8192, 5});
@@ -230,12 +235,31 @@ TEST_CASE("ProcessCollector over a fake /proc", "[process]") {
     CHECK(Get(s2, "cpu_seconds_total", "groupname=app,mode=user") == Approx(3.0));
     CHECK(Get(s2, "num_procs", "groupname=app") == 3);
   }
-  SECTION("a member that vanishes between stat and the rest is counted, not reported as 0") {
+  SECTION("a live member whose status and io are missing stays, its unknowns left out") {
+    // A kernel without task I/O accounting has no io file at all.
     tree.Remove("11/io");
     tree.Remove("11/status");
     auto s2 = Scrape(c);
+    CHECK(Get(s2, "num_procs", "groupname=app") == 2);
+    CHECK(Get(s2, "open_filedesc", "groupname=app") == 9);
+    CHECK(Get(s2, "memory_bytes", "groupname=app,memtype=swapped") == 8192);  // 10's only
+    // One process: counted once, not once per file or per scrape.
+    CHECK(Get(s2, "read_errors_total", "groupname=app,reason=error") == 1);
+    CHECK(Get(s2, "read_errors_total", "groupname=app,reason=vanished") == 0);
+    auto s3 = Scrape(c);
+    CHECK(Get(s3, "read_errors_total", "groupname=app,reason=error") == 1);
+    CHECK(Get(s3, "num_procs", "groupname=app") == 2);
+  }
+  SECTION("a process whose stat cannot be parsed is counted, not placed") {
+    tree.Write("12/stat", "12 (other\n");
+    tree.Write("11/stat", "11 (app) S garbage\n");  // a member: its group knows
+    auto s2 = Scrape(c);
+    CHECK(s2.at("vitals_process_groups_unreadable_total").at("") == 2);
     CHECK(Get(s2, "num_procs", "groupname=app") == 1);
-    CHECK(Get(s2, "read_errors_total", "groupname=app,reason=vanished") == 1);
+    CHECK(Get(s2, "read_errors_total", "groupname=app,reason=error") == 1);
+    auto s3 = Scrape(c);  // still unreadable: the same processes, not counted again
+    CHECK(s3.at("vitals_process_groups_unreadable_total").at("") == 2);
+    CHECK(Get(s3, "read_errors_total", "groupname=app,reason=error") == 1);
   }
   SECTION("an unreadable fd/ leaves the process out of open_filedesc and counts it") {
     if (::geteuid() == 0) {
@@ -271,4 +295,78 @@ TEST_CASE("ProcessCollector: children roll up, the group count is bounded", "[pr
   CHECK(Get(s, "num_procs", "groupname=b") == 1);
   CHECK(Get(s, "num_procs", "groupname=_overflow") == 1);
   CHECK(s.at("vitals_process_groups_folded_total").at("") == 1);
+}
+
+TEST_CASE("ProcessCollector: a member that exits between the pass and its other files",
+          "[process]") {
+  vitals::testing::TempTree tree;
+  auto fs = OpenTree(tree);
+  WriteProc(tree, {10, "app"});
+  WriteProc(tree, {11, "app"});
+  auto table = std::make_shared<vitals::collectors::ProcessTable>(fs);
+  ProcessCollector c(fs, Groups(R"({"process_groups": [{"name": "app", "comm": "^app$"}]})"), {},
+                     table);
+  vitals::collectors::ProcessTable::Cursor cursor;
+  table->Expire();
+  REQUIRE(table->Read(cursor).ok());  // "processes" read both stats in this scrape...
+  tree.Remove("11");                  // ...then 11 exited
+  auto s = Scrape(c);
+  CHECK(Get(s, "num_procs", "groupname=app") == 1);
+  CHECK(Get(s, "read_errors_total", "groupname=app,reason=vanished") == 1);
+}
+
+TEST_CASE("ProcessCollector: Apply re-groups in place (config reload)", "[process]") {
+  vitals::testing::TempTree tree;
+  auto fs = OpenTree(tree);
+  WriteProc(tree, {10, "api", 1, 100});
+  WriteProc(tree, {11, "worker", 1, 100});
+  WriteProc(tree, {12, "cron", 1, 100});
+  ProcessCollector c(fs, Groups(R"({"process_groups": [
+      {"name": "api", "comm": "^api$"},
+      {"name": "old", "comm": "^worker$"}
+  ]})"), {});
+  WriteProc(tree, {10, "api", 1, 150});
+  WriteProc(tree, {11, "worker", 1, 130});
+  auto s1 = Scrape(c);
+  CHECK(Get(s1, "cpu_seconds_total", "groupname=api,mode=user") == Approx(0.5));
+  CHECK(Get(s1, "cpu_seconds_total", "groupname=old,mode=user") == Approx(0.3));
+
+  auto warnings = c.Apply(Groups(R"({"process_groups": [
+      {"name": "api", "comm": "^(api|worker)$"},
+      {"name": "cron", "comm": "^cron$"},
+      {"name": "batch", "comm": "^batch$"}
+  ]})"), {});
+  CHECK(warnings.empty());
+  WriteProc(tree, {10, "api", 1, 160});
+  WriteProc(tree, {11, "worker", 1, 170});
+  WriteProc(tree, {12, "cron", 1, 400});
+  auto s2 = Scrape(c);
+  // api keeps its counter and gains what both members did after the reload;
+  // the worker's 0.3 s under "old" is not counted again.
+  CHECK(Get(s2, "num_procs", "groupname=api") == 2);
+  CHECK(Get(s2, "cpu_seconds_total", "groupname=api,mode=user") == Approx(0.5 + 0.1 + 0.4));
+  // cron was running before the reload: only what it does after it counts.
+  CHECK(Get(s2, "num_procs", "groupname=cron") == 1);
+  CHECK(Get(s2, "cpu_seconds_total", "groupname=cron,mode=user") == Approx(3.0));
+  CHECK(Get(s2, "num_procs", "groupname=batch") == 0);  // declared: there from the reload
+  CHECK(s2.at(std::string(kNs) + "num_procs").count("groupname=old") == 0);  // gone
+
+  SECTION("a group that comes back after a reload continues its counters") {
+    c.Apply(Groups(R"({"process_groups": [{"name": "{{.Comm}}", "comm": "^(worker|api)$"}]})"),
+            {});
+    WriteProc(tree, {11, "worker", 1, 200});
+    auto s3 = Scrape(c);
+    CHECK(Get(s3, "cpu_seconds_total", "groupname=api,mode=user") == Approx(1.0));
+    CHECK(Get(s3, "cpu_seconds_total", "groupname=worker,mode=user") == Approx(0.3));
+  }
+  SECTION("from the agent alone to the whole machine: running processes start at zero") {
+    c.Apply(vitals::config::DefaultConfig().process_groups, {});
+    CHECK(c.self_only());
+    c.Apply(Groups(R"({"process_groups": [{"name": "all", "comm": "."}]})"), {});
+    CHECK_FALSE(c.self_only());
+    WriteProc(tree, {12, "cron", 1, 450});
+    auto s3 = Scrape(c);
+    CHECK(Get(s3, "num_procs", "groupname=all") == 3);
+    CHECK(Get(s3, "cpu_seconds_total", "groupname=all,mode=user") == Approx(0.5));
+  }
 }
