@@ -38,7 +38,7 @@ void ProcessTable::ReadEntry(int pid, ProcessEntry& entry, std::string& buffer) 
     entry.error.reset();
   } else {
     entry.stat = {};
-    entry.error = stat.error();
+    entry.error = std::make_unique<procfs::Error>(stat.error());
   }
 }
 

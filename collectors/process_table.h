@@ -34,11 +34,12 @@
 namespace vitals::collectors {
 
 // One process as the pass saw it: its stat, or why it could not be read
-// (kVanished: exited after the listing; kPermission: hidepid).
+// (kVanished: exited after the listing; kPermission: hidepid). The error is
+// held by pointer: rare, and a pass holds one entry per process.
 struct ProcessEntry {
   int pid = 0;
   procfs::PidStat stat;
-  std::optional<procfs::Error> error;
+  std::unique_ptr<procfs::Error> error;
 };
 
 struct ProcessPass {
