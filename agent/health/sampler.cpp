@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "agent/health/families.h"
+
 #include "collectors/procfs/file_nr.h"
 #include "collectors/procfs/loadavg.h"
 #include "collectors/procfs/meminfo.h"
@@ -225,19 +227,12 @@ std::vector<prometheus::MetricFamily> Sampler::Families() const {
   std::vector<prometheus::MetricFamily> out;
   std::lock_guard lock(mutex_);
   auto family = [&](const GaugeSpec& spec) -> prometheus::MetricFamily& {
-    prometheus::MetricFamily f;
-    f.name = spec.metric;
-    f.help = spec.help;
-    f.type = prometheus::MetricType::Gauge;
-    out.push_back(std::move(f));
-    return out.back();
+    return out.emplace_back(MakeFamily(spec.metric, spec.help, prometheus::MetricType::Gauge));
   };
   for (const GaugeSpec& spec : kHostGauges) {
     auto it = values_.find(spec.value);
     if (it != values_.end() && it->second.index() == 0) {
-      prometheus::ClientMetric m;
-      m.gauge.value = std::get<0>(it->second).value;
-      family(spec).metric.push_back(std::move(m));
+      AddSample(family(spec), std::get<0>(it->second).value, {});
     }
   }
   for (const GaugeSpec& spec : kGroupGauges) {
@@ -251,10 +246,8 @@ std::vector<prometheus::MetricFamily> Sampler::Families() const {
       if (f == nullptr) {
         f = &family(spec);
       }
-      prometheus::ClientMetric m;
-      m.label.push_back({"groupname", it->first.substr(prefix.size())});
-      m.gauge.value = std::get<0>(it->second).value;
-      f->metric.push_back(std::move(m));
+      AddSample(*f, std::get<0>(it->second).value,
+                {{"groupname", it->first.substr(prefix.size())}});
     }
   }
   std::sort(out.begin(), out.end(),
