@@ -4,8 +4,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <map>
 #include <string>
+#include <thread>
 
 #include "collectors/process/process_matcher.h"
 #include "config/config.h"
@@ -369,4 +371,48 @@ TEST_CASE("ProcessCollector: Apply re-groups in place (config reload)", "[proces
     CHECK(Get(s3, "num_procs", "groupname=all") == 3);
     CHECK(Get(s3, "cpu_seconds_total", "groupname=all,mode=user") == Approx(0.5));
   }
+}
+
+// Run under the tsan preset: the scrape (Collect), the health sampler
+// (Sample) and a reload (Apply) come from three threads.
+TEST_CASE("ProcessCollector: scrape, sampler and reload from three threads", "[process]") {
+  vitals::testing::TempTree tree;
+  auto fs = OpenTree(tree);
+  for (int pid = 10; pid < 30; ++pid) {
+    WriteProc(tree, {pid, pid % 2 ? "odd" : "even", 1, static_cast<std::uint64_t>(pid)});
+  }
+  const auto by_comm = Groups(R"({"process_groups": [{"name": "{{.Comm}}", "comm": "."}]})");
+  const auto one = Groups(R"({"process_groups": [{"name": "all", "comm": "."}]})");
+  ProcessCollector c(fs, by_comm, {});
+  std::atomic<bool> stop{false};
+  std::atomic<int> scrapes{0}, samples{0};
+  std::thread scraper([&] {
+    while (!stop) {
+      MetricSink sink;
+      if (c.Collect(sink).ok()) {
+        ++scrapes;
+      }
+    }
+  });
+  std::thread sampler([&] {
+    while (!stop) {
+      auto values = c.Sample();
+      if (values.ok() && !values->empty()) {
+        ++samples;
+      }
+    }
+  });
+  for (int i = 0; i < 50; ++i) {
+    c.Apply(i % 2 ? by_comm : one, {});
+  }
+  while (scrapes < 20 || samples < 20) {
+    std::this_thread::yield();
+  }
+  stop = true;
+  scraper.join();
+  sampler.join();
+  c.Apply(by_comm, {});
+  auto s = Scrape(c);
+  CHECK(Get(s, "num_procs", "groupname=odd") == 10);
+  CHECK(Get(s, "num_procs", "groupname=even") == 10);
 }
