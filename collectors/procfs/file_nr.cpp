@@ -30,7 +30,7 @@ Result<FileNr> ParseFileNr(std::string_view text) {
 }
 
 Result<FileNr> ReadFileNr(const ProcFs& fs, std::string& buffer) {
-  return ParseRead(fs.ReadInto(kPath, buffer), ParseFileNr);
+  return ParseReadAndRelease(fs.ReadInto(kPath, buffer), buffer, ParseFileNr);
 }
 
 }  // namespace vitals::procfs

@@ -42,7 +42,7 @@ Result<Loadavg> ParseLoadavg(std::string_view text) {
 }
 
 Result<Loadavg> ReadLoadavg(const ProcFs& fs, std::string& buffer) {
-  return ParseRead(fs.ReadInto(kPath, buffer), ParseLoadavg);
+  return ParseReadAndRelease(fs.ReadInto(kPath, buffer), buffer, ParseLoadavg);
 }
 
 }  // namespace vitals::procfs

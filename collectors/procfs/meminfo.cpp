@@ -53,7 +53,11 @@ Result<std::vector<MeminfoField>> ParseMeminfo(std::string_view text) {
 }
 
 Result<std::vector<MeminfoField>> ReadMeminfo(const ProcFs& fs, std::string& buffer) {
-  return ParseRead(fs.ReadInto(kPath, buffer), ParseMeminfo);
+  auto fields = ParseRead(fs.ReadInto(kPath, buffer), ParseMeminfo);
+  if (!fields) {
+    ProcFs::ReleaseLargeBuffer(buffer);  // the fields view the text; an error does not
+  }
+  return fields;
 }
 
 }  // namespace vitals::procfs

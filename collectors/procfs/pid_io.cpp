@@ -41,7 +41,7 @@ Result<PidIo> ParsePidIo(std::string_view text) {
 }
 
 Result<PidIo> ReadPidIo(const ProcFs& fs, int pid, std::string& buffer) {
-  return ParseRead(fs.ReadPidFile(pid, "io", buffer), ParsePidIo);
+  return ParseReadAndRelease(fs.ReadPidFile(pid, "io", buffer), buffer, ParsePidIo);
 }
 
 }  // namespace vitals::procfs

@@ -79,11 +79,11 @@ Result<PidLimits> ParsePidLimits(std::string_view text) {
 }
 
 Result<PidLimits> ReadPidLimits(const ProcFs& fs, int pid, std::string& buffer) {
-  return ParseRead(fs.ReadPidFile(pid, "limits", buffer), ParsePidLimits);
+  return ParseReadAndRelease(fs.ReadPidFile(pid, "limits", buffer), buffer, ParsePidLimits);
 }
 
 Result<PidLimits> ReadPidLimitsAt(const ProcFs& fs, std::string_view path, std::string& buffer) {
-  return ParseRead(fs.ReadInto(path, buffer), ParsePidLimits);
+  return ParseReadAndRelease(fs.ReadInto(path, buffer), buffer, ParsePidLimits);
 }
 
 }  // namespace vitals::procfs

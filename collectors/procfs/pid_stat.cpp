@@ -90,7 +90,7 @@ Result<PidStat> ParsePidStat(std::string_view text) {
 }
 
 Result<PidStat> ReadPidStat(const ProcFs& fs, int pid, std::string& buffer) {
-  return ParseRead(fs.ReadPidFile(pid, "stat", buffer), ParsePidStat);
+  return ParseReadAndRelease(fs.ReadPidFile(pid, "stat", buffer), buffer, ParsePidStat);
 }
 
 Result<PidStat> ReadPidStatAt(const ProcFs& fs, std::string_view path, std::string& buffer) {
@@ -101,7 +101,9 @@ Result<PidStat> ReadPidStatAt(const ProcFs& fs, std::string_view path, std::stri
     }
     return text.error();
   }
-  return ParsePidStat(*text);
+  auto stat = ParsePidStat(*text);
+  ProcFs::ReleaseLargeBuffer(buffer);  // the result does not view the text
+  return stat;
 }
 
 }  // namespace vitals::procfs

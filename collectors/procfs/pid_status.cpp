@@ -123,7 +123,7 @@ Result<PidStatus> ParsePidStatus(std::string_view text) {
 }
 
 Result<PidStatus> ReadPidStatus(const ProcFs& fs, int pid, std::string& buffer) {
-  return ParseRead(fs.ReadPidFile(pid, "status", buffer), ParsePidStatus);
+  return ParseReadAndRelease(fs.ReadPidFile(pid, "status", buffer), buffer, ParsePidStatus);
 }
 
 }  // namespace vitals::procfs

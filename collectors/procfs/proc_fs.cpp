@@ -127,11 +127,14 @@ Result<std::string_view> ProcFs::ReadInto(std::string_view relative_path,
     return ErrnoError(errno, relative_path);
   }
   // /proc files report size 0, so read in chunks until EOF instead of stat().
+  ReleaseLargeBuffer(buffer);
   buffer.clear();
   std::size_t used = 0;
   for (;;) {
-    if (buffer.size() - used < 4096) {
-      buffer.resize(std::max<std::size_t>(buffer.size() * 2, 8192));
+    if (buffer.size() - used < 4096 && buffer.size() <= kMaxFileSize) {
+      // Double, but stop one byte past the cap: that byte tells an oversized
+      // file, and reading one then costs 16 MiB, not 32.
+      buffer.resize(std::min(std::max<std::size_t>(buffer.size() * 2, 8192), kMaxFileSize + 1));
     }
     ssize_t n = ::read(fd, buffer.data() + used, buffer.size() - used);
     if (n < 0) {
@@ -149,8 +152,8 @@ Result<std::string_view> ProcFs::ReadInto(std::string_view relative_path,
     used += static_cast<std::size_t>(n);
     if (used > kMaxFileSize) {
       ::close(fd);
-      // Give the memory back: clear() would keep the 32 MiB this read grew
-      // the reused buffer to for as long as the collector lives.
+      // Give the memory back now: clear() would keep the 16 MiB this read
+      // grew the reused buffer to until its next read.
       std::string().swap(buffer);
       return Error{Errc::kIo, path, "file larger than " + std::to_string(kMaxFileSize) + " bytes"};
     }
@@ -158,6 +161,12 @@ Result<std::string_view> ProcFs::ReadInto(std::string_view relative_path,
   ::close(fd);
   buffer.resize(used);
   return std::string_view(buffer);
+}
+
+void ProcFs::ReleaseLargeBuffer(std::string& buffer) {
+  if (buffer.capacity() > kKeptBufferSize) {
+    std::string().swap(buffer);
+  }
 }
 
 Result<std::string> ProcFs::Read(std::string_view relative_path) const {

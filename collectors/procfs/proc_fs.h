@@ -26,13 +26,24 @@ struct SystemInfo {
 
 class ProcFs {
  public:
-  // Largest file Read() accepts; /proc/stat on a big machine is ~100 KiB.
+  // Largest file Read() accepts. /proc/stat on a big machine is ~100 KiB;
+  // <pid>/cmdline can reach 6 MiB (execve's limit on arguments plus
+  // environment). An oversized file costs this much only during the read.
   static constexpr std::size_t kMaxFileSize = 16u << 20;
+  // Capacity a reused read buffer may keep between reads. Larger than any
+  // file vitals reads on an ordinary machine; a bigger one (a long cmdline,
+  // a hostile file) gets a buffer that is given back, not kept for good.
+  static constexpr std::size_t kKeptBufferSize = 256u << 10;
+
+  // Frees `buffer` if a read grew it past kKeptBufferSize. ReadInto calls it
+  // before reading; the Read<File> functions also after parsing, when their
+  // result does not view the text.
+  static void ReleaseLargeBuffer(std::string& buffer);
 
   static Result<ProcFs> Open(const std::filesystem::path& root, SystemInfo info);
 
   // Reads a whole file, e.g. "meminfo" or "1234/stat", into `buffer` (reused
-  // across calls to avoid allocation) and returns a view of it.
+  // across calls to avoid allocation, see kKeptBufferSize) and returns a view of it.
   Result<std::string_view> ReadInto(std::string_view relative_path, std::string& buffer) const;
   Result<std::string> Read(std::string_view relative_path) const;
 
@@ -68,5 +79,15 @@ class ProcFs {
   SystemInfo info_;
   bool is_real_ = false;
 };
+
+// ParseRead (result.h) for a parser whose result does not view the text:
+// `buffer`, if a big file grew it, is given back once parsed.
+template <class Parse>
+auto ParseReadAndRelease(const Result<std::string_view>& text, std::string& buffer, Parse parse)
+    -> decltype(parse(*text)) {
+  auto out = ParseRead(text, parse);
+  ProcFs::ReleaseLargeBuffer(buffer);
+  return out;
+}
 
 }  // namespace vitals::procfs

@@ -99,7 +99,7 @@ Result<Stat> ParseStat(std::string_view text) {
 }
 
 Result<Stat> ReadStat(const ProcFs& fs, std::string& buffer) {
-  return ParseRead(fs.ReadInto(kPath, buffer), ParseStat);
+  return ParseReadAndRelease(fs.ReadInto(kPath, buffer), buffer, ParseStat);
 }
 
 }  // namespace vitals::procfs

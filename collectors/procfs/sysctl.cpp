@@ -21,7 +21,9 @@ Result<std::uint64_t> ReadSysctlNumber(const ProcFs& fs, std::string_view relati
   if (!text) {
     return text.error();
   }
-  return ParseSysctlNumber(relative_path, *text);
+  auto value = ParseSysctlNumber(relative_path, *text);
+  ProcFs::ReleaseLargeBuffer(buffer);  // the result does not view the text
+  return value;
 }
 
 }  // namespace vitals::procfs

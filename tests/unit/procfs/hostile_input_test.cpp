@@ -6,6 +6,7 @@
 #include <string>
 
 #include "collectors/procfs/file_nr.h"
+#include "collectors/procfs/loadavg.h"
 #include "collectors/procfs/meminfo.h"
 #include "collectors/procfs/proc_fs.h"
 #include "tests/unit/temp_tree.h"
@@ -63,4 +64,49 @@ TEST_CASE("ProcFs::ReadInto: a file over the cap does not keep its memory", "[pr
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().code == Errc::kIo);
   CHECK(buffer.capacity() < 4096);
+}
+
+TEST_CASE("ProcFs: a big file under the cap does not pin its buffer", "[procfs]") {
+  // e2e.hostile_proc: a 1.5 MiB meminfo left the collector's and the
+  // sampler's reused buffers at 2 MiB each for the life of the process.
+  vitals::testing::TempTree tree;
+  const std::string big(ProcFs::kKeptBufferSize * 4, 'x');
+  tree.Write("big", big);
+  tree.Write("small", "1 2 3\n");
+  tree.Write("loadavg", "2.22 1.27 0.51 3/104 11692\n" + big);
+  tree.Write("meminfo", "MemTotal: 1 kB\n" + big);
+  auto fs = ProcFs::Open(tree.path(), SystemInfo{4096, 100});
+  REQUIRE(fs.ok());
+  std::string buffer;
+  SECTION("a small file keeps the reused buffer") {
+    REQUIRE(fs->ReadInto("small", buffer).ok());
+    const char* data = buffer.data();
+    REQUIRE(fs->ReadInto("small", buffer).ok());
+    CHECK(buffer.data() == data);
+  }
+  SECTION("the view of a big read stays whole; the next read gives the buffer back") {
+    auto r = fs->ReadInto("big", buffer);
+    REQUIRE(r.ok());
+    CHECK(*r == big);
+    auto small = fs->ReadInto("small", buffer);
+    REQUIRE(small.ok());
+    CHECK(*small == "1 2 3\n");
+    CHECK(buffer.capacity() <= ProcFs::kKeptBufferSize);
+  }
+  SECTION("ReleaseLargeBuffer frees only a buffer past kKeptBufferSize") {
+    buffer.assign(ProcFs::kKeptBufferSize, 'x');
+    ProcFs::ReleaseLargeBuffer(buffer);
+    CHECK(buffer.size() == ProcFs::kKeptBufferSize);
+    buffer.assign(ProcFs::kKeptBufferSize + 1, 'x');
+    ProcFs::ReleaseLargeBuffer(buffer);
+    CHECK(buffer.capacity() < 4096);
+  }
+  SECTION("typed readers give it back at once when the result does not view it") {
+    auto load = ReadLoadavg(*fs, buffer);  // the first line is enough
+    REQUIRE(load.ok());
+    CHECK(load->load1 == 2.22);
+    CHECK(buffer.capacity() < 4096);
+    REQUIRE_FALSE(ReadMeminfo(*fs, buffer).ok());
+    CHECK(buffer.capacity() < 4096);
+  }
 }
