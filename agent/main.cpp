@@ -62,6 +62,14 @@ int main(int argc, char** argv) {
   // hold RSS at about 6.5 MB with 2,000 processes grouped (scrapes are
   // serialized anyway). Set before any thread exists.
   mallopt(M_ARENA_MAX, 2);
+  // Pin the mmap and trim thresholds at glibc's starting 128 KiB, which also
+  // turns off their adjustment: left dynamic, freeing one big mmapped block
+  // (a 16 MiB hostile /proc file) raises the mmap threshold to its size and
+  // the trim threshold to twice that, and the next big buffers stay on the
+  // heap for good (+32 MiB RSS in e2e.hostile_proc). Buffers over 128 KiB
+  // are mmapped and unmapped on free. ASan's allocator ignores both.
+  mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+  mallopt(M_TRIM_THRESHOLD, 128 * 1024);
 
   // Block the stop signals before any thread starts, so that every thread
   // inherits the mask and only WaitForSignal receives them.
