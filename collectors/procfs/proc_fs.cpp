@@ -127,8 +127,11 @@ Result<std::string_view> ProcFs::ReadInto(std::string_view relative_path,
     return ErrnoError(errno, relative_path);
   }
   // /proc files report size 0, so read in chunks until EOF instead of stat().
+  // The buffer is storage kept at its size across calls, and the text is the
+  // view returned: resize() zero-fills, and clearing then growing it back
+  // for every file was an 8 KiB memset per read, a fifth of a scrape's
+  // instructions (callgrind).
   ReleaseLargeBuffer(buffer);
-  buffer.clear();
   std::size_t used = 0;
   for (;;) {
     if (buffer.size() - used < 4096 && buffer.size() <= kMaxFileSize) {
@@ -159,8 +162,7 @@ Result<std::string_view> ProcFs::ReadInto(std::string_view relative_path,
     }
   }
   ::close(fd);
-  buffer.resize(used);
-  return std::string_view(buffer);
+  return std::string_view(buffer.data(), used);
 }
 
 void ProcFs::ReleaseLargeBuffer(std::string& buffer) {
@@ -175,6 +177,7 @@ Result<std::string> ProcFs::Read(std::string_view relative_path) const {
   if (!r) {
     return r.error();
   }
+  buffer.resize(r->size());
   return buffer;
 }
 

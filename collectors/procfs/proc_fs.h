@@ -42,8 +42,10 @@ class ProcFs {
 
   static Result<ProcFs> Open(const std::filesystem::path& root, SystemInfo info);
 
-  // Reads a whole file, e.g. "meminfo" or "1234/stat", into `buffer` (reused
-  // across calls to avoid allocation, see kKeptBufferSize) and returns a view of it.
+  // Reads a whole file, e.g. "meminfo" or "1234/stat", into `buffer` (storage
+  // reused across calls to avoid allocation and zero-filling, see
+  // kKeptBufferSize) and returns a view of the text: the buffer's size is
+  // its storage, not the file's length.
   Result<std::string_view> ReadInto(std::string_view relative_path, std::string& buffer) const;
   Result<std::string> Read(std::string_view relative_path) const;
 
