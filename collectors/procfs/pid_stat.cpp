@@ -1,5 +1,7 @@
 #include "collectors/procfs/pid_stat.h"
 
+#include <cstring>
+
 #include "collectors/procfs/parse_util.h"
 
 namespace vitals::procfs {
@@ -8,7 +10,13 @@ Result<PidStat> ParsePidStat(std::string_view text) {
   constexpr std::string_view kPath = "<pid>/stat";
   PidStat out;
   std::size_t open = text.find('(');
-  std::size_t close = text.rfind(')');
+  // The last ')' ends comm (comm may hold any byte). memrchr, not rfind: it
+  // scans the ~250 bytes after comm a word at a time, not a byte at a time,
+  // for every process and thread of every scrape.
+  const void* last = text.empty() ? nullptr : ::memrchr(text.data(), ')', text.size());
+  std::size_t close = last == nullptr ? std::string_view::npos
+                                      : static_cast<std::size_t>(static_cast<const char*>(last) -
+                                                                 text.data());
   if (open == std::string_view::npos || close == std::string_view::npos || close < open) {
     return ParseError(std::string(kPath), "no \"(comm)\" in the line");
   }
