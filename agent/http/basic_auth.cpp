@@ -1,11 +1,13 @@
 #include "agent/http/basic_auth.h"
 
 #include <crypt.h>
-#include <openssl/evp.h>
-#include <openssl/rand.h>
+#include <sys/random.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <memory>
+
+#include "agent/http/sha256.h"
 
 namespace vitals::http {
 
@@ -24,14 +26,30 @@ std::string Crypt(const std::string& password, const std::string& setting) {
   return out != nullptr && out[0] != '*' ? std::string(out) : std::string();
 }
 
-std::string Sha256(std::string_view a, std::string_view b, std::string_view c) {
+// The accepted cache's key: a digest, so the cache holds no password.
+std::string CacheKey(std::string_view user, std::string_view password, std::string_view hash) {
   std::string input;
-  input.reserve(a.size() + b.size() + c.size() + 2);
-  input.append(a).append(1, '\0').append(b).append(1, '\0').append(c);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(input.data(), input.size(), digest, &length, EVP_sha256(), nullptr);
-  return std::string(reinterpret_cast<const char*>(digest), length);
+  input.reserve(user.size() + password.size() + hash.size() + 2);
+  input.append(user).append(1, '\0').append(password).append(1, '\0').append(hash);
+  const auto digest = Sha256(input);
+  return std::string(digest.begin(), digest.end());
+}
+
+// Fills `out` from the kernel's CSPRNG (getrandom(2) blocks only until it is
+// seeded, at boot). False if it cannot.
+bool RandomBytes(unsigned char* out, std::size_t size) {
+  while (size > 0) {
+    ssize_t n = ::getrandom(out, size, 0);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      return false;
+    }
+    out += n;
+    size -= static_cast<std::size_t>(n);
+  }
+  return true;
 }
 
 }  // namespace
@@ -147,9 +165,9 @@ BasicAuth::BasicAuth(Users users) : users_(std::move(users)) {
     cost = std::max(cost, BcryptCost(hash));
   }
   unsigned char random[32];
-  RAND_bytes(random, sizeof random);
   char setting[CRYPT_GENSALT_OUTPUT_SIZE];
-  if (crypt_gensalt_rn("$2b$", static_cast<unsigned long>(cost), reinterpret_cast<char*>(random),
+  if (RandomBytes(random, sizeof random) &&
+      crypt_gensalt_rn("$2b$", static_cast<unsigned long>(cost), reinterpret_cast<char*>(random),
                        16, setting, sizeof setting) != nullptr) {
     std::string password(reinterpret_cast<const char*>(random + 16), 16);
     std::replace(password.begin(), password.end(), '\0', '\x01');
@@ -162,7 +180,7 @@ BasicAuth::BasicAuth(Users users) : users_(std::move(users)) {
 }
 
 bool BasicAuth::Verify(const Credentials& credentials, const std::string& hash) const {
-  std::string key = Sha256(credentials.user, credentials.password, hash);
+  std::string key = CacheKey(credentials.user, credentials.password, hash);
   {
     std::lock_guard lock(mutex_);
     if (accepted_.count(key) != 0) {
