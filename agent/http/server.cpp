@@ -202,12 +202,13 @@ std::variant<std::unique_ptr<Server>, std::string> Server::Start(const Options& 
 
   std::string ports = options.listening_ports;
   if (options.web.tls) {
-    if (std::string err = LoadCivetwebOpenSsl3Shims(); !err.empty()) {
-      return err;
-    }
+    // The context first: it loads OpenSSL, and says so when that is missing.
     auto tls = TlsContext::Create(*options.web.tls, &server->stats_->tls);
     if (auto* err = std::get_if<std::string>(&tls)) {
       return *err;
+    }
+    if (std::string err = LoadCivetwebOpenSsl3Shims(); !err.empty()) {
+      return err;
     }
     server->tls_ = std::move(std::get<std::unique_ptr<TlsContext>>(tls));
     ports += "s";

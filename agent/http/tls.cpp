@@ -1,10 +1,6 @@
 #include "agent/http/tls.h"
 
 #include <dlfcn.h>
-#include <openssl/err.h>
-#include <openssl/pem.h>
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -13,10 +9,13 @@
 #include <ctime>
 
 #include "agent/log.h"
+#include "collectors/probes/openssl.h"
 
 namespace vitals::http {
 
 namespace {
+
+using probes::OpenSsl;
 
 constexpr const char* kShimDir = "../lib/vitals";
 constexpr const char* kCryptoShim = "libvitals-civetweb-crypto.so";
@@ -25,9 +24,9 @@ constexpr const char* kSslShim = "libvitals-civetweb-ssl.so";
 // Drains the thread's OpenSSL error queue into one line.
 std::string OpenSslError() {
   std::string out;
-  while (unsigned long e = ERR_get_error()) {
+  while (unsigned long e = OpenSsl().ERR_get_error()) {
     char buf[256];
-    ERR_error_string_n(e, buf, sizeof buf);
+    OpenSsl().ERR_error_string_n(e, buf, sizeof buf);
     out += (out.empty() ? "" : "; ") + std::string(buf);
   }
   return out.empty() ? "no detail from OpenSSL" : out;
@@ -48,13 +47,13 @@ struct stat Stamp(const std::filesystem::path& path) {
 }
 
 struct BioCloser {
-  void operator()(BIO* b) const { BIO_free(b); }
+  void operator()(BIO* b) const { OpenSsl().BIO_free(b); }
 };
 using Bio = std::unique_ptr<BIO, BioCloser>;
 
 Bio OpenFile(const std::filesystem::path& path, std::string* error) {
-  ERR_clear_error();
-  Bio bio(BIO_new_file(path.c_str(), "r"));
+  OpenSsl().ERR_clear_error();
+  Bio bio(OpenSsl().BIO_new_file(path.c_str(), "r"));
   if (!bio) {
     *error = "cannot open " + path.string() + ": " + std::strerror(errno);
   }
@@ -80,16 +79,21 @@ struct TlsContext::Material {
   Material(const Material&) = delete;
   Material& operator=(const Material&) = delete;
   ~Material() {
-    X509_free(cert);
-    EVP_PKEY_free(key);
-    sk_X509_pop_free(chain, X509_free);
-    X509_STORE_free(ca);
-    sk_X509_NAME_pop_free(ca_names, X509_NAME_free);
+    OpenSsl().X509_free(cert);
+    OpenSsl().EVP_PKEY_free(key);
+    probes::FreeX509Stack(chain);
+    OpenSsl().X509_STORE_free(ca);
+    probes::FreeX509NameStack(ca_names);
   }
 
   // Reads every file of `config`; the error names the file and OpenSSL's reason.
   static std::variant<std::shared_ptr<const Material>, std::string> Load(
       const TlsServerConfig& config) {
+    // First, so that a missing libssl is one clear error at startup or reload
+    // (and ~Material never has to load it).
+    if (std::string error = probes::LoadOpenSsl(); !error.empty()) {
+      return "tls_server_config: TLS needs OpenSSL 3 (Debian package libssl3): " + error;
+    }
     auto m = std::make_shared<Material>();
     m->config = config;
     m->cert_stamp = Stamp(config.cert_file);
@@ -100,16 +104,16 @@ struct TlsContext::Material {
     if (!cert_bio) {
       return "tls_server_config.cert_file: " + error;
     }
-    m->cert = PEM_read_bio_X509_AUX(cert_bio.get(), nullptr, nullptr, nullptr);
+    m->cert = OpenSsl().PEM_read_bio_X509_AUX(cert_bio.get(), nullptr, nullptr, nullptr);
     if (m->cert == nullptr) {
       return "tls_server_config.cert_file: " + config.cert_file.string() +
              " holds no PEM certificate: " + OpenSslError();
     }
-    m->chain = sk_X509_new_null();
-    while (X509* extra = PEM_read_bio_X509(cert_bio.get(), nullptr, nullptr, nullptr)) {
-      sk_X509_push(m->chain, extra);
+    m->chain = probes::NewX509Stack();
+    while (X509* extra = OpenSsl().PEM_read_bio_X509(cert_bio.get(), nullptr, nullptr, nullptr)) {
+      probes::PushX509(m->chain, extra);
     }
-    ERR_clear_error();  // the loop ends on "no start line", which is not an error
+    OpenSsl().ERR_clear_error();  // the loop ends on "no start line", which is not an error
 
     Bio key_bio = OpenFile(config.key_file, &error);
     if (!key_bio) {
@@ -118,28 +122,28 @@ struct TlsContext::Material {
     // A null passphrase callback with an empty string: an encrypted key fails
     // here instead of prompting on the terminal.
     static char kEmpty[] = "";
-    m->key = PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, kEmpty);
+    m->key = OpenSsl().PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, kEmpty);
     if (m->key == nullptr) {
       return "tls_server_config.key_file: " + config.key_file.string() +
              " holds no unencrypted PEM private key: " + OpenSslError();
     }
-    if (X509_check_private_key(m->cert, m->key) != 1) {
-      ERR_clear_error();
+    if (OpenSsl().X509_check_private_key(m->cert, m->key) != 1) {
+      OpenSsl().ERR_clear_error();
       return "tls_server_config: the key in " + config.key_file.string() +
              " does not match the certificate in " + config.cert_file.string();
     }
     struct tm tm {};
-    if (ASN1_TIME_to_tm(X509_get0_notAfter(m->cert), &tm) == 1) {
+    if (OpenSsl().ASN1_TIME_to_tm(OpenSsl().X509_get0_notAfter(m->cert), &tm) == 1) {
       m->not_after = static_cast<std::int64_t>(timegm(&tm));
     }
 
     if (!config.client_ca_file.empty()) {
-      m->ca = X509_STORE_new();
-      if (X509_STORE_load_file(m->ca, config.client_ca_file.c_str()) != 1) {
+      m->ca = OpenSsl().X509_STORE_new();
+      if (OpenSsl().X509_STORE_load_file(m->ca, config.client_ca_file.c_str()) != 1) {
         return "tls_server_config.client_ca_file: cannot load " + config.client_ca_file.string() +
                ": " + OpenSslError();
       }
-      m->ca_names = SSL_load_client_CA_file(config.client_ca_file.c_str());
+      m->ca_names = OpenSsl().SSL_load_client_CA_file(config.client_ca_file.c_str());
       if (m->ca_names == nullptr) {
         return "tls_server_config.client_ca_file: " + config.client_ca_file.string() +
                " holds no PEM certificate: " + OpenSslError();
@@ -252,31 +256,32 @@ std::shared_ptr<const TlsContext::Material> TlsContext::Current() {
 int TlsContext::OnClientHello(SSL* ssl, int* alert, void* self) {
   auto m = static_cast<TlsContext*>(self)->Current();
   const TlsServerConfig& c = m->config;
-  if (SSL_set_min_proto_version(ssl, c.min_version == TlsVersion::kTls13 ? TLS1_3_VERSION
-                                                                         : TLS1_2_VERSION) != 1) {
+  if (probes::SetMinProtoVersion(
+          ssl, c.min_version == TlsVersion::kTls13 ? TLS1_3_VERSION : TLS1_2_VERSION) != 1) {
     *alert = SSL_AD_INTERNAL_ERROR;
     return SSL_CLIENT_HELLO_ERROR;
   }
   switch (c.client_auth) {
     case ClientAuth::kNoClientCert:
-      SSL_set_verify(ssl, SSL_VERIFY_NONE, nullptr);
+      OpenSsl().SSL_set_verify(ssl, SSL_VERIFY_NONE, nullptr);
       break;
     case ClientAuth::kRequestClientCert:
-      SSL_set_verify(ssl, SSL_VERIFY_PEER, AcceptAnyCertificate);
+      OpenSsl().SSL_set_verify(ssl, SSL_VERIFY_PEER, AcceptAnyCertificate);
       break;
     case ClientAuth::kRequireAnyClientCert:
-      SSL_set_verify(ssl, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, AcceptAnyCertificate);
+      OpenSsl().SSL_set_verify(ssl, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
+                               AcceptAnyCertificate);
       break;
     case ClientAuth::kVerifyClientCertIfGiven:
-      SSL_set_verify(ssl, SSL_VERIFY_PEER, nullptr);
+      OpenSsl().SSL_set_verify(ssl, SSL_VERIFY_PEER, nullptr);
       break;
     case ClientAuth::kRequireAndVerifyClientCert:
-      SSL_set_verify(ssl, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+      OpenSsl().SSL_set_verify(ssl, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
       break;
   }
   if (m->ca != nullptr) {
-    SSL_set1_verify_cert_store(ssl, m->ca);
-    SSL_set_client_CA_list(ssl, SSL_dup_CA_list(m->ca_names));
+    probes::Set1VerifyCertStore(ssl, m->ca);
+    OpenSsl().SSL_set_client_CA_list(ssl, OpenSsl().SSL_dup_CA_list(m->ca_names));
   }
   return SSL_CLIENT_HELLO_SUCCESS;
 }
@@ -288,20 +293,20 @@ int TlsContext::OnCertificate(SSL* ssl, void* self) {
     std::lock_guard lock(ctx->mutex_);
     m = ctx->current_;
   }
-  return SSL_use_cert_and_key(ssl, m->cert, m->key, m->chain, 1) == 1 ? 1 : 0;
+  return OpenSsl().SSL_use_cert_and_key(ssl, m->cert, m->key, m->chain, 1) == 1 ? 1 : 0;
 }
 
 int TlsContext::ConfigureContext(void* ssl_ctx) {
   auto* ctx = static_cast<SSL_CTX*>(ssl_ctx);
-  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-  SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET | SSL_OP_NO_RENEGOTIATION |
-                               SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION);
-  SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
-  SSL_CTX_set_num_tickets(ctx, 0);
+  probes::SetMinProtoVersion(ctx, TLS1_2_VERSION);
+  OpenSsl().SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET | SSL_OP_NO_RENEGOTIATION |
+                                         SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION);
+  probes::SetSessionCacheMode(ctx, SSL_SESS_CACHE_OFF);
+  OpenSsl().SSL_CTX_set_num_tickets(ctx, 0);
   static const unsigned char kSessionContext[] = "vitals";
-  SSL_CTX_set_session_id_context(ctx, kSessionContext, sizeof kSessionContext - 1);
-  SSL_CTX_set_client_hello_cb(ctx, &TlsContext::OnClientHello, this);
-  SSL_CTX_set_cert_cb(ctx, &TlsContext::OnCertificate, this);
+  OpenSsl().SSL_CTX_set_session_id_context(ctx, kSessionContext, sizeof kSessionContext - 1);
+  OpenSsl().SSL_CTX_set_client_hello_cb(ctx, &TlsContext::OnClientHello, this);
+  OpenSsl().SSL_CTX_set_cert_cb(ctx, &TlsContext::OnCertificate, this);
   return 1;
 }
 

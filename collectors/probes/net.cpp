@@ -1,11 +1,10 @@
 #include "collectors/probes/net.h"
 
 #include "collectors/probes/dynlib.h"
+#include "collectors/probes/openssl.h"
 
 #include <arpa/inet.h>
 #include <ares.h>
-#include <openssl/err.h>
-#include <openssl/x509v3.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -336,11 +335,11 @@ Fd Connect(const config::HostPort& to, const Deadline& deadline, Address* connec
 }
 
 std::string OpenSslError() {
-  unsigned long code = ERR_get_error();
+  unsigned long code = OpenSsl().ERR_get_error();
   std::string out;
   while (code != 0) {
     char buf[256];
-    ERR_error_string_n(code, buf, sizeof buf);
+    OpenSsl().ERR_error_string_n(code, buf, sizeof buf);
     if (!out.empty()) {
       out += "; ";
     }
@@ -348,7 +347,7 @@ std::string OpenSslError() {
     std::string text = buf;
     std::size_t pos = text.rfind(':');
     out += pos == std::string::npos ? text : text.substr(pos + 1);
-    code = ERR_get_error();
+    code = OpenSsl().ERR_get_error();
   }
   return out.empty() ? "unknown TLS error" : out;
 }
@@ -361,10 +360,10 @@ Stream::Stream(Stream&& other) noexcept
 Stream& Stream::operator=(Stream&& other) noexcept {
   if (this != &other) {
     if (ssl_ != nullptr) {
-      SSL_free(ssl_);
+      OpenSsl().SSL_free(ssl_);
     }
     if (ctx_ != nullptr) {
-      SSL_CTX_free(ctx_);
+      OpenSsl().SSL_CTX_free(ctx_);
     }
     ssl_ = std::exchange(other.ssl_, nullptr);  // before the fd it uses goes
     ctx_ = std::exchange(other.ctx_, nullptr);
@@ -375,92 +374,92 @@ Stream& Stream::operator=(Stream&& other) noexcept {
 
 Stream::~Stream() {
   if (ssl_ != nullptr) {
-    SSL_free(ssl_);
+    OpenSsl().SSL_free(ssl_);
   }
   if (ctx_ != nullptr) {
-    SSL_CTX_free(ctx_);
+    OpenSsl().SSL_CTX_free(ctx_);
   }
 }
 
 void Stream::StartTls(const config::TlsClientConfig& tls, const std::string& host, bool verify,
                       const Deadline& deadline) {
-  ERR_clear_error();
+  OpenSsl().ERR_clear_error();
   const std::string name = tls.server_name.empty() ? host : tls.server_name;
   const std::string what = "TLS handshake with " + name;
-  ctx_ = SSL_CTX_new(TLS_client_method());
+  ctx_ = OpenSsl().SSL_CTX_new(OpenSsl().TLS_client_method());
   if (ctx_ == nullptr) {
     throw ProbeFailure(what + ": " + OpenSslError());
   }
-  SSL_CTX_set_min_proto_version(ctx_, TLS1_2_VERSION);
+  SetMinProtoVersion(ctx_, TLS1_2_VERSION);
   if (!tls.ca_file.empty()) {
-    if (SSL_CTX_load_verify_locations(ctx_, tls.ca_file.c_str(), nullptr) != 1) {
+    if (OpenSsl().SSL_CTX_load_verify_locations(ctx_, tls.ca_file.c_str(), nullptr) != 1) {
       throw ProbeFailure("cannot load ca_file " + tls.ca_file + ": " + OpenSslError());
     }
   } else {
-    SSL_CTX_set_default_verify_paths(ctx_);
+    OpenSsl().SSL_CTX_set_default_verify_paths(ctx_);
   }
   if (!tls.cert_file.empty()) {
-    if (SSL_CTX_use_certificate_chain_file(ctx_, tls.cert_file.c_str()) != 1 ||
-        SSL_CTX_use_PrivateKey_file(ctx_, tls.key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
+    if (OpenSsl().SSL_CTX_use_certificate_chain_file(ctx_, tls.cert_file.c_str()) != 1 ||
+        OpenSsl().SSL_CTX_use_PrivateKey_file(ctx_, tls.key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
       throw ProbeFailure("cannot load the client certificate " + tls.cert_file + ": " +
                          OpenSslError());
     }
   }
-  ssl_ = SSL_new(ctx_);
-  if (ssl_ == nullptr || SSL_set_fd(ssl_, fd_.get()) != 1) {
+  ssl_ = OpenSsl().SSL_new(ctx_);
+  if (ssl_ == nullptr || OpenSsl().SSL_set_fd(ssl_, fd_.get()) != 1) {
     throw ProbeFailure(what + ": " + OpenSslError());
   }
   unsigned char ip[16];
   const bool literal =
       inet_pton(AF_INET, name.c_str(), ip) == 1 || inet_pton(AF_INET6, name.c_str(), ip) == 1;
   if (literal) {
-    X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl_), name.c_str());
+    OpenSsl().X509_VERIFY_PARAM_set1_ip_asc(OpenSsl().SSL_get0_param(ssl_), name.c_str());
   } else {
-    SSL_set_tlsext_host_name(ssl_, name.c_str());
-    SSL_set1_host(ssl_, name.c_str());
+    SetTlsExtHostName(ssl_, name.c_str());
+    OpenSsl().SSL_set1_host(ssl_, name.c_str());
   }
   // The handshake never fails on the certificate: the verdict is read after
   // it (verify_result()), so that tls_expiry can still see an expired chain.
-  SSL_set_verify(ssl_, SSL_VERIFY_NONE, nullptr);
+  OpenSsl().SSL_set_verify(ssl_, SSL_VERIFY_NONE, nullptr);
   for (;;) {
-    int rc = SSL_connect(ssl_);
+    int rc = OpenSsl().SSL_connect(ssl_);
     if (rc == 1) {
       break;
     }
-    int err = SSL_get_error(ssl_, rc);
+    int err = OpenSsl().SSL_get_error(ssl_, rc);
     if (err == SSL_ERROR_WANT_READ) {
       WaitFor(fd_.get(), POLLIN, deadline, what);
     } else if (err == SSL_ERROR_WANT_WRITE) {
       WaitFor(fd_.get(), POLLOUT, deadline, what);
-    } else if (err == SSL_ERROR_SYSCALL && ERR_peek_error() == 0) {
+    } else if (err == SSL_ERROR_SYSCALL && OpenSsl().ERR_peek_error() == 0) {
       throw ProbeFailure(what + ": the server closed the connection (is it speaking TLS?)");
     } else {
       throw ProbeFailure(what + ": " + OpenSslError());
     }
   }
   if (verify && !tls.insecure_skip_verify) {
-    const long result = SSL_get_verify_result(ssl_);
+    const long result = OpenSsl().SSL_get_verify_result(ssl_);
     if (result != X509_V_OK) {
       throw ProbeFailure("TLS certificate of " + name + " not trusted: " +
-                         X509_verify_cert_error_string(result));
+                         OpenSsl().X509_verify_cert_error_string(result));
     }
   }
 }
 
 long Stream::verify_result() const {
-  return ssl_ != nullptr ? SSL_get_verify_result(ssl_) : X509_V_OK;
+  return ssl_ != nullptr ? OpenSsl().SSL_get_verify_result(ssl_) : X509_V_OK;
 }
 
 void Stream::WriteAll(std::string_view data, const Deadline& deadline) {
   while (!data.empty()) {
     if (ssl_ != nullptr) {
       std::size_t written = 0;
-      int rc = SSL_write_ex(ssl_, data.data(), data.size(), &written);
+      int rc = OpenSsl().SSL_write_ex(ssl_, data.data(), data.size(), &written);
       if (rc == 1) {
         data.remove_prefix(written);
         continue;
       }
-      int err = SSL_get_error(ssl_, rc);
+      int err = OpenSsl().SSL_get_error(ssl_, rc);
       if (err == SSL_ERROR_WANT_READ) {
         WaitFor(fd_.get(), POLLIN, deadline, "send");
       } else if (err == SSL_ERROR_WANT_WRITE) {
@@ -485,11 +484,11 @@ std::size_t Stream::ReadSome(char* buffer, std::size_t size, const Deadline& dea
   for (;;) {
     if (ssl_ != nullptr) {
       std::size_t got = 0;
-      int rc = SSL_read_ex(ssl_, buffer, size, &got);
+      int rc = OpenSsl().SSL_read_ex(ssl_, buffer, size, &got);
       if (rc == 1) {
         return got;
       }
-      int err = SSL_get_error(ssl_, rc);
+      int err = OpenSsl().SSL_get_error(ssl_, rc);
       if (err == SSL_ERROR_ZERO_RETURN) {
         return 0;
       }
@@ -497,7 +496,7 @@ std::size_t Stream::ReadSome(char* buffer, std::size_t size, const Deadline& dea
         WaitFor(fd_.get(), POLLIN, deadline, "waiting for an answer");
       } else if (err == SSL_ERROR_WANT_WRITE) {
         WaitFor(fd_.get(), POLLOUT, deadline, "waiting for an answer");
-      } else if (err == SSL_ERROR_SYSCALL && ERR_peek_error() == 0) {
+      } else if (err == SSL_ERROR_SYSCALL && OpenSsl().ERR_peek_error() == 0) {
         return 0;  // closed without close_notify
       } else {
         throw ProbeFailure("receive: " + OpenSslError());
@@ -517,16 +516,16 @@ std::size_t Stream::ReadSome(char* buffer, std::size_t size, const Deadline& dea
 }
 
 std::optional<ChainExpiry> PeerChainExpiry(SSL* ssl) {
-  STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl);
-  if (chain == nullptr || sk_X509_num(chain) == 0) {
+  STACK_OF(X509)* chain = OpenSsl().SSL_get_peer_cert_chain(ssl);
+  if (chain == nullptr || StackSize(chain) == 0) {
     return std::nullopt;
   }
   ChainExpiry out;
   bool first = true;
-  for (int i = 0; i < sk_X509_num(chain); ++i) {
-    X509* cert = sk_X509_value(chain, i);
+  for (int i = 0; i < StackSize(chain); ++i) {
+    X509* cert = X509At(chain, i);
     std::tm tm{};
-    if (ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm) != 1) {
+    if (OpenSsl().ASN1_TIME_to_tm(OpenSsl().X509_get0_notAfter(cert), &tm) != 1) {
       continue;
     }
     const double not_after = static_cast<double>(timegm(&tm));
@@ -535,7 +534,7 @@ std::optional<ChainExpiry> PeerChainExpiry(SSL* ssl) {
       first = false;
       out.earliest_not_after = not_after;
       char subject[256];
-      X509_NAME_oneline(X509_get_subject_name(cert), subject, sizeof subject);
+      OpenSsl().X509_NAME_oneline(OpenSsl().X509_get_subject_name(cert), subject, sizeof subject);
       out.subject = subject;
     }
   }

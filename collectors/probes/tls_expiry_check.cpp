@@ -1,8 +1,8 @@
 #include "collectors/probes/tls_expiry_check.h"
 
-#include <openssl/x509_vfy.h>
-
 #include <ctime>
+
+#include "collectors/probes/openssl.h"
 
 namespace vitals::probes {
 
@@ -51,7 +51,7 @@ health::CheckResult TlsExpiryCheck::Probe(ProbeRun& run) {
   const long verify = stream.verify_result();
   if (verify != X509_V_OK && !config_.tls.insecure_skip_verify) {
     throw ProbeFailure(target + ": certificate not trusted: " +
-                       X509_verify_cert_error_string(verify));
+                       OpenSsl().X509_verify_cert_error_string(verify));
   }
   const double unhealthy = std::chrono::duration<double>(config_.unhealthy_before).count();
   const double degraded = std::chrono::duration<double>(config_.degraded_before).count();
