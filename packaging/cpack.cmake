@@ -54,10 +54,11 @@ set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)  # dpkg-shlibdeps: libcivetweb1, libprometheus-cpp-core, ...
 # postinst uses useradd (passwd, required) and, when systemd runs, deb-systemd-helper.
-# The probes dlopen libcurl, libpq and c-ares (collectors/probes/dynlib.h), which
-# dpkg-shlibdeps cannot see: name their runtime packages here.
+# The probes dlopen libcurl, libpq and c-ares, and TLS (server and probes)
+# OpenSSL (collectors/probes/dynlib.h, openssl.h), which dpkg-shlibdeps cannot
+# see in the binary: name their runtime packages here.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
-    "passwd, init-system-helpers (>= 1.52), libcurl4, libpq5, libc-ares2")
+    "passwd, init-system-helpers (>= 1.52), libcurl4, libpq5, libc-ares2, libssl3")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${PROJECT_SOURCE_DIR}/packaging/deb/conffiles

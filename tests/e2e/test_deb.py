@@ -149,6 +149,10 @@ def main():
         depends = run("dpkg-deb", "-f", deb, "Depends").stdout
         if "libcivetweb1" not in depends or "libprometheus-cpp-core" not in depends:
             fail(f"Depends lacks the shared libraries: {depends}")
+        # Loaded with dlopen (collectors/probes/dynlib.h), so named by hand.
+        for lib in ("libcurl4", "libpq5", "libc-ares2", "libssl3"):
+            if lib not in depends:
+                fail(f"Depends lacks {lib}, which vitals loads at run time: {depends}")
         control = os.path.join(tmp, "control")
         run("dpkg-deb", "-e", deb, control)
         with open(os.path.join(control, "conffiles")) as f:
