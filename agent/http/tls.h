@@ -37,7 +37,7 @@ struct TlsStats {
 // Debian's libcivetweb1 1.15 dlopen()s "libssl.so" and "libcrypto.so" and
 // looks up SSL_get_peer_certificate, which OpenSSL 3 only has as a macro: the
 // first TLS connection calls through a null pointer. We load two tiny shims
-// (packaging/tls/) whose sonames are "libssl.so" and "libcrypto.so"; the
+// (civetweb_openssl3/) whose sonames are "libssl.so" and "libcrypto.so"; the
 // dynamic loader then hands them to CivetWeb's dlopen() by soname, and the
 // ssl one exports SSL_get_peer_certificate forwarding to
 // SSL_get1_peer_certificate. Looked up in <dir of the executable>/../lib/vitals.
@@ -46,7 +46,9 @@ std::string LoadCivetwebOpenSsl3Shims();
 
 class TlsContext {
  public:
-  // Loads the certificate, key and client CA now; the error names the file.
+  // Loads OpenSSL (collectors/probes/openssl.h: on first use, not linked),
+  // then the certificate, key and client CA; the error names the library or
+  // the file.
   // `stats` must outlive the context; null: counted privately.
   static std::variant<std::unique_ptr<TlsContext>, std::string> Create(
       const TlsServerConfig& config, TlsStats* stats = nullptr);

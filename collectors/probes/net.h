@@ -1,7 +1,7 @@
 #pragma once
 // Network plumbing the probes share: a cancellable resolver (c-ares), a
-// non-blocking connect, and a plain or TLS (OpenSSL) stream whose every call
-// gives up at a Deadline. Nothing here blocks past the deadline: sockets are
+// non-blocking connect, and a plain or TLS stream (OpenSSL, loaded by the
+// first StartTls: openssl.h) whose every call gives up at a Deadline. Nothing here blocks past the deadline: sockets are
 // non-blocking and waits are poll(2) in slices of at most 100 ms so that a
 // shutdown (the stop token) is noticed too.
 //
