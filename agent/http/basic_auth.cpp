@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <memory>
 
-#include "agent/http/sha256.h"
+#include "collectors/probes/openssl.h"
 
 namespace vitals::http {
 
@@ -26,13 +26,20 @@ std::string Crypt(const std::string& password, const std::string& setting) {
   return out != nullptr && out[0] != '*' ? std::string(out) : std::string();
 }
 
-// The accepted cache's key: a digest, so the cache holds no password.
+// The accepted cache's key: a SHA-256 digest, so the cache holds no
+// password. Only called once OpenSSL is loaded (BasicAuth's constructor).
 std::string CacheKey(std::string_view user, std::string_view password, std::string_view hash) {
   std::string input;
   input.reserve(user.size() + password.size() + hash.size() + 2);
   input.append(user).append(1, '\0').append(password).append(1, '\0').append(hash);
-  const auto digest = Sha256(input);
-  return std::string(digest.begin(), digest.end());
+  const auto& ssl = probes::OpenSsl();
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (ssl.EVP_Digest(input.data(), input.size(), digest, &length, ssl.EVP_sha256(), nullptr) !=
+      1) {
+    return {};  // not cached
+  }
+  return std::string(reinterpret_cast<const char*>(digest), length);
 }
 
 // Fills `out` from the kernel's CSPRNG (getrandom(2) blocks only until it is
@@ -160,6 +167,8 @@ BasicAuth::BasicAuth(Users users) : users_(std::move(users)) {
   if (users_.empty()) {
     return;
   }
+  // Without OpenSSL every request pays its bcrypt: slower, never wrong.
+  cache_ = probes::LoadOpenSsl().empty();
   int cost = 4;
   for (const auto& [user, hash] : users_) {
     cost = std::max(cost, BcryptCost(hash));
@@ -180,8 +189,8 @@ BasicAuth::BasicAuth(Users users) : users_(std::move(users)) {
 }
 
 bool BasicAuth::Verify(const Credentials& credentials, const std::string& hash) const {
-  std::string key = CacheKey(credentials.user, credentials.password, hash);
-  {
+  std::string key = cache_ ? CacheKey(credentials.user, credentials.password, hash) : "";
+  if (!key.empty()) {
     std::lock_guard lock(mutex_);
     if (accepted_.count(key) != 0) {
       return true;
@@ -190,6 +199,9 @@ bool BasicAuth::Verify(const Credentials& credentials, const std::string& hash) 
   std::string computed = Crypt(credentials.password, hash);
   if (computed.empty() || !ConstantTimeEquals(computed, hash)) {
     return false;
+  }
+  if (key.empty()) {
+    return true;
   }
   std::lock_guard lock(mutex_);
   if (accepted_.size() >= kMaxAcceptedCache) {

@@ -3,8 +3,9 @@
 // writes them). Unknown users are hashed against a dummy hash of the same
 // cost, so the time of a refusal does not tell whether the user exists; the
 // final comparison is constant-time. Accepted credentials are remembered (as
-// a SHA-256 of user, password and hash) so a scraper does not pay a bcrypt
-// per request; refusals are never cached.
+// a SHA-256 of user, password and hash, by OpenSSL, which basic auth loads;
+// without it nothing is remembered) so a scraper does not pay a bcrypt per
+// request; refusals are never cached.
 // Thread contract: Check() may be called concurrently; the object is
 // immutable apart from the cache, which its own mutex guards.
 
@@ -51,6 +52,7 @@ class BasicAuth {
 
   Users users_;
   std::string dummy_hash_;  // bcrypt of a random password at the users' highest cost
+  bool cache_ = false;      // OpenSSL loaded: accepted credentials are cached by digest
   mutable std::mutex mutex_;
   mutable std::set<std::string> accepted_;  // guarded by mutex_; SHA-256 digests
 };

@@ -1,7 +1,7 @@
 #pragma once
 // OpenSSL 3 (libssl.so.3 and its libcrypto.so.3), loaded the first time
 // something needs TLS: the HTTPS server (agent/http/tls.cpp) or a TLS probe
-// (net.cpp). Linked, the two cost ~1.7 MB of RSS in every agent, most of
+// (net.cpp); or basic auth, for the digest that keys its cache. Linked, the two cost ~1.7 MB of RSS in every agent, most of
 // which serve plain HTTP and probe nothing over TLS (README, Performance).
 //
 // Calls go through the table: OpenSsl().SSL_new(ctx). dlsym() on libssl's
@@ -15,6 +15,7 @@
 // Thread contract: as dynlib.h; OpenSSL's own objects follow OpenSSL's rules.
 
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -32,7 +33,9 @@
   X(ERR_error_string_n)                 \
   X(ERR_get_error)                      \
   X(ERR_peek_error)                     \
+  X(EVP_Digest)                         \
   X(EVP_PKEY_free)                      \
+  X(EVP_sha256)                         \
   X(OPENSSL_sk_new_null)                \
   X(OPENSSL_sk_num)                     \
   X(OPENSSL_sk_pop_free)                \
