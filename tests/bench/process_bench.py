@@ -106,7 +106,10 @@ def run_one(n, vitals, exporter, kids_bin, bare_bin, tmp):
                                   "--collector.disable-defaults", f"--config.file={cfg}"],
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         procs.append(vproc)
-        v = measure(vproc.pid, f"http://127.0.0.1:{vport}/metrics", 20)
+        # CPU comes in clock ticks (10 ms): enough scrapes that a run adds
+        # up to about a second of it, so small N are not below resolution.
+        scrapes = 400 if n < 100 else 100 if n <= 500 else 30
+        v = measure(vproc.pid, f"http://127.0.0.1:{vport}/metrics", scrapes)
 
         p = None
         if exporter:
@@ -153,10 +156,11 @@ def main():
     print("|" + "---|" * head.count("|")[:-1] if False else "|" + "---|" * (head.count("|") - 1))
     for r in rows:
         v, p = r["v"], r["p"]
-        pcols = (f"{ms(p[0])} | {ms(p[1])} | {p[2]:.1f} | {p[0] / v[0]:.1f}x" if p
+        ratio = lambda a, b: f"{a / b:.2f}x" if b > 0 else "n/a (below the CPU resolution)"
+        pcols = (f"{ms(p[0])} | {ms(p[1])} | {p[2]:.1f} | {ratio(p[0], v[0])}" if p
                  else "n/a | n/a | n/a | n/a")
         print(f"| {r['n']} | {r['procs']} | {r['matched']} | {ms(r['bare'])} | {ms(v[0])} | "
-              f"{v[0] / r['bare']:.2f}x | {ms(v[1])} | {v[2]:.1f} | {pcols} |")
+              f"{ratio(v[0], r['bare'])} | {ms(v[1])} | {v[2]:.1f} | {pcols} |")
     print(f"\nfd count by stat() of fd/: {'yes' if rows[0]['fd_size'] else 'no (listing)'}; "
           f"groups reported by vitals at the largest N: {rows[-1]['groups']}")
 
