@@ -44,7 +44,13 @@ class MetricSink {
   void Merge(MetricSink&& other);
 
  private:
-  std::map<std::string, prometheus::MetricFamily, std::less<>> families_;
+  prometheus::MetricFamily* Find(std::string_view name);
+
+  // In the order first added, sorted by Take(). A collector adds a family's
+  // series one after another, so the last family used is checked first;
+  // a scrape has about a hundred families, so a search is a short scan.
+  std::vector<prometheus::MetricFamily> families_;
+  std::size_t last_ = 0;
 };
 
 class ProcessTable;

@@ -30,44 +30,60 @@ void MetricSink::Add(const MetricDesc& desc, double value,
   Add(desc, value, std::span<const std::string_view>(label_values.begin(), label_values.size()));
 }
 
+prometheus::MetricFamily* MetricSink::Find(std::string_view name) {
+  if (last_ < families_.size() && families_[last_].name == name) {
+    return &families_[last_];
+  }
+  for (std::size_t i = families_.size(); i-- > 0;) {
+    if (families_[i].name == name) {
+      last_ = i;
+      return &families_[i];
+    }
+  }
+  return nullptr;
+}
+
 void MetricSink::Add(const MetricDesc& desc, double value,
                      std::span<const std::string_view> label_values) {
-  auto it = families_.find(desc.name);
-  if (it == families_.end()) {
-    prometheus::MetricFamily family;
-    family.name = std::string(desc.name);
-    family.help = std::string(desc.help);
-    family.type = desc.type;
-    it = families_.emplace(family.name, std::move(family)).first;
+  prometheus::MetricFamily* family = Find(desc.name);
+  if (family == nullptr) {
+    family = &families_.emplace_back();
+    family->name = std::string(desc.name);
+    family->help = std::string(desc.help);
+    family->type = desc.type;
+    last_ = families_.size() - 1;
   }
-  it->second.metric.push_back(MakeMetric(desc, value, label_values));
+  family->metric.push_back(MakeMetric(desc, value, label_values));
 }
 
 void MetricSink::Merge(MetricSink&& other) {
-  for (auto& [name, family] : other.families_) {
-    auto it = families_.find(name);
-    if (it == families_.end()) {
-      families_.emplace(name, std::move(family));
-    } else {
-      auto& dst = it->second.metric;
-      dst.insert(dst.end(), std::make_move_iterator(family.metric.begin()),
-                 std::make_move_iterator(family.metric.end()));
+  if (families_.empty()) {
+    families_ = std::move(other.families_);
+  } else {
+    for (auto& family : other.families_) {
+      if (prometheus::MetricFamily* dst = Find(family.name)) {
+        dst->metric.insert(dst->metric.end(), std::make_move_iterator(family.metric.begin()),
+                           std::make_move_iterator(family.metric.end()));
+      } else {
+        families_.push_back(std::move(family));
+      }
     }
   }
   other.families_.clear();
 }
 
 std::vector<prometheus::MetricFamily> MetricSink::Take() {
-  std::vector<prometheus::MetricFamily> out;
-  out.reserve(families_.size());
-  for (auto& [name, family] : families_) {
+  std::sort(families_.begin(), families_.end(),
+            [](const auto& a, const auto& b) { return a.name < b.name; });
+  for (auto& family : families_) {
     std::sort(family.metric.begin(), family.metric.end(),
               [](const prometheus::ClientMetric& a, const prometheus::ClientMetric& b) {
                 return a.label < b.label;
               });
-    out.push_back(std::move(family));
   }
+  std::vector<prometheus::MetricFamily> out = std::move(families_);
   families_.clear();
+  last_ = 0;
   return out;
 }
 
