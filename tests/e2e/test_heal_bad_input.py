@@ -8,15 +8,7 @@ import os
 import tempfile
 
 import heal_peers as hp
-from vitals_harness import Vitals, fail
-
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
+from vitals_harness import Vitals, fail, rss_kib
 
 
 def post(v, path, token=None, auth=True, data=b""):

@@ -26,7 +26,8 @@ import subprocess
 import tempfile
 import time
 
-from vitals_harness import VITALS_BIN, Vitals, copy_fixture_proc, fail, parse_exposition, which
+from vitals_harness import (VITALS_BIN, Vitals, copy_fixture_proc, fail, parse_exposition, rss_kib,
+                            which)
 
 MiB = 1 << 20
 PID = "11611"  # a fixture process with every per-pid file (stat, status, io, limits, fd/)
@@ -218,14 +219,6 @@ def collector_success(families):
 def read_errors(families):
     fam = families.get("namedprocess_namegroup_read_errors_total", {"samples": []})
     return sum(value for _, _, value in fam["samples"])
-
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def settled_rss_kib(pid, seconds=0.3, step=0.02):

@@ -13,7 +13,7 @@ import threading
 import time
 import urllib.request
 
-from vitals_harness import Vitals, fail, parse_exposition
+from vitals_harness import Vitals, fail, parse_exposition, rss_kib
 
 IDLE = 1000
 SLOWLORIS = 8              # as many as CivetWeb has workers
@@ -26,10 +26,7 @@ RSS_BOUND_KB = 40 * 1024
 
 
 def proc_figures(pid):
-    fds = len(os.listdir(f"/proc/{pid}/fd"))
-    with open(f"/proc/{pid}/status") as f:
-        rss = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
-    return fds, rss
+    return len(os.listdir(f"/proc/{pid}/fd")), rss_kib(pid)
 
 
 def main():

@@ -9,6 +9,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -129,6 +130,26 @@ class Vitals:
                 out.append({"raw": raw})
         return out
 
+    RELOAD_OUTCOMES = ("configuration reloaded", "reload rejected")
+
+    def reload(self, trigger=None, timeout=10.0):
+        """Reloads the config (SIGHUP, or `trigger()`, e.g. a POST /-/reload) and
+        returns the outcome the agent logged: one of RELOAD_OUTCOMES."""
+        def outcomes():
+            return [l["msg"] for l in self.log_lines() if l.get("msg") in self.RELOAD_OUTCOMES]
+        before = len(outcomes())
+        if trigger is None:
+            self.proc.send_signal(signal.SIGHUP)
+        else:
+            trigger()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            logged = outcomes()
+            if len(logged) > before:
+                return logged[before]
+            time.sleep(0.02)
+        fail(f"no reload outcome logged:\n{self.log_text()}")
+
     @property
     def url(self):
         return f"http://127.0.0.1:{self.port}"
@@ -214,6 +235,18 @@ def https_get(port, path, cafile, certfile=None, keyfile=None, headers=None,
         return resp.status, {k.lower(): v for k, v in resp.getheaders()}, body, der
     finally:
         conn.close()
+
+
+def rss_kib(pid):
+    """VmRSS of a process in KiB (0 once it has exited)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except FileNotFoundError:
+        pass
+    return 0
 
 
 def free_port():
