@@ -307,19 +307,20 @@ void ProcessCollector::Visit(const ProcessEntry& entry) {
   if (entry.error) {
     auto it = tracked_.find(pid);
     Tracked* t = it != tracked_.end() && it->second.group >= 0 ? &it->second : nullptr;
-    if (entry.error->code == procfs::Errc::kVanished || entry.error->code == procfs::Errc::kNotFound) {
+    const procfs::Errc code = entry.error->code;
+    if (code == procfs::Errc::kVanished || code == procfs::Errc::kNotFound) {
       if (t != nullptr) {
         CountError(groups_[static_cast<std::size_t>(t->group)], *t, kVanished);
       }
       return;  // gone before we could read it: not in this scan
     }
-    // Alive but unreadable (hidepid, a malformed stat): which group it
-    // would be in cannot be told; it is left out of this scan and counted.
+    // Alive but unreadable (hidepid, a malformed stat): a new process cannot
+    // be placed in a group; it is left out of this scan and counted once.
     unreadable_scan_.insert(pid);
     unreadable_ += unreadable_pids_.count(pid) ? 0 : 1;
     if (t != nullptr) {
       CountError(groups_[static_cast<std::size_t>(t->group)], *t,
-                 entry.error->code == procfs::Errc::kPermission ? kPermission : kError);
+                 code == procfs::Errc::kPermission ? kPermission : kError);
       t->seen_scan = scan_;  // kept: the same process, if it becomes readable again
     }
     return;

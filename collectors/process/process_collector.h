@@ -115,7 +115,6 @@ class ProcessCollector : public Collector {
   enum Reason { kPermission, kVanished, kError, kReasonCount };
   struct Group {
     std::string name;
-    bool declared = false;
     Counters total;
     std::array<std::uint64_t, kReasonCount> errors{};
     // Gauges of the last scan.
@@ -170,7 +169,8 @@ class ProcessCollector : public Collector {
   // Groups before the last Apply(), by name: a group the new config produces
   // again continues their counters.
   std::unordered_map<std::string, Group> previous_;
-  std::vector<const ProcessEntry*> pending_;  // new processes no entry matched, for the ancestry pass
+  // New processes no entry matched, for the ancestry pass (into this scan's pass).
+  std::vector<const ProcessEntry*> pending_;
   std::string buffer_, aux_buffer_;
 };
 
