@@ -152,12 +152,8 @@ std::variant<std::unique_ptr<App>, std::string> App::Start(const Options& option
                     true});
   routes.push_back({"/", [self](const http::Request&) { return self->Landing(); }});
 
-  if (options.listen.ipv6 && !http::Ipv6Supported()) {
-    return "cannot listen on " + options.listen.ToString() +
-           ": the CivetWeb library this binary uses was built without IPv6; listen on IPv4";
-  }
-  auto server =
-      http::Server::Start({options.listen.ToCivetweb(), 8, web, http_stats}, std::move(routes));
+  auto server = http::Server::Start(
+      {options.listen.host, options.listen.port, 8, web, http_stats}, std::move(routes));
   if (auto* err = std::get_if<std::string>(&server)) {
     return *err;
   }

@@ -211,6 +211,22 @@ bool BasicAuth::Verify(const Credentials& credentials, const std::string& hash) 
   return true;
 }
 
+std::optional<bool> BasicAuth::CheckCached(std::string_view authorization) const {
+  auto credentials = users_.empty() ? std::nullopt : ParseBasicAuthorization(authorization);
+  if (!credentials) {
+    return false;
+  }
+  auto it = users_.find(credentials->user);
+  if (cache_ && it != users_.end()) {
+    std::string key = CacheKey(credentials->user, credentials->password, it->second);
+    std::lock_guard lock(mutex_);
+    if (!key.empty() && accepted_.count(key) != 0) {
+      return true;
+    }
+  }
+  return std::nullopt;  // an unknown user too: its refusal must cost a bcrypt
+}
+
 bool BasicAuth::Check(std::string_view authorization) const {
   if (users_.empty()) {
     return false;

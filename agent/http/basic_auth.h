@@ -44,7 +44,12 @@ class BasicAuth {
 
   bool empty() const { return users_.empty(); }
   // True when `authorization` names a configured user with its password.
+  // Costs a bcrypt unless the credentials were accepted before.
   bool Check(std::string_view authorization) const;
+  // Check() without the bcrypt: true for credentials accepted before, false
+  // for ones that cannot pass (absent, malformed), nullopt when only a bcrypt
+  // can tell (the server runs those on threads of their own).
+  std::optional<bool> CheckCached(std::string_view authorization) const;
   const std::string& dummy_hash_for_test() const { return dummy_hash_; }
 
  private:

@@ -11,14 +11,17 @@ const MetricDesc kDescs[] = {
     {"vitals_http_connections_accepted_total",
      "Connections accepted by the listener (before any limit applies).", MetricType::Counter, {}},
     {"vitals_http_connections_waiting",
-     "Connections held until their request head or ClientHello arrives.", MetricType::Gauge, {}},
+     "Connections waiting for a request head: new, TLS handshakes and keep-alive.",
+     MetricType::Gauge, {}},
     {"vitals_http_connections_closed_total",
-     "Connections closed before reaching a worker, by reason: evicted (room for a newer one), "
-     "header_timeout, header_too_large (431), plain_http_on_tls (400).",
+     "Connections closed by the agent, by reason: evicted (room for a newer one), "
+     "header_timeout, idle_timeout, request_timeout (body or answer too slow), "
+     "header_too_large (431), plain_http_on_tls (400), tls_handshake (failed).",
      MetricType::Counter, {"reason"}},
     {"vitals_http_requests_refused_total",
      "Requests answered without running their handler, by reason: auth (401, 403), "
-     "too_large (411, 413).",
+     "too_large (413), bad_request (400, 417, 501, 505), busy (503: too many password "
+     "checks waiting).",
      MetricType::Counter, {"reason"}},
     {"vitals_http_tls_certificate_reloads_total",
      "Times the TLS certificate and key were read again after a change, by result.",
@@ -35,14 +38,20 @@ std::span<const MetricDesc> HttpCollector::Describe() const { return kDescs; }
 
 procfs::Result<void> HttpCollector::Collect(collectors::MetricSink& out) {
   const ServerStats& s = *stats_;
-  out.Add(kDescs[0], Value(s.gate.accepted));
-  out.Add(kDescs[1], static_cast<double>(s.gate.waiting.load()));
-  out.Add(kDescs[2], Value(s.gate.evicted), {"evicted"});
-  out.Add(kDescs[2], Value(s.gate.header_timeouts), {"header_timeout"});
-  out.Add(kDescs[2], Value(s.gate.headers_too_large), {"header_too_large"});
-  out.Add(kDescs[2], Value(s.gate.plain_http_on_tls), {"plain_http_on_tls"});
+  const ConnectionStats& c = s.connections;
+  out.Add(kDescs[0], Value(c.accepted));
+  out.Add(kDescs[1], static_cast<double>(c.waiting.load()));
+  out.Add(kDescs[2], Value(c.evicted), {"evicted"});
+  out.Add(kDescs[2], Value(c.header_timeouts), {"header_timeout"});
+  out.Add(kDescs[2], Value(c.idle_timeouts), {"idle_timeout"});
+  out.Add(kDescs[2], Value(c.request_timeouts), {"request_timeout"});
+  out.Add(kDescs[2], Value(c.headers_too_large), {"header_too_large"});
+  out.Add(kDescs[2], Value(c.plain_http_on_tls), {"plain_http_on_tls"});
+  out.Add(kDescs[2], Value(c.tls_handshake_errors), {"tls_handshake"});
   out.Add(kDescs[3], Value(s.auth_failures), {"auth"});
-  out.Add(kDescs[3], Value(s.requests_too_large), {"too_large"});
+  out.Add(kDescs[3], Value(c.bodies_too_large), {"too_large"});
+  out.Add(kDescs[3], Value(c.bad_requests), {"bad_request"});
+  out.Add(kDescs[3], Value(s.busy), {"busy"});
   if (tls_) {
     out.Add(kDescs[4], Value(s.tls.reloads), {"success"});
     out.Add(kDescs[4], Value(s.tls.reload_errors), {"error"});

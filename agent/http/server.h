@@ -1,11 +1,18 @@
 #pragma once
-// One CivetWeb server for every endpoint. Handlers are plain functions from a
-// Request to a Response; the server does routing, HEAD, 404/405, and gzip
-// when the client asks for it, and the web security around them: TLS
-// (tls.h), basic auth (basic_auth.h), the connection gate that keeps slow and
-// idle clients off the workers (connection_gate.h), request size limits and
-// security headers.
-// Thread contract: handlers run concurrently on CivetWeb's worker threads;
+// The web server for every endpoint: HTTP/1.1 of our own on one event loop
+// (connection_loop.h), with handlers on a fixed pool of threads. Handlers are
+// plain functions from a Request to a Response; the server does routing,
+// HEAD, OPTIONS, 404/405, gzip when the client asks for it, and the web
+// security around them: TLS (tls.h), basic auth (basic_auth.h), request
+// limits and security headers.
+//
+// A request goes: loop (parse, route, cached credentials) ─► [password
+// checks: bcrypt on their own 2 threads, at most kMaxPendingPasswordChecks
+// waiting, 503 past that] ─► handlers (Options::threads) ─► loop (write).
+// No connection holds a thread while it is idle, slow or not reading, and
+// no flood of wrong passwords can hold a handler.
+//
+// Thread contract: handlers run concurrently on the handler threads;
 // ApplyWebConfig() may run concurrently with them.
 
 #include <atomic>
@@ -20,38 +27,15 @@
 #include <vector>
 
 #include "agent/http/basic_auth.h"
-#include "agent/http/connection_gate.h"
+#include "agent/http/connection_loop.h"
+#include "agent/http/request_head.h"
+#include "agent/http/response.h"
 #include "agent/http/tls.h"
 #include "agent/http/web_config.h"
 
-struct mg_context;
-struct mg_connection;
-
 namespace vitals::http {
 
-class Request {
- public:
-  Request(mg_connection* conn, std::string_view method, std::string_view path,
-          std::string_view query)
-      : conn_(conn), method_(method), path_(path), query_(query) {}
-  std::string_view method() const { return method_; }
-  std::string_view path() const { return path_; }
-  std::string_view query() const { return query_; }
-  std::string_view Header(const char* name) const;  // empty when absent
-
- private:
-  mg_connection* conn_;
-  std::string_view method_, path_, query_;
-};
-
-struct Response {
-  int status = 200;
-  std::string content_type = "text/plain; charset=utf-8";
-  std::string body;
-  std::vector<std::pair<std::string, std::string>> headers;
-
-  static Response Text(int status, std::string body);
-};
+class WorkQueue;
 
 using Handler = std::function<Response(const Request&)>;
 
@@ -70,17 +54,24 @@ struct Route {
 // Counters of the web layer, exported as vitals_http_* by HttpCollector.
 struct ServerStats {
   std::atomic<std::uint64_t> auth_failures{0};  // 401 and 403 answers
-  std::atomic<std::uint64_t> requests_too_large{0};  // 411 and 413 answers
-  GateStats gate;
+  std::atomic<std::uint64_t> busy{0};           // 503: too many password checks waiting
+  ConnectionStats connections;
   TlsStats tls;
 };
+
+// Password checks (bcrypt) waiting for a thread beyond which the server
+// answers 503 rather than queue more: at cost 10 each takes ~50 ms.
+inline constexpr std::size_t kMaxPendingPasswordChecks = 32;
 
 class Server {
  public:
   struct Options {
-    std::string listening_ports;  // CivetWeb syntax, e.g. "127.0.0.1:9810" (no 's')
-    int threads = 8;
-    WebConfig web;  // TLS, auth, limits; the default is plain HTTP, open, default limits
+    // An IP address; empty, "0.0.0.0" or "::" listen on every address, IPv6
+    // and IPv4 (IPv4 only without IPv6 in the kernel).
+    std::string host;
+    int port = 0;
+    int threads = 8;  // handler threads
+    WebConfig web;    // TLS, auth, limits; the default is plain HTTP, open, default limits
     std::shared_ptr<ServerStats> stats;  // null: counted privately
   };
 
@@ -108,29 +99,26 @@ class Server {
     BasicAuth users;
     std::vector<std::string> protected_paths;
   };
+  using Shared = std::shared_ptr<const Request>;
 
-  explicit Server(std::vector<Route> routes) : routes_(std::move(routes)) {}
-  static int Dispatch(mg_connection* conn, void* self);
-  void Serve(mg_connection* conn);
-  // Empty when `request` may proceed, else the 401/403 to send.
-  std::optional<Response> Authorize(const Request& request, const Route* route) const;
+  explicit Server(std::vector<Route> routes);
+  void OnRequest(std::uint64_t connection, std::unique_ptr<Request> request);
+  void Proceed(std::uint64_t connection, Shared request, const Route* route);
+  void Answer(std::uint64_t connection, const Request& request, Response response);
+  const Route* FindRoute(std::string_view path) const;
   std::shared_ptr<const AuthPolicy> auth() const;
 
   std::vector<Route> routes_;
   Limits limits_;  // fixed at Start
   std::shared_ptr<ServerStats> stats_;
   std::unique_ptr<TlsContext> tls_;
-  mutable std::mutex auth_mutex_;             // guards auth_ (the pointer, not the policy)
+  mutable std::mutex auth_mutex_;  // guards auth_ (the pointer, not the policy)
   std::shared_ptr<const AuthPolicy> auth_;
-  std::unique_ptr<ConnectionGate> gate_;      // before ctx_ in stop order, see ~Server
-  mg_context* ctx_ = nullptr;
+  // Stopped in this order by ~Server: the loop's thread, then the pools,
+  // then the loop's connections.
+  std::unique_ptr<ConnectionLoop> loop_;
+  std::unique_ptr<WorkQueue> handlers_;
+  std::unique_ptr<WorkQueue> password_checks_;
 };
-
-// Gzip-compresses `data` (zlib, gzip wrapper); exposed for tests.
-std::string Gzip(std::string_view data);
-// True when an Accept-Encoding header value allows gzip.
-bool AcceptsGzip(std::string_view accept_encoding);
-// False when the linked CivetWeb was built without IPv6 (Debian's is).
-bool Ipv6Supported();
 
 }  // namespace vitals::http

@@ -1,10 +1,6 @@
 #include "agent/http/tls.h"
 
-#include <dlfcn.h>
-#include <unistd.h>
-
 #include <cerrno>
-#include <climits>
 #include <cstring>
 #include <ctime>
 
@@ -16,10 +12,6 @@ namespace vitals::http {
 namespace {
 
 using probes::OpenSsl;
-
-constexpr const char* kShimDir = "../lib/vitals";
-constexpr const char* kCryptoShim = "libvitals-civetweb-crypto.so";
-constexpr const char* kSslShim = "libvitals-civetweb-ssl.so";
 
 // Drains the thread's OpenSSL error queue into one line.
 std::string OpenSslError() {
@@ -153,45 +145,6 @@ struct TlsContext::Material {
   }
 };
 
-std::string LoadCivetwebOpenSsl3Shims() {
-  static std::mutex mutex;
-  static std::string result;
-  static bool done = false;
-  std::lock_guard lock(mutex);
-  if (done) {
-    return result;
-  }
-  char exe[PATH_MAX] = {0};
-  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (n <= 0) {
-    return "cannot find the executable's directory: readlink /proc/self/exe: " +
-           std::string(std::strerror(errno));
-  }
-  std::filesystem::path dir = std::filesystem::path(std::string(exe, static_cast<std::size_t>(n)))
-                                  .parent_path() / kShimDir;
-  for (const char* name : {kCryptoShim, kSslShim}) {
-    std::filesystem::path path = (dir / name).lexically_normal();
-    // Kept loaded for the life of the process; CivetWeb holds its own handle.
-    if (dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL) == nullptr) {
-      result = "TLS needs " + path.string() + " (works around libcivetweb1 1.15 on OpenSSL 3): " +
-               dlerror();
-      done = true;
-      return result;
-    }
-  }
-  // Check the mechanism itself: CivetWeb's dlopen("libssl.so") must now get
-  // the shim, and find the symbol it looks for.
-  void* ssl = dlopen("libssl.so", RTLD_LAZY | RTLD_NOLOAD);
-  void* crypto = dlopen("libcrypto.so", RTLD_LAZY | RTLD_NOLOAD);
-  if (ssl == nullptr || crypto == nullptr || dlsym(ssl, "SSL_get_peer_certificate") == nullptr ||
-      dlsym(ssl, "SSL_new") == nullptr || dlsym(crypto, "X509_free") == nullptr) {
-    result = "the OpenSSL 3 shims in " + dir.lexically_normal().string() +
-             " loaded but do not answer to libssl.so/libcrypto.so";
-  }
-  done = true;
-  return result;
-}
-
 std::variant<std::unique_ptr<TlsContext>, std::string> TlsContext::Create(
     const TlsServerConfig& config, TlsStats* stats) {
   auto loaded = Material::Load(config);
@@ -204,10 +157,42 @@ std::variant<std::unique_ptr<TlsContext>, std::string> TlsContext::Create(
   }
   ctx->current_ = std::move(std::get<std::shared_ptr<const Material>>(loaded));
   ctx->stats_->not_after = ctx->current_->not_after;
+  ctx->ctx_ = OpenSsl().SSL_CTX_new(OpenSsl().TLS_server_method());
+  if (ctx->ctx_ == nullptr) {
+    return "tls_server_config: cannot create a TLS context: " + OpenSslError();
+  }
+  SSL_CTX* c = ctx->ctx_;
+  probes::SetMinProtoVersion(c, TLS1_2_VERSION);
+  OpenSsl().SSL_CTX_set_options(c, SSL_OP_NO_TICKET | SSL_OP_NO_RENEGOTIATION |
+                                       SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION);
+  probes::SetSessionCacheMode(c, SSL_SESS_CACHE_OFF);
+  OpenSsl().SSL_CTX_set_num_tickets(c, 0);
+  // Non-blocking writes: a write may end part way, and its retry may come
+  // from a buffer that has grown (an answer queued behind a 100 Continue).
+  OpenSsl().SSL_CTX_ctrl(c, SSL_CTRL_MODE,
+                         SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER,
+                         nullptr);
+  static const unsigned char kSessionContext[] = "vitals";
+  OpenSsl().SSL_CTX_set_session_id_context(c, kSessionContext, sizeof kSessionContext - 1);
+  OpenSsl().SSL_CTX_set_client_hello_cb(c, &TlsContext::OnClientHello, ctx.get());
+  OpenSsl().SSL_CTX_set_cert_cb(c, &TlsContext::OnCertificate, ctx.get());
   return ctx;
 }
 
-TlsContext::~TlsContext() = default;
+TlsContext::~TlsContext() {
+  if (ctx_ != nullptr) {
+    OpenSsl().SSL_CTX_free(ctx_);
+  }
+}
+
+SSL* TlsContext::NewSession(int fd) {
+  SSL* ssl = OpenSsl().SSL_new(ctx_);
+  if (ssl != nullptr && OpenSsl().SSL_set_fd(ssl, fd) != 1) {
+    OpenSsl().SSL_free(ssl);
+    return nullptr;
+  }
+  return ssl;
+}
 
 TlsServerConfig TlsContext::config() const {
   std::lock_guard lock(mutex_);
@@ -294,20 +279,6 @@ int TlsContext::OnCertificate(SSL* ssl, void* self) {
     m = ctx->current_;
   }
   return OpenSsl().SSL_use_cert_and_key(ssl, m->cert, m->key, m->chain, 1) == 1 ? 1 : 0;
-}
-
-int TlsContext::ConfigureContext(void* ssl_ctx) {
-  auto* ctx = static_cast<SSL_CTX*>(ssl_ctx);
-  probes::SetMinProtoVersion(ctx, TLS1_2_VERSION);
-  OpenSsl().SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET | SSL_OP_NO_RENEGOTIATION |
-                                         SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION);
-  probes::SetSessionCacheMode(ctx, SSL_SESS_CACHE_OFF);
-  OpenSsl().SSL_CTX_set_num_tickets(ctx, 0);
-  static const unsigned char kSessionContext[] = "vitals";
-  OpenSsl().SSL_CTX_set_session_id_context(ctx, kSessionContext, sizeof kSessionContext - 1);
-  OpenSsl().SSL_CTX_set_client_hello_cb(ctx, &TlsContext::OnClientHello, this);
-  OpenSsl().SSL_CTX_set_cert_cb(ctx, &TlsContext::OnCertificate, this);
-  return 1;
 }
 
 }  // namespace vitals::http

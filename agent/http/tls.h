@@ -1,9 +1,9 @@
 #pragma once
-// TLS for the CivetWeb server, configured by us rather than by CivetWeb's
-// options so that it can change without a restart:
-//  - CivetWeb creates the SSL_CTX and hands it to ConfigureContext() (its
-//    init_ssl callback); from then on every handshake asks this object for
-//    the current certificate, key, chain, client CA and minimum version.
+// TLS for the web server, so that it can change without a restart:
+//  - The context holds one SSL_CTX; NewSession() starts the server side of a
+//    connection on it (the connection loop drives the handshake without
+//    blocking), and every handshake asks this object for the current
+//    certificate, key, chain, client CA and minimum version.
 //  - Each handshake stat()s the certificate and key files; when either
 //    changed, both are read again. A file that does not load (garbage, a key
 //    that does not match, half-written) keeps the previous pair serving; the
@@ -11,8 +11,9 @@
 //  - Update() swaps in a new TlsServerConfig (web config reload) the same way.
 // Sessions are neither cached nor resumed: a changed client CA must apply to
 // the next connection, and a scrape every few seconds can afford a handshake.
-// Thread contract: the callbacks run concurrently on CivetWeb's workers; the
-// current material is an immutable snapshot swapped under mutex_.
+// Thread contract: the callbacks run on the connection loop's thread,
+// Update() on a reload's; the current material is an immutable snapshot
+// swapped under mutex_.
 
 #include <atomic>
 #include <cstdint>
@@ -24,7 +25,8 @@
 
 #include "agent/http/web_config.h"
 
-struct ssl_st;  // OpenSSL's SSL, kept out of this header
+struct ssl_st;      // OpenSSL's SSL and SSL_CTX, kept out of this header
+struct ssl_ctx_st;
 
 namespace vitals::http {
 
@@ -33,16 +35,6 @@ struct TlsStats {
   std::atomic<std::uint64_t> reload_errors{0};  // changes that did not load
   std::atomic<std::int64_t> not_after{0};       // serving certificate's expiry, Unix seconds
 };
-
-// Debian's libcivetweb1 1.15 dlopen()s "libssl.so" and "libcrypto.so" and
-// looks up SSL_get_peer_certificate, which OpenSSL 3 only has as a macro: the
-// first TLS connection calls through a null pointer. We load two tiny shims
-// (civetweb_openssl3/) whose sonames are "libssl.so" and "libcrypto.so"; the
-// dynamic loader then hands them to CivetWeb's dlopen() by soname, and the
-// ssl one exports SSL_get_peer_certificate forwarding to
-// SSL_get1_peer_certificate. Looked up in <dir of the executable>/../lib/vitals.
-// Returns an empty string on success, else why. Idempotent.
-std::string LoadCivetwebOpenSsl3Shims();
 
 class TlsContext {
  public:
@@ -56,9 +48,9 @@ class TlsContext {
   TlsContext(const TlsContext&) = delete;
   TlsContext& operator=(const TlsContext&) = delete;
 
-  // For CivetWeb's init_ssl callback: installs the per-handshake callbacks on
-  // the SSL_CTX. Returns 1 (configured) or -1 (failed).
-  int ConfigureContext(void* ssl_ctx);
+  // The server side of a TLS connection on socket `fd`, its handshake not
+  // started; null when OpenSSL cannot make one. The caller SSL_free()s it.
+  ::ssl_st* NewSession(int fd);
   // Applies a new configuration; on failure keeps the old one and says why.
   std::string Update(const TlsServerConfig& config);
   const TlsStats& stats() const { return *stats_; }
@@ -72,6 +64,7 @@ class TlsContext {
   static int OnClientHello(::ssl_st* ssl, int* alert, void* self);
   static int OnCertificate(::ssl_st* ssl, void* self);
 
+  ::ssl_ctx_st* ctx_ = nullptr;  // fixed at Create
   mutable std::mutex mutex_;  // guards current_ and the failed_ stamps
   std::shared_ptr<const Material> current_;
   struct stat failed_cert_{}, failed_key_{};  // stamps of the last pair that did not load

@@ -56,6 +56,7 @@
   X(SSL_CTX_set_session_id_context)     \
   X(SSL_CTX_use_PrivateKey_file)        \
   X(SSL_CTX_use_certificate_chain_file) \
+  X(SSL_accept)                         \
   X(SSL_connect)                        \
   X(SSL_ctrl)                           \
   X(SSL_dup_CA_list)                    \
@@ -71,9 +72,11 @@
   X(SSL_set_client_CA_list)             \
   X(SSL_set_fd)                         \
   X(SSL_set_verify)                     \
+  X(SSL_shutdown)                       \
   X(SSL_use_cert_and_key)               \
   X(SSL_write_ex)                       \
   X(TLS_client_method)                  \
+  X(TLS_server_method)                  \
   X(X509_NAME_free)                     \
   X(X509_NAME_oneline)                  \
   X(X509_STORE_free)                    \

@@ -87,7 +87,12 @@ def with_users(tmp):
         with socket.create_connection(("127.0.0.1", v.port), timeout=5) as s:
             s.sendall(b"GET /-/healthy HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
             reply = s.recv(200)
-        expect(reply.startswith(b"HTTP/1.1 411"), f"chunked body: 411 ({reply[:40]})")
+        expect(reply.startswith(b"HTTP/1.1 200"), f"chunked body within the limit: 200 ({reply[:40]})")
+        with socket.create_connection(("127.0.0.1", v.port), timeout=5) as s:
+            s.sendall(b"POST /-/healthy HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                      + b"800\r\n" + b"x" * 0x800 + b"\r\n0\r\n\r\n")
+            reply = s.recv(200)
+        expect(reply.startswith(b"HTTP/1.1 413"), f"chunked body over max_body_bytes: 413 ({reply[:40]})")
 
         fams = parse_exposition(v.get("/metrics", good)[2].decode())
         refused = {l["reason"]: val for n, l, val in fams["vitals_http_requests_refused_total"]["samples"]}

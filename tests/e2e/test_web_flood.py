@@ -16,7 +16,7 @@ import urllib.request
 from vitals_harness import Vitals, fail, parse_exposition, rss_kib
 
 IDLE = 1000
-SLOWLORIS = 8              # as many as CivetWeb has workers
+SLOWLORIS = 8              # as many as the agent has handler threads
 HOLD_S = 6.0               # how long the flood holds while we measure
 HEADER_TIMEOUT_S = 2.0     # limits.header_timeout given to vitals
 MAX_CONNECTIONS = 256      # limits.max_connections given to vitals
@@ -58,6 +58,12 @@ def main():
                 try:
                     while not stop.is_set():
                         s.sendall(b"X")  # never the blank line that ends the head
+                        try:  # cut: the agent answers 408 and closes
+                            if s.recv(64, socket.MSG_DONTWAIT).startswith(b"HTTP/1.1 408"):
+                                slow_closed.append(time.monotonic() - started)
+                                return
+                        except BlockingIOError:
+                            pass
                         time.sleep(0.25)
                 except OSError:
                     slow_closed.append(time.monotonic() - started)
