@@ -311,6 +311,11 @@ std::variant<RequestHead, HeadError> ParseRequestHead(std::string_view head) {
     if (codings.empty() || !IEquals(codings.back(), "chunked")) {
       return Bad("Transfer-Encoding must end with chunked");
     }
+    for (std::size_t i = 0; i + 1 < codings.size(); ++i) {
+      if (IEquals(codings[i], "chunked")) {
+        return Bad("Transfer-Encoding applies chunked more than once");
+      }
+    }
     if (codings.size() > 1) {
       return HeadError{501, "the only transfer coding served is chunked"};
     }
