@@ -10,9 +10,8 @@
 # Contents: /usr/bin/vitals; /etc/vitals/agent.json (a conffile, from
 # config/examples/agent.json); the hardened systemd unit packaging/vitals.service
 # in /lib/systemd/system (Debian 12's place for packaged units, moved there by
-# packaging/deb/relocate_sysconf.cmake); the CivetWeb OpenSSL 3 shims in
-# /usr/lib/vitals; the Grafana dashboards and provisioning files and the
-# Prometheus rules in /usr/share/vitals.
+# packaging/deb/relocate_sysconf.cmake); the Grafana dashboards and
+# provisioning files and the Prometheus rules in /usr/share/vitals.
 #
 # User: maintainer scripts in packaging/deb/ create the system user and group
 # `vitals` on install (the config is root:vitals 0640, it may hold secrets)
@@ -52,7 +51,7 @@ set(CPACK_PRE_BUILD_SCRIPTS ${PROJECT_SOURCE_DIR}/packaging/deb/relocate_sysconf
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # vitals_0.1.0_amd64.deb
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
-set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)  # dpkg-shlibdeps: libcivetweb1, libprometheus-cpp-core, ...
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)  # dpkg-shlibdeps: libprometheus-cpp-core, libre2, ...
 # postinst uses useradd (passwd, required) and, when systemd runs, deb-systemd-helper.
 # The probes dlopen libcurl, libpq and c-ares, and TLS (server and probes)
 # OpenSSL (collectors/probes/dynlib.h, openssl.h), which dpkg-shlibdeps cannot

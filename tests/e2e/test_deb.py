@@ -147,8 +147,10 @@ def main():
         if run("dpkg-deb", "-f", deb, "Package").stdout.strip() != "vitals":
             fail("package name is not vitals")
         depends = run("dpkg-deb", "-f", deb, "Depends").stdout
-        if "libcivetweb1" not in depends or "libprometheus-cpp-core" not in depends:
+        if "libprometheus-cpp-core" not in depends or "libre2" not in depends:
             fail(f"Depends lacks the shared libraries: {depends}")
+        if "civetweb" in depends or any(p.startswith("/usr/lib/vitals") for p in paths):
+            fail(f"the package still carries CivetWeb or its shims: {depends}")
         # Loaded with dlopen (collectors/probes/dynlib.h), so named by hand.
         for lib in ("libcurl4", "libpq5", "libc-ares2", "libssl3"):
             if lib not in depends:
