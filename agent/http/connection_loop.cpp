@@ -473,9 +473,7 @@ ConnectionLoop::Step ConnectionLoop::StartRequest(Conn& c, std::size_t head_end)
   const RequestHead& head = c.request->head();
   const std::uint64_t max_body = options_.limits.max_body_bytes;
   if (head.content_length > max_body) {
-    return Refuse(c, 413, "the body is over max_body_bytes (" + std::to_string(max_body) +
-                              " bytes)",
-                  &options_.stats->bodies_too_large);
+    return BodyTooLarge(c);
   }
   c.chunked.reset();
   if (head.chunked) {
@@ -509,9 +507,7 @@ ConnectionLoop::Step ConnectionLoop::ReadBody(Conn& c) {
       return Refuse(c, 400, "a malformed chunked body", &options_.stats->bad_requests);
     }
     if (status == ChunkedDecoder::Status::kTooLarge) {
-      return Refuse(c, 413, "the body is over max_body_bytes (" +
-                                std::to_string(options_.limits.max_body_bytes) + " bytes)",
-                    &options_.stats->bodies_too_large);
+      return BodyTooLarge(c);
     }
   } else {
     std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(c.body_left, c.in.size()));
@@ -604,6 +600,12 @@ ConnectionLoop::Step ConnectionLoop::Refuse(Conn& c, int status, std::string_vie
   SetPhase(c, Phase::kWriting);
   SetDeadline(c, NowMs() + options_.limits.request_timeout.count());
   return Step::kAgain;
+}
+
+ConnectionLoop::Step ConnectionLoop::BodyTooLarge(Conn& c) {
+  return Refuse(c, 413, "the body is over max_body_bytes (" +
+                            std::to_string(options_.limits.max_body_bytes) + " bytes)",
+                &options_.stats->bodies_too_large);
 }
 
 void ConnectionLoop::OnTimeout(Conn& c) {

@@ -111,6 +111,7 @@ class ConnectionLoop {
   Step Write(Conn& c);
   Step Linger(Conn& c);
   Step Refuse(Conn& c, int status, std::string_view reason, std::atomic<std::uint64_t>* counter);
+  Step BodyTooLarge(Conn& c);  // 413
   void Dispatch(Conn& c);
   void StartLinger(Conn& c);
   void OnTimeout(Conn& c);

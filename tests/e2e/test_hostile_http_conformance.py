@@ -22,13 +22,8 @@ from vitals_harness import Vitals
 MAX_BODY = 1024
 MAX_HEADER = 8192
 HEADER_TIMEOUT_MS = 500
-FAILURES = []
-
-
-def report(ok, line):
-    print(("ok:   " if ok else "FAIL: ") + line, flush=True)
-    if not ok:
-        FAILURES.append(line)
+CASES = hh.Cases()
+report = CASES.report
 
 
 def status_case(port, name, request, want_status, want_closed):
@@ -181,10 +176,7 @@ def main():
             keepalive_rules(v.port)
             time.sleep(1.1)  # refusals are logged at most once a second
             huge_head(v)
-    if FAILURES:
-        print(f"FAIL: {len(FAILURES)} case(s) did not get their answer")
-        raise SystemExit(1)
-    print("PASS")
+    CASES.finish()
 
 
 if __name__ == "__main__":

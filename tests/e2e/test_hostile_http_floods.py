@@ -31,13 +31,8 @@ HOLD_S = 2.0
 CLIENTS = 64
 CPU_WINDOW_S = 3.0
 CPU_BOUND_S = 0.3       # agent CPU over CPU_WINDOW_S with idle half-open clients
-FAILURES = []
-
-
-def report(ok, line):
-    print(("ok:   " if ok else "FAIL: ") + line, flush=True)
-    if not ok:
-        FAILURES.append(line)
+CASES = hh.Cases()
+report = CASES.report
 
 
 def web_config(tmp, **extra):
@@ -138,10 +133,7 @@ def main():
             cpu_case(["--web.config.file=" + tls_web], "half-sent TLS ClientHellos, CPU",
                      hh.partial_client_hello, 8, ssl.create_default_context(cafile=ca))
         keepalive_case(tmp)
-    if FAILURES:
-        print(f"FAIL: {len(FAILURES)} case(s) missed their bound")
-        raise SystemExit(1)
-    print("PASS")
+    CASES.finish()
 
 
 if __name__ == "__main__":

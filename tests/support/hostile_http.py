@@ -29,6 +29,25 @@ GOOD_AUTH = basic(USER, PASSWORD)
 WRONG_AUTH = basic(USER, "wrong-secret")
 
 
+class Cases:
+    """Runs every case of a test and fails at the end if any failed: each case
+    prints one line with its figure, so one run shows them all."""
+
+    def __init__(self):
+        self.failures = []
+
+    def report(self, ok, line):
+        print(("ok:   " if ok else "FAIL: ") + line, flush=True)
+        if not ok:
+            self.failures.append(line)
+
+    def finish(self):
+        if self.failures:
+            print(f"FAIL: {len(self.failures)} case(s) failed")
+            raise SystemExit(1)
+        print("PASS")
+
+
 class Reply:
     """One HTTP response read from a socket: status, headers (lower-case
     names), body; `closed` once the peer closed after it."""
@@ -186,10 +205,10 @@ def slow_body(port, stop):
     _reconnecting(port, stop, body)
 
 
-def partial_head(port, stop):
-    """Sends half a request head, then nothing."""
+def _send_then_wait(port, stop, first):
+    """Sends `first`, then nothing, until the agent closes the connection."""
     def body(s):
-        s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n")
+        s.sendall(first)
         while not stop.wait(0.2):
             try:
                 if s.recv(4096, socket.MSG_DONTWAIT) == b"":
@@ -197,6 +216,11 @@ def partial_head(port, stop):
             except BlockingIOError:
                 pass
     _reconnecting(port, stop, body)
+
+
+def partial_head(port, stop):
+    """Sends half a request head, then nothing."""
+    _send_then_wait(port, stop, b"GET /metrics HTTP/1.1\r\nHost: x\r\n")
 
 
 def client_hello():
@@ -214,16 +238,7 @@ def client_hello():
 def partial_client_hello(port, stop):
     """Sends half a TLS ClientHello, then nothing."""
     hello = client_hello()
-
-    def body(s):
-        s.sendall(hello[: len(hello) // 2])
-        while not stop.wait(0.2):
-            try:
-                if s.recv(4096, socket.MSG_DONTWAIT) == b"":
-                    return
-            except BlockingIOError:
-                pass
-    _reconnecting(port, stop, body)
+    _send_then_wait(port, stop, hello[: len(hello) // 2])
 
 
 def non_reader(port, stop, auth):
