@@ -68,8 +68,11 @@ def main():
         port = free_port()
         address = form.format(port=port)
         # The harness passes 127.0.0.1:0 first; this later flag wins.
-        with Vitals(f"--web.listen-address={address}") as v:
-            ours = answers(v.port)
+        try:
+            with Vitals(f"--web.listen-address={address}") as v:
+                ours = answers(v.port)
+        except RuntimeError as e:  # did not start
+            ours = [str(e).strip().splitlines()[-1][-100:]]
         theirs = node_exporter_answers(address, port)
         ok = ours == theirs and ours
         print(f"{'ok:  ' if ok else 'FAIL:'} {address:<22} vitals answers on {ours}, "

@@ -41,6 +41,14 @@ class Cases:
         if not ok:
             self.failures.append(line)
 
+    def run(self, name, case, *args):
+        """Runs case(*args); an exception (no answer, the agent not starting)
+        fails it with the reason, and the next case still runs."""
+        try:
+            case(*args)
+        except Exception as e:  # noqa: BLE001 - any failure is the finding
+            self.report(False, f"{name}: {type(e).__name__}: {e}".splitlines()[0])
+
     def finish(self):
         if self.failures:
             print(f"FAIL: {len(self.failures)} case(s) failed")
