@@ -60,20 +60,22 @@ struct TlsServerConfig {
 };
 
 struct Limits {
-  // Connections the agent holds while it waits for their request head (plain
-  // HTTP) or ClientHello (TLS), before a worker thread sees them. When full,
-  // the connection that has waited longest is closed to make room.
+  // Connections the agent holds at once. When full, the one that has waited
+  // longest for a request head (new, in its TLS handshake, or keep-alive) is
+  // closed to make room; when every one is busy with a request, the newcomer.
   std::uint32_t max_connections = 256;
-  // How long a new connection may take to send its whole request head (or
-  // ClientHello). Slow or silent clients are closed after it.
+  // How long a client may take to send a whole request head: from the
+  // accept for a new connection (TLS handshake included), from the first
+  // byte of the next request on a keep-alive one. A partial head then gets
+  // 408; a silent new connection is closed.
   std::chrono::milliseconds header_timeout{5'000};
-  // CivetWeb's request_timeout_ms: reading one request and writing its reply.
+  // Reading a request's body, and writing its answer, each within this: a
+  // slow body gets 408, a client that does not read its answer is closed.
   std::chrono::milliseconds request_timeout{10'000};
-  // CivetWeb's keep_alive_timeout_ms: an idle keep-alive connection is closed
-  // after it (keep-alive is also switched off while connections wait).
+  // A keep-alive connection with no next request is closed after it.
   std::chrono::milliseconds idle_timeout{5'000};
-  std::uint32_t max_header_bytes = 8'192;  // request line and headers
-  std::uint64_t max_body_bytes = 65'536;   // Content-Length above it: 413
+  std::uint32_t max_header_bytes = 8'192;  // request line and headers; above it: 431
+  std::uint64_t max_body_bytes = 65'536;   // Content-Length or chunked body above it: 413
 
   bool operator==(const Limits&) const = default;
 };
