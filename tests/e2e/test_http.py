@@ -88,8 +88,7 @@ def check_default(v):
 
 def check_latency(proc):
     """Every answer comes promptly, the first one after start included: a
-    scrape of the fixture tree takes milliseconds, so 1.5 s (well under
-    CivetWeb's 2 s poll quantum, which is what a stall looks like) means a
+    scrape of the fixture tree takes milliseconds, so 1.5 s means a
     connection waited somewhere."""
     slow = []
     for _ in range(5):
