@@ -37,7 +37,7 @@ def children(pid):
         if not entry.isdigit():
             continue
         try:
-            with open(f"/proc/{entry}/stat") as f:
+            with open(f"/proc/{entry}/stat", errors="replace") as f:
                 stat = f.read()
         except OSError:
             continue
