@@ -39,7 +39,7 @@ struct ActionConfig {
   std::string unit;
   // exec: argv, no shell
   std::vector<std::string> command;
-  // exec and restart: the command is killed (its whole process group) after it
+  // exec and restart: the command is killed (its whole process tree) after it
   std::chrono::milliseconds timeout{30'000};
   // signal: the processes of a declared process group
   std::string group;

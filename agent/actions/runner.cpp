@@ -3,10 +3,10 @@
 #include <algorithm>
 
 #include "agent/actions/group_signal.h"
-#include "agent/actions/subprocess.h"
 #include "agent/health/families.h"
 #include "agent/health/loop.h"
 #include "agent/log.h"
+#include "agent/platform/subprocess.h"
 
 namespace vitals::actions {
 
@@ -132,7 +132,11 @@ struct ActionRunner::Core {
     if (dry) {
       return {"dry_run", "would run: " + Join(argv)};
     }
-    auto r = RunCommand(argv, c.timeout, kOutputCap, stop.get_token());
+    // What the command leaves running (a service it started) is kept until
+    // the agent exits.
+    auto r = platform::RunCommand({argv, std::chrono::steady_clock::now() + c.timeout,
+                                   stop.get_token(), kOutputCap,
+                                   platform::Command::Leftovers::kKeep});
     std::string detail = r.Describe();
     std::string out = r.output;
     while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) {
@@ -141,7 +145,7 @@ struct ActionRunner::Core {
     if (!out.empty()) {
       detail += "; output: " + FirstBytes(out, kLoggedOutput);
     }
-    using O = CommandResult::Outcome;
+    using O = platform::CommandResult::Outcome;
     return {r.ok() ? "success" : r.outcome == O::kTimedOut ? "timeout" : "failure", detail};
   }
 

@@ -8,7 +8,8 @@
 //
 //   restart  systemctl restart --no-ask-password -- <unit>   (see README: why
 //            systemctl and not sd-bus)
-//   exec     the command, no shell, killed with its process group at timeout
+//   exec     the command, no shell, killed with its whole process tree at timeout
+//            (platform/subprocess.h); what it leaves running stays until the agent exits
 //   signal   the processes of a declared group: signal, then SIGKILL after grace
 //
 // Results: success, failure, timeout, dry_run (logged, not run) — counted in

@@ -4,10 +4,11 @@
 // (3 UNKNOWN, a signal, a command that cannot start) is a failure too. The
 // first line of its output (stdout and stderr, capped) is the description.
 //
-// The child gets its own process group; on the deadline or a shutdown the
-// whole group is killed (SIGKILL) and reaped, so a hung plugin and whatever
-// it started do not outlive the run. stdin is /dev/null and no descriptor of
-// the agent but the output pipe is inherited.
+// Run by platform::RunCommand: on the deadline or a shutdown the command and
+// everything it started (setsid() and double forks included) are killed and
+// reaped, and what it leaves running when it exits is killed too, so a
+// plugin leaves nothing behind. stdin is /dev/null and no descriptor of the
+// agent but the output pipe is inherited.
 
 #include "collectors/probes/probe.h"
 

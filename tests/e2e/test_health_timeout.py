@@ -5,7 +5,7 @@ threshold check. For 3 seconds /metrics and /health are requested in turn:
 every answer must arrive within BOUND (printed: the max and the median), the
 slow check must show its on_error status (Degraded here) with the timeout as
 its reason in description, the quick check must stay Healthy, and
-the agent must not pile up `sleep` children or threads."""
+the agent must not pile up `sleep` processes or threads."""
 
 import json
 import os
@@ -30,9 +30,10 @@ CONFIG = {
 }
 
 
-def children(pid):
-    """(pid, comm) of the processes whose parent is `pid`."""
-    out = []
+def descendants(pid):
+    """(pid, comm) of the live processes below `pid` (a command runs under its
+    keeper, a child of the agent)."""
+    parents = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -42,9 +43,14 @@ def children(pid):
         except OSError:
             continue
         comm = stat[stat.index("(") + 1:stat.rindex(")")]
-        ppid = int(stat[stat.rindex(")") + 2:].split()[1])
-        if ppid == pid:
-            out.append((int(entry), comm))
+        state, ppid = stat[stat.rindex(")") + 2:].split()[:2]
+        if state != "Z":
+            parents.setdefault(int(ppid), []).append((int(entry), comm))
+    out, todo = [], [pid]
+    while todo:
+        for child in parents.get(todo.pop(), []):
+            out.append(child)
+            todo.append(child[0])
     return out
 
 
@@ -72,7 +78,7 @@ def main():
                 want = 200  # the hung check is Degraded (on_error), the other Healthy
                 if status != want:
                     fail(f"GET {path} answered {status} after {took:.3f}s: {body[:300]!r}")
-            max_sleeps = max(max_sleeps, sum(1 for _, c in children(v.proc.pid) if c == "sleep"))
+            max_sleeps = max(max_sleeps, sum(1 for _, c in descendants(v.proc.pid) if c == "sleep"))
             max_threads = max(max_threads, len(os.listdir(f"/proc/{v.proc.pid}/task")))
         for path, ts in times.items():
             print(f"{path}: {len(ts)} answers, max {max(ts) * 1000:.1f} ms, "
@@ -83,7 +89,7 @@ def main():
             fail(f"{len(slow)} answers took {BOUND}s or more: "
                  f"{', '.join(f'{p} {t:.3f}s' for p, t in slow[:10])}")
         if max_sleeps > 1:
-            fail(f"{max_sleeps} `sleep` children at once: timed-out runs are not killed")
+            fail(f"{max_sleeps} `sleep` processes at once: timed-out runs are not killed")
         if max_threads > 40:
             fail(f"{max_threads} threads: timed-out runs pile up")
 
@@ -96,7 +102,7 @@ def main():
         # Either the scheduler gave up on the run ("timed out after 0.3s", in
         # error and description) or the probe hit its own deadline first and
         # killed the command ("exec sleep: no answer within the 300ms timeout;
-        # killed its process group ...", a returned on_error result).
+        # killed its process tree ...", a returned on_error result).
         said = ("timed out after 0.3", "no answer within the 300ms timeout")
         if not any(s in hang["description"] for s in said) or (
                 hang["error"] is not None and not any(s in hang["error"] for s in said)):

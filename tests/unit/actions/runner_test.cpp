@@ -107,13 +107,33 @@ TEST_CASE("runner: retries while Unhealthy, then the burst limit suppresses", "[
 
 TEST_CASE("runner: a hung command is killed at its timeout, a failing one counted", "[actions]") {
   actions::ActionRunner runner(Proc(), std::make_shared<health::SystemClock>());
-  SECTION("timeout") {
-    runner.Apply(WithAction(R"({"type": "exec", "command": ["sleep", "30"], "timeout": "200ms"})"));
+  SECTION("timeout: the whole tree, a grandchild in its own session included") {
+    char tmpl[] = "/tmp/vitals-runner-XXXXXX";
+    const std::filesystem::path dir = mkdtemp(tmpl);
+    const std::string pid_file = (dir / "pid").string();
+    // The grandchild's parent exits at once: it is orphaned, and setsid took
+    // it out of the command's process group and session.
+    runner.Apply(WithAction(R"({"type": "exec", "command": ["/bin/sh", "-c",
+        "(setsid sleep 30 & echo $$! > )" + pid_file + R"(); sleep 30"], "timeout": "300ms"})"));
     const auto started = std::chrono::steady_clock::now();
     runner.OnTransition(Event(health::HealthStatus::kUnhealthy));
     auto a = WaitFor(runner, [](const auto& s) { return s["results"]["timeout"] == 1; });
     REQUIRE(std::chrono::steady_clock::now() - started < 3s);
     REQUIRE(a["last_result"] == "timeout");
+    REQUIRE(a["last_detail"].get<std::string>().find("; killed its process tree (3 processes)") !=
+            std::string::npos);
+    int pid = 0;
+    std::ifstream(pid_file) >> pid;
+    REQUIRE(pid > 0);
+    bool gone = false;
+    for (int i = 0; i < 100 && !gone; ++i) {
+      std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+      std::string line;
+      gone = !std::getline(stat, line) || line.find(") Z") != std::string::npos;
+      std::this_thread::sleep_for(20ms);
+    }
+    REQUIRE(gone);
+    std::filesystem::remove_all(dir);
   }
   SECTION("failure") {
     runner.Apply(WithAction(R"({"type": "exec", "command": ["/bin/sh", "-c", "echo broken; exit 4"]})"));
