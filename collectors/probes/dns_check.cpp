@@ -13,8 +13,9 @@ health::CheckResult DnsCheck::Probe(ProbeRun& run) {
                              (config_.server ? " @" + config_.server->ToString() : "");
   const auto start = std::chrono::steady_clock::now();
   std::vector<Address> answer;
+  bool over_tcp = false;
   try {
-    answer = Resolve(config_.name, 0, options, run.deadline);
+    answer = Resolve(config_.name, 0, options, run.deadline, &over_tcp);
   } catch (const ProbeFailure& e) {
     run.data["dns_lookup_time_seconds"] =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -31,6 +32,9 @@ health::CheckResult DnsCheck::Probe(ProbeRun& run) {
     }
   }
   run.data["dns_answer_rrs"] = addresses.size();
+  if (over_tcp) {
+    run.data["transport"] = "tcp";
+  }
   run.data["addresses"] = addresses;
   std::string joined;
   for (const auto& a : addresses) {
@@ -48,8 +52,9 @@ health::CheckResult DnsCheck::Probe(ProbeRun& run) {
       throw ProbeFailure("dns " + target + ": answer [" + joined + "] lacks expected " + expected);
     }
   }
-  return health::CheckResult::Healthy("dns " + target + ": [" + joined + "] in " +
-                                      FormatSeconds(took));
+  return health::CheckResult::Healthy(
+      "dns " + target + ": [" + joined + "] in " + FormatSeconds(took) +
+      (over_tcp ? " (over TCP: the UDP answer was truncated)" : ""));
 }
 
 }  // namespace vitals::probes

@@ -2,7 +2,8 @@
 // dns: resolve a name over DNS only (not /etc/hosts) with c-ares, from
 // resolv.conf's servers or a configured one, within the run's deadline (the
 // lookup is cancelled at it); optionally every expected address must be in
-// the answer.
+// the answer. A truncated UDP answer (TC bit) is retried over TCP; the
+// description says so, and a failed retry says why.
 
 #include "collectors/probes/probe.h"
 

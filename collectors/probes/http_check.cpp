@@ -7,6 +7,9 @@
 #include <curl/curl.h>
 #include <re2/re2.h>
 
+#include <arpa/inet.h>
+
+#include <cstdlib>
 #include <mutex>
 
 namespace vitals::probes {
@@ -22,18 +25,29 @@ namespace {
   X(curl_easy_setopt) \
   X(curl_easy_strerror) \
   X(curl_global_init) \
+  X(curl_free) \
   X(curl_slist_append) \
-  X(curl_slist_free_all)
+  X(curl_slist_free_all) \
+  X(curl_url) \
+  X(curl_url_cleanup) \
+  X(curl_url_get) \
+  X(curl_url_set)
 VITALS_PROBE_API(CurlApi, Curl, "libcurl.so.4", VITALS_CURL_FUNCTIONS)
 #undef VITALS_CURL_FUNCTIONS
 
-constexpr std::size_t kMaxBody = 1 << 20;  // matched against body_regex; the rest is counted only
+// What a response may hold; past it the transfer stops and the probe fails
+// saying so. libcurl alone would take up to 300 KiB of headers, and any body.
+constexpr std::size_t kMaxHead = 64 << 10;  // status line and headers of one response
+constexpr std::size_t kMaxBody = 1 << 20;   // matched against body_regex
 
 struct Transfer {
   std::string body;
-  std::uint64_t body_bytes = 0;
-  const Deadline* deadline = nullptr;
+  std::size_t head_bytes = 0;  // of the current response
+  bool head_complete = false;
+  bool head_over = false;
+  bool body_over = false;
   CURL* handle = nullptr;
+  const Deadline* deadline = nullptr;
   std::optional<ChainExpiry> chain;
   bool chain_read = false;
 };
@@ -41,17 +55,30 @@ struct Transfer {
 std::size_t OnBody(char* data, std::size_t size, std::size_t count, void* user) {
   auto* t = static_cast<Transfer*>(user);
   const std::size_t n = size * count;
-  t->body_bytes += n;
-  if (t->body.size() < kMaxBody) {
-    t->body.append(data, std::min(n, kMaxBody - t->body.size()));
+  if (n > kMaxBody - t->body.size()) {
+    t->body_over = true;
+    return 0;  // stops the transfer (CURLE_WRITE_ERROR)
   }
+  t->body.append(data, n);
   return n;
 }
 
-// The TLS session is only reachable while the transfer runs: read the peer
-// chain when the first header arrives.
-std::size_t OnHeader(char* /*data*/, std::size_t size, std::size_t count, void* user) {
+// Called once per header line, the status line and the empty line that
+// ends the head included. The TLS session is only reachable while the
+// transfer runs: read the peer chain when the first header arrives.
+std::size_t OnHeader(char* data, std::size_t size, std::size_t count, void* user) {
   auto* t = static_cast<Transfer*>(user);
+  const std::string_view line(data, size * count);
+  if (line.starts_with("HTTP/")) {  // a new response: after a redirect, or a 100 Continue
+    t->head_bytes = 0;
+    t->head_complete = false;
+  }
+  t->head_bytes += line.size();
+  if (t->head_bytes > kMaxHead) {
+    t->head_over = true;
+    return 0;  // stops the transfer (CURLE_WRITE_ERROR)
+  }
+  t->head_complete = line == "\r\n" || line == "\n";
   if (!t->chain_read) {
     t->chain_read = true;
     curl_tlssessioninfo* info = nullptr;
@@ -60,7 +87,7 @@ std::size_t OnHeader(char* /*data*/, std::size_t size, std::size_t count, void* 
       t->chain = PeerChainExpiry(static_cast<SSL*>(info->internals));
     }
   }
-  return size * count;
+  return line.size();
 }
 
 int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
@@ -74,6 +101,41 @@ struct CurlDeleter {
 struct ListDeleter {
   void operator()(curl_slist* l) const { Curl().curl_slist_free_all(l); }
 };
+struct UrlDeleter {
+  void operator()(CURLU* u) const { Curl().curl_url_cleanup(u); }
+};
+
+// A libcurl resolve entry ("host:port:addr,...") for the URL's host, looked
+// up here with c-ares within the deadline: libcurl's own resolver is
+// getaddrinfo on a thread that outlives an abandoned transfer. Empty for a
+// literal address (nothing to look up) or a URL libcurl will refuse anyway.
+// A redirect to another host is still resolved by libcurl.
+std::string ResolveEntry(const std::string& url, const Deadline& deadline) {
+  std::unique_ptr<CURLU, UrlDeleter> parsed(Curl().curl_url());
+  char* host = nullptr;
+  char* port = nullptr;
+  if (!parsed || Curl().curl_url_set(parsed.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK ||
+      Curl().curl_url_get(parsed.get(), CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+      Curl().curl_url_get(parsed.get(), CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK) {
+    Curl().curl_free(host);
+    return {};
+  }
+  const std::string name = host;
+  const auto port_number = static_cast<std::uint16_t>(std::atoi(port));
+  Curl().curl_free(host);
+  Curl().curl_free(port);
+  unsigned char literal[16];
+  if (name.empty() || name.front() == '[' || inet_pton(AF_INET, name.c_str(), literal) == 1) {
+    return {};
+  }
+  std::string entry = name + ":" + std::to_string(port_number) + ":";
+  const char* separator = "";
+  for (const Address& a : Resolve(name, port_number, {}, deadline)) {
+    entry += separator + (a.family() == AF_INET6 ? "[" + a.ToString() + "]" : a.ToString());
+    separator = ",";
+  }
+  return entry;
+}
 
 void InitCurl() {
   static std::once_flag once;
@@ -118,6 +180,14 @@ health::CheckResult HttpCheck::Probe(ProbeRun& run) {
     (void)headers.release();
     headers.reset(next);
   }
+  std::unique_ptr<curl_slist, ListDeleter> resolve;
+  if (const std::string entry = ResolveEntry(config_.url, run.deadline); !entry.empty()) {
+    resolve.reset(Curl().curl_slist_append(nullptr, entry.c_str()));
+    if (!resolve) {
+      throw ProbeFailure(shown + ": out of memory");
+    }
+    Curl().curl_easy_setopt(h, CURLOPT_RESOLVE, resolve.get());
+  }
   const long timeout_ms = std::max<long>(static_cast<long>(run.deadline.Remaining().count()), 1);
   Curl().curl_easy_setopt(h, CURLOPT_URL, config_.url.c_str());
   Curl().curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error);
@@ -132,6 +202,9 @@ health::CheckResult HttpCheck::Probe(ProbeRun& run) {
   Curl().curl_easy_setopt(h, CURLOPT_WRITEDATA, &t);
   Curl().curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, OnHeader);
   Curl().curl_easy_setopt(h, CURLOPT_HEADERDATA, &t);
+  // A body announced as larger is refused before it comes; OnBody stops one
+  // that is not announced.
+  Curl().curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(kMaxBody));
   Curl().curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, OnProgress);
   Curl().curl_easy_setopt(h, CURLOPT_XFERINFODATA, &t);
   Curl().curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
@@ -180,7 +253,14 @@ health::CheckResult HttpCheck::Probe(ProbeRun& run) {
   }
   if (rc != CURLE_OK) {
     std::string why = error[0] != '\0' ? error : Curl().curl_easy_strerror(rc);
-    if (rc == CURLE_OPERATION_TIMEDOUT) {
+    if (t.head_over || (rc == CURLE_OUT_OF_MEMORY && !t.head_complete)) {
+      // libcurl holds at most 100 KiB of an unfinished header line and then
+      // fails with "Out of memory", before OnHeader could count it.
+      why = "response header over " + std::to_string(kMaxHead) + " bytes" +
+            (t.head_over ? "" : " (a line longer than libcurl's limit of 102400)");
+    } else if (t.body_over || rc == CURLE_FILESIZE_EXCEEDED) {
+      why = "response body over " + std::to_string(kMaxBody) + " bytes";
+    } else if (rc == CURLE_OPERATION_TIMEDOUT) {
       why = "no complete answer within the " + run.deadline.TimeoutText() + " timeout";
     } else if (rc == CURLE_ABORTED_BY_CALLBACK) {
       why = "cancelled, the agent is shutting down";
@@ -189,7 +269,7 @@ health::CheckResult HttpCheck::Probe(ProbeRun& run) {
   }
   run.data["http_status_code"] = code;
   run.data["http_redirects"] = redirects;
-  run.data["http_content_length_bytes"] = t.body_bytes;
+  run.data["http_content_length_bytes"] = t.body.size();
   switch (version) {
     case CURL_HTTP_VERSION_1_0: run.data["http_version"] = 1.0; break;
     case CURL_HTTP_VERSION_1_1: run.data["http_version"] = 1.1; break;
@@ -204,9 +284,7 @@ health::CheckResult HttpCheck::Probe(ProbeRun& run) {
   }
   if (body_regex_ && !re2::RE2::PartialMatch(t.body, *body_regex_)) {
     throw ProbeFailure(shown + ": status " + std::to_string(code) + " but the body does not match /" +
-                       Excerpt(config_.body_regex, 60) + "/" +
-                       (t.body_bytes > kMaxBody ? " (in its first 1 MiB)" : "") + "; body \"" +
-                       Excerpt(t.body) + "\"");
+                       Excerpt(config_.body_regex, 60) + "/; body \"" + Excerpt(t.body) + "\"");
   }
   const auto elapsed = std::chrono::steady_clock::now() - run.deadline.started;
   const std::string summary =

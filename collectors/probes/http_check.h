@@ -3,8 +3,10 @@
 // redirects, TLS with a CA, a client certificate and a verify switch), then
 // the verdict: status in expect_status (2xx by default), body matching
 // body_regex (RE2), and Degraded when slower than degraded_latency.
-// Bound by the run's deadline (CURLOPT_TIMEOUT_MS) and the stop token (the
-// progress callback aborts the transfer).
+// Bound by the run's deadline (CURLOPT_TIMEOUT_MS; the URL's host is looked
+// up first with c-ares within it) and the stop token (the progress callback
+// aborts the transfer). A response head over 64 KiB or a body over 1 MiB
+// stops the transfer, and the reason says so.
 
 #include <memory>
 

@@ -31,6 +31,7 @@ namespace {
   X(ares_library_init) \
   X(ares_process_fd) \
   X(ares_set_servers_ports_csv) \
+  X(ares_set_socket_callback) \
   X(ares_strerror) \
   X(ares_timeout)
 VITALS_PROBE_API(AresApi, Ares, "libcares.so.2", VITALS_ARES_FUNCTIONS)
@@ -64,12 +65,20 @@ bool IsLiteral(const std::string& host, int family, Address* out, std::uint16_t 
   return false;
 }
 
-// One c-ares lookup in flight; filled by the callback.
+// One c-ares lookup in flight; filled by the callbacks.
 struct Lookup {
   bool done = false;
   int status = ARES_SUCCESS;
   std::vector<Address> addresses;
+  bool tcp = false;  // c-ares opened a TCP socket: a UDP answer came truncated (TC bit)
 };
+
+int OnSocket(ares_socket_t /*fd*/, int type, void* arg) {
+  if (type == SOCK_STREAM) {
+    static_cast<Lookup*>(arg)->tcp = true;  // TCP is used for nothing else (no USEVC flag)
+  }
+  return 0;
+}
 
 void OnAddrInfo(void* arg, int status, int /*timeouts*/, ares_addrinfo* result) {
   auto* lookup = static_cast<Lookup*>(arg);
@@ -163,28 +172,6 @@ void Deadline::Check(std::string_view what) const {
   }
 }
 
-Fd& Fd::operator=(Fd&& other) noexcept {
-  if (this != &other) {
-    if (fd_ >= 0) {
-      ::close(fd_);
-    }
-    fd_ = other.release();
-  }
-  return *this;
-}
-
-Fd::~Fd() {
-  if (fd_ >= 0) {
-    ::close(fd_);
-  }
-}
-
-int Fd::release() {
-  int fd = fd_;
-  fd_ = -1;
-  return fd;
-}
-
 short WaitFor(int fd, short events, const Deadline& deadline, std::string_view what) {
   for (;;) {
     deadline.Check(what);
@@ -212,7 +199,8 @@ std::string Address::ToString() const {
 }
 
 std::vector<Address> Resolve(const std::string& host, std::uint16_t port,
-                             const ResolveOptions& options, const Deadline& deadline) {
+                             const ResolveOptions& options, const Deadline& deadline,
+                             bool* retried_over_tcp) {
   Address literal;
   if (!options.dns_only && IsLiteral(host, options.family, &literal, port)) {
     return {literal};
@@ -240,6 +228,7 @@ std::vector<Address> Resolve(const std::string& host, std::uint16_t port,
                          Ares().ares_strerror(rc));
     }
   }
+  Ares().ares_set_socket_callback(channel.channel, OnSocket, &lookup);
   ares_addrinfo_hints hints{};
   hints.ai_family = options.family;
   hints.ai_socktype = SOCK_STREAM;
@@ -287,13 +276,25 @@ std::vector<Address> Resolve(const std::string& host, std::uint16_t port,
       }
     }
   }
+  if (retried_over_tcp != nullptr) {
+    *retried_over_tcp = lookup.tcp;
+  }
   if (lookup.status != ARES_SUCCESS) {
+    // c-ares retries a truncated answer over TCP by itself; when that fails
+    // its status speaks of the TCP connection only ("Could not contact DNS
+    // servers" for a refused one), so say what came before.
+    const std::string truncated =
+        lookup.tcp ? "the answer over UDP was truncated (TC bit) and the retry over TCP failed: "
+                   : "";
     if (lookup.status == ARES_ETIMEOUT) {
-      throw ProbeFailure(what + ": no answer from the DNS server within the " +
+      throw ProbeFailure(what + ": " + truncated + "no answer from the DNS server within the " +
                          deadline.TimeoutText() + " timeout");
     }
-    throw ProbeFailure(what + ": " + Ares().ares_strerror(lookup.status) + " (c-ares status " +
-                       std::to_string(lookup.status) + ")");
+    if (lookup.tcp && lookup.status == ARES_ECONNREFUSED) {
+      throw ProbeFailure(what + ": " + truncated + "connection refused or reset");
+    }
+    throw ProbeFailure(what + ": " + truncated + Ares().ares_strerror(lookup.status) +
+                       " (c-ares status " + std::to_string(lookup.status) + ")");
   }
   if (lookup.addresses.empty()) {
     throw ProbeFailure(what + ": no addresses in the answer");
@@ -452,6 +453,7 @@ long Stream::verify_result() const {
 
 void Stream::WriteAll(std::string_view data, const Deadline& deadline) {
   while (!data.empty()) {
+    deadline.Check("send");
     if (ssl_ != nullptr) {
       std::size_t written = 0;
       int rc = OpenSsl().SSL_write_ex(ssl_, data.data(), data.size(), &written);
@@ -482,6 +484,9 @@ void Stream::WriteAll(std::string_view data, const Deadline& deadline) {
 
 std::size_t Stream::ReadSome(char* buffer, std::size_t size, const Deadline& deadline) {
   for (;;) {
+    // Also while data keeps coming: a peer that never stops sending must not
+    // hold a reader past its deadline.
+    deadline.Check("waiting for an answer");
     if (ssl_ != nullptr) {
       std::size_t got = 0;
       int rc = OpenSsl().SSL_read_ex(ssl_, buffer, size, &got);

@@ -1,9 +1,11 @@
 #pragma once
 // Network plumbing the probes share: a cancellable resolver (c-ares), a
 // non-blocking connect, and a plain or TLS stream (OpenSSL, loaded by the
-// first StartTls: openssl.h) whose every call gives up at a Deadline. Nothing here blocks past the deadline: sockets are
-// non-blocking and waits are poll(2) in slices of at most 100 ms so that a
-// shutdown (the stop token) is noticed too.
+// first StartTls: openssl.h) whose every call gives up at a Deadline.
+// Nothing here blocks or loops past the deadline: sockets are non-blocking,
+// waits are poll(2) in slices of at most 100 ms so that a shutdown (the stop
+// token) is noticed too, and every read and write looks at the deadline,
+// also while a peer keeps sending.
 //
 // Thread contract: objects are used by one probe run at a time.
 
@@ -22,6 +24,7 @@
 #include <vector>
 
 #include "agent/health/clock.h"
+#include "agent/platform/fd.h"
 #include "config/probes.h"
 
 namespace vitals::probes {
@@ -54,23 +57,7 @@ std::string FormatSeconds(std::chrono::duration<double> d);
 // "500ms", "2s", "1.5s": a configured duration as a person wrote it.
 std::string ShortDuration(health::Duration d);
 
-// An owned file descriptor.
-class Fd {
- public:
-  Fd() = default;
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(Fd&& other) noexcept : fd_(other.release()) {}
-  Fd& operator=(Fd&& other) noexcept;
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd();
-  int get() const { return fd_; }
-  int release();
-  explicit operator bool() const { return fd_ >= 0; }
-
- private:
-  int fd_ = -1;
-};
+using platform::Fd;
 
 // Waits until `fd` is ready for `events` (POLLIN/POLLOUT); throws ProbeFailure
 // naming `what` on the deadline or a stop. Returns the revents seen.
@@ -91,9 +78,12 @@ struct ResolveOptions {
 
 // Resolves `host` (a literal address needs no lookup) with c-ares, giving up
 // at the deadline (the lookup is cancelled, nothing is left running).
-// Throws ProbeFailure on failure or an empty answer.
+// Throws ProbeFailure on failure or an empty answer; a failure after a
+// truncated UDP answer says so, and why the retry over TCP failed.
+// `retried_over_tcp`, when given, tells whether that retry happened.
 std::vector<Address> Resolve(const std::string& host, std::uint16_t port,
-                             const ResolveOptions& options, const Deadline& deadline);
+                             const ResolveOptions& options, const Deadline& deadline,
+                             bool* retried_over_tcp = nullptr);
 
 // Resolves and connects to the first address that accepts. The socket is
 // non-blocking and close-on-exec. Throws ProbeFailure ("connect to

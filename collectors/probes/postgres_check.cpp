@@ -3,8 +3,11 @@
 #include "collectors/probes/dynlib.h"
 
 #include <libpq-fe.h>
+#include <linux/tcp.h>  // struct tcp_info with tcpi_bytes_received (glibc's lacks it)
 #include <poll.h>
+#include <sys/socket.h>
 
+#include <cstddef>
 #include <map>
 #include <memory>
 
@@ -93,12 +96,48 @@ std::string Get(const std::map<std::string, std::string>& m, const std::string& 
   return it == m.end() || it->second.empty() ? fallback : it->second;
 }
 
+// What a server may send on one connection (startup, authentication,
+// TLS, the answer); libpq itself would buffer any result whole.
+constexpr std::uint64_t kMaxReceived = 1 << 20;
+
+// Waits for the connection's socket; first makes sure the server has not
+// sent more than kMaxReceived (counted by the kernel for TCP; a Unix socket
+// has no such count).
 void Wait(PGconn* conn, short events, const Deadline& deadline, const std::string& what) {
   const int fd = Pq().PQsocket(conn);
   if (fd < 0) {
     throw ProbeFailure(what + ": " + OneLine(Pq().PQerrorMessage(conn)));
   }
+  tcp_info info{};
+  socklen_t length = sizeof info;
+  if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) == 0 &&
+      length >= offsetof(tcp_info, tcpi_bytes_received) + sizeof info.tcpi_bytes_received &&
+      info.tcpi_bytes_received > kMaxReceived) {
+    throw ProbeFailure(what + ": the server sent over " + std::to_string(kMaxReceived) +
+                       " bytes (" + std::to_string(info.tcpi_bytes_received) + ")");
+  }
   WaitFor(fd, events, deadline, what);
+}
+
+// hostaddr for the DSN's hosts ("db1,db2"), looked up with c-ares within the
+// deadline, so that libpq never calls getaddrinfo (which cannot be
+// cancelled); empty entries for Unix socket directories. Empty when the
+// DSN sets hostaddr itself or names no host (libpq's default socket).
+std::string HostAddresses(const std::string& hosts, const Deadline& deadline) {
+  std::string out;
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t end = hosts.find(',', start);
+    const std::string host = hosts.substr(start, end == std::string::npos ? end : end - start);
+    if (!host.empty() && host[0] != '/' && host[0] != '@') {
+      out += Resolve(host, 0, {}, deadline)[0].ToString();
+    }
+    if (end == std::string::npos) {
+      return out;
+    }
+    out += ',';
+    start = end + 1;
+  }
 }
 
 }  // namespace
@@ -117,18 +156,12 @@ health::CheckResult PostgresCheck::Probe(ProbeRun& run) {
   if (!password.empty()) {
     params.emplace_back("password", password);
   }
-  // Without a host libpq uses its Unix socket; a list or a socket directory is libpq's to handle.
-  const bool single_tcp_host = !Get(dsn, "host").empty() && host.find(',') == std::string::npos &&
-                               host[0] != '/' &&
-                               host[0] != '@' && Get(dsn, "hostaddr").empty();
-  if (single_tcp_host) {
-    std::uint16_t port_number = 5432;
+  if (!Get(dsn, "host").empty() && Get(dsn, "hostaddr").empty()) {
     try {
-      port_number = static_cast<std::uint16_t>(std::stoi(port));
-    } catch (const std::exception&) {
-      throw ProbeFailure(target + ": port \"" + port + "\" is not a number");
+      params.emplace_back("hostaddr", HostAddresses(host, run.deadline));
+    } catch (const ProbeFailure& e) {
+      throw ProbeFailure(target + ": " + e.what());
     }
-    params.emplace_back("hostaddr", Resolve(host, port_number, {}, run.deadline)[0].ToString());
   }
   const auto timeout_ms = std::max<long long>(run.deadline.Remaining().count(), 1);
   std::string options = Get(dsn, "options");

@@ -1,8 +1,13 @@
 #include "collectors/probes/probe.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
-#include <fstream>
+#include <cstring>
 #include <regex>
 
 namespace vitals::probes {
@@ -43,13 +48,22 @@ std::string ReadSecret(const config::Secret& secret, ProbeRun& run) {
   if (secret.value) {
     value = *secret.value;
   } else if (secret.file) {
-    std::ifstream in(*secret.file, std::ios::binary);
-    if (!in) {
-      throw ProbeFailure("cannot read password_file " + *secret.file);
+    // Non-blocking, and a regular file only: a FIFO or a device there must
+    // not hold the probe past its deadline.
+    platform::Fd fd(::open(secret.file->c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
+    struct stat st {};
+    if (!fd || ::fstat(fd.get(), &st) != 0) {
+      throw ProbeFailure("cannot read password_file " + *secret.file + ": " + std::strerror(errno));
+    }
+    if (!S_ISREG(st.st_mode)) {
+      throw ProbeFailure("password_file " + *secret.file + " is not a regular file");
     }
     char buf[4096];
-    in.read(buf, sizeof buf);
-    value.assign(buf, static_cast<std::size_t>(in.gcount()));
+    const ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0) {
+      throw ProbeFailure("cannot read password_file " + *secret.file + ": " + std::strerror(errno));
+    }
+    value.assign(buf, static_cast<std::size_t>(n));
     value = value.substr(0, value.find('\n'));
     if (!value.empty() && value.back() == '\r') {
       value.pop_back();

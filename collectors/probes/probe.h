@@ -46,8 +46,9 @@ class ProbeCheck : public health::Check {
 };
 
 // Reads a secret: the inline (already ${ENV}-expanded) value, or the file's
-// first line (at most 4 KiB, trailing newline dropped). Throws ProbeFailure
-// naming the file but never its content. Registers the value in run.secrets.
+// first line (at most 4 KiB, trailing newline dropped; a regular file,
+// opened without blocking). Throws ProbeFailure naming the file but never
+// its content. Registers the value in run.secrets.
 std::string ReadSecret(const config::Secret& secret, ProbeRun& run);
 
 // Replaces every occurrence of each secret (of 3 or more characters) by "<redacted>".

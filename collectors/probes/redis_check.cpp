@@ -4,7 +4,9 @@ namespace vitals::probes {
 
 namespace {
 
-// Reads replies from a stream, keeping what follows one reply for the next.
+// Reads replies from a stream through one incremental parser, keeping what
+// follows one reply for the next. Each byte is parsed once, and a reply is
+// at most kRespMaxReply bytes: a server that floods costs a bounded read.
 class ReplyReader {
  public:
   ReplyReader(Stream& stream, const Deadline& deadline, std::string target)
@@ -12,27 +14,27 @@ class ReplyReader {
 
   RespValue Next(std::string_view command) {
     for (;;) {
-      RespParse p = ParseResp(buffer_);
-      if (p.status == RespParse::Status::kComplete) {
-        buffer_.erase(0, p.consumed);
-        return std::move(p.value);
+      pending_.erase(0, parser_.Feed(pending_));
+      if (parser_.status() == RespParser::Status::kComplete) {
+        return parser_.Take();
       }
-      if (p.status == RespParse::Status::kInvalid) {
+      if (parser_.status() == RespParser::Status::kInvalid) {
         throw ProbeFailure(target_ + ": invalid answer to " + std::string(command) + ": " +
-                           p.error);
+                           parser_.error());
       }
-      char buf[4096];
+      char buf[16384];
       std::size_t n;
       try {
         n = stream_.ReadSome(buf, sizeof buf, deadline_);
       } catch (const ProbeFailure& e) {
-        throw ProbeFailure(target_ + ": " + std::string(command) + ": " + e.what());
+        throw ProbeFailure(target_ + ": " + std::string(command) + ": " + e.what() + " (" +
+                           std::to_string(parser_.consumed()) + " bytes of it received)");
       }
       if (n == 0) {
         throw ProbeFailure(target_ + ": connection closed before the answer to " +
                            std::string(command));
       }
-      buffer_.append(buf, n);
+      pending_.assign(buf, n);  // the parser used all that came before
     }
   }
 
@@ -40,7 +42,8 @@ class ReplyReader {
   Stream& stream_;
   const Deadline& deadline_;
   std::string target_;
-  std::string buffer_;
+  RespParser parser_;
+  std::string pending_;  // received, not parsed yet
 };
 
 std::string InfoField(const std::string& info, std::string_view key) {

@@ -1,126 +1,179 @@
 #include "collectors/probes/resp.h"
 
+#include <algorithm>
 #include <charconv>
+#include <cstring>
 
 namespace vitals::probes {
 
 namespace {
-
-using Status = RespParse::Status;
-using Type = RespValue::Type;
-
-RespParse Invalid(std::string error) {
-  RespParse p;
-  p.status = Status::kInvalid;
-  p.error = std::move(error);
-  return p;
-}
-
-// The line after the type byte, without CRLF; npos when not complete yet.
-std::size_t LineEnd(std::string_view input) { return input.find("\r\n", 1); }
 
 bool ParseInteger(std::string_view text, std::int64_t* out) {
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
   return ec == std::errc() && ptr == text.data() + text.size() && !text.empty();
 }
 
-RespParse Parse(std::string_view input, int depth) {
-  if (depth > kRespMaxDepth) {
-    return Invalid("arrays nested deeper than " + std::to_string(kRespMaxDepth));
-  }
-  if (input.empty()) {
-    return {};
-  }
-  const char type = input[0];
-  const std::size_t end = LineEnd(input);
-  if (end == std::string_view::npos) {
-    if (input.size() > kRespMaxBulk) {
-      return Invalid("a line longer than " + std::to_string(kRespMaxBulk) + " bytes");
-    }
-    return {};
-  }
-  const std::string_view line = input.substr(1, end - 1);
-  const std::size_t after = end + 2;
-  RespParse p;
-  p.status = Status::kComplete;
-  switch (type) {
-    case '+':
-    case '-':
-      p.value.type = type == '+' ? Type::kSimple : Type::kError;
-      p.value.text = std::string(line);
-      p.consumed = after;
-      return p;
-    case ':':
-      p.value.type = Type::kInteger;
-      if (!ParseInteger(line, &p.value.integer)) {
-        return Invalid("integer reply \"" + std::string(line.substr(0, 32)) + "\" is not a number");
-      }
-      p.consumed = after;
-      return p;
-    case '$': {
-      std::int64_t length = 0;
-      if (!ParseInteger(line, &length) || length < -1) {
-        return Invalid("bulk length \"" + std::string(line.substr(0, 32)) + "\" is not valid");
-      }
-      if (length == -1) {
-        p.value.type = Type::kNull;
-        p.consumed = after;
-        return p;
-      }
-      if (static_cast<std::uint64_t>(length) > kRespMaxBulk) {
-        return Invalid("bulk string of " + std::to_string(length) + " bytes, more than " +
-                       std::to_string(kRespMaxBulk));
-      }
-      const auto n = static_cast<std::size_t>(length);
-      if (input.size() < after + n + 2) {
-        return {};
-      }
-      if (input.substr(after + n, 2) != "\r\n") {
-        return Invalid("bulk string not followed by CRLF");
-      }
-      p.value.type = Type::kBulk;
-      p.value.text = std::string(input.substr(after, n));
-      p.consumed = after + n + 2;
-      return p;
-    }
-    case '*': {
-      std::int64_t count = 0;
-      if (!ParseInteger(line, &count) || count < -1) {
-        return Invalid("array length \"" + std::string(line.substr(0, 32)) + "\" is not valid");
-      }
-      if (count == -1) {
-        p.value.type = Type::kNull;
-        p.consumed = after;
-        return p;
-      }
-      if (static_cast<std::uint64_t>(count) > kRespMaxElements) {
-        return Invalid("array of " + std::to_string(count) + " elements, more than " +
-                       std::to_string(kRespMaxElements));
-      }
-      p.value.type = Type::kArray;
-      std::size_t pos = after;
-      for (std::int64_t i = 0; i < count; ++i) {
-        RespParse element = Parse(input.substr(pos), depth + 1);
-        if (element.status != Status::kComplete) {
-          return element;
-        }
-        pos += element.consumed;
-        p.value.elements.push_back(std::move(element.value));
-      }
-      p.consumed = pos;
-      return p;
-    }
-    default:
-      return Invalid("unknown reply type byte 0x" +
-                     std::string(1, "0123456789abcdef"[(static_cast<unsigned char>(type) >> 4)]) +
-                     std::string(1, "0123456789abcdef"[static_cast<unsigned char>(type) & 15]) +
-                     " (is this a Redis server?)");
-  }
-}
+std::string Quote(std::string_view line) { return "\"" + std::string(line.substr(0, 32)) + "\""; }
 
 }  // namespace
 
-RespParse ParseResp(std::string_view input) { return Parse(input, 0); }
+void RespParser::Fail(std::string error) {
+  status_ = Status::kInvalid;
+  error_ = std::move(error);
+}
+
+std::size_t RespParser::Feed(std::string_view data) {
+  const std::size_t before = consumed_;
+  while (!data.empty() && status_ == Status::kIncomplete) {
+    if (consumed_ >= kRespMaxReply) {
+      Fail("reply longer than " + std::to_string(kRespMaxReply) + " bytes");
+      break;
+    }
+    std::size_t step = 1;  // bytes of `data` this state takes
+    switch (state_) {
+      case State::kType:
+        type_ = data[0];
+        if (type_ == '\0' || std::strchr("+-:$*", type_) == nullptr) {
+          static constexpr char kHex[] = "0123456789abcdef";
+          const auto byte = static_cast<unsigned char>(type_);
+          Fail(std::string("unknown reply type byte 0x") + kHex[byte >> 4] + kHex[byte & 15] +
+               " (is this a Redis server?)");
+        }
+        line_.clear();
+        state_ = State::kLine;
+        break;
+      case State::kLine: {
+        // Up to the next '\n' (within what a reply may hold); the line ends
+        // at the first CRLF.
+        const std::size_t window = std::min(data.size(), kRespMaxReply - consumed_);
+        const void* nl = std::memchr(data.data(), '\n', window);
+        step = nl != nullptr ? static_cast<std::size_t>(static_cast<const char*>(nl) - data.data()) + 1
+                             : window;
+        line_.append(data.substr(0, step));
+        if (nl != nullptr && line_.size() >= 2 && line_[line_.size() - 2] == '\r') {
+          line_.resize(line_.size() - 2);
+          consumed_ += step;  // EndLine looks at how much is left
+          data.remove_prefix(step);
+          EndLine();
+          continue;
+        }
+        break;
+      }
+      case State::kBulk:
+        step = std::min(bulk_missing_, data.size());
+        bulk_.text.append(data.substr(0, step));
+        bulk_missing_ -= step;
+        if (bulk_missing_ == 0) {
+          state_ = State::kBulkEnd;
+        }
+        break;
+      case State::kBulkEnd:
+        if (data[0] != "\r\n"[crlf_seen_]) {
+          Fail("bulk string not followed by CRLF");
+        } else if (++crlf_seen_ == 2) {
+          Complete(std::move(bulk_));
+        }
+        break;
+    }
+    consumed_ += step;
+    data.remove_prefix(step);
+  }
+  return consumed_ - before;
+}
+
+void RespParser::EndLine() {
+  if (++values_ > kRespMaxValues) {
+    Fail("more than " + std::to_string(kRespMaxValues) + " values in one reply");
+    return;
+  }
+  RespValue v;
+  std::int64_t n = 0;
+  switch (type_) {
+    case '+':
+    case '-':
+      v.type = type_ == '+' ? RespValue::Type::kSimple : RespValue::Type::kError;
+      v.text = std::move(line_);
+      Complete(std::move(v));
+      return;
+    case ':':
+      if (!ParseInteger(line_, &v.integer)) {
+        Fail("integer reply " + Quote(line_) + " is not a number");
+        return;
+      }
+      v.type = RespValue::Type::kInteger;
+      Complete(std::move(v));
+      return;
+    case '$':
+      if (!ParseInteger(line_, &n) || n < -1) {
+        Fail("bulk length " + Quote(line_) + " is not valid");
+      } else if (n == -1) {
+        Complete(std::move(v));  // the null bulk string
+      } else if (static_cast<std::uint64_t>(n) + 2 > kRespMaxReply - consumed_) {
+        Fail("a bulk string of " + std::to_string(n) + " bytes makes the reply longer than " +
+             std::to_string(kRespMaxReply) + " bytes");
+      } else {
+        bulk_ = RespValue{RespValue::Type::kBulk, {}, 0, {}};
+        bulk_.text.reserve(static_cast<std::size_t>(n));
+        bulk_missing_ = static_cast<std::size_t>(n);
+        crlf_seen_ = 0;
+        state_ = n == 0 ? State::kBulkEnd : State::kBulk;
+      }
+      return;
+    case '*':
+      if (!ParseInteger(line_, &n) || n < -1) {
+        Fail("array length " + Quote(line_) + " is not valid");
+      } else if (n == -1) {
+        Complete(std::move(v));  // the null array
+      } else if (static_cast<std::uint64_t>(n) > kRespMaxValues) {
+        Fail("array of " + std::to_string(n) + " elements, more than " +
+             std::to_string(kRespMaxValues));
+      } else if (open_.size() >= static_cast<std::size_t>(kRespMaxDepth)) {
+        Fail("arrays nested deeper than " + std::to_string(kRespMaxDepth));
+      } else {
+        v.type = RespValue::Type::kArray;
+        if (n == 0) {
+          Complete(std::move(v));
+        } else {
+          open_.push_back({std::move(v), static_cast<std::size_t>(n)});
+          state_ = State::kType;
+        }
+      }
+      return;
+  }
+}
+
+void RespParser::Complete(RespValue v) {
+  state_ = State::kType;
+  while (!open_.empty()) {
+    Open& top = open_.back();
+    top.array.elements.push_back(std::move(v));
+    if (--top.missing > 0) {
+      return;
+    }
+    v = std::move(top.array);
+    open_.pop_back();
+  }
+  reply_ = std::move(v);
+  status_ = Status::kComplete;
+}
+
+RespValue RespParser::Take() {
+  RespValue out = std::move(reply_);
+  *this = RespParser();
+  return out;
+}
+
+RespParse ParseResp(std::string_view input) {
+  RespParser parser;
+  RespParse out;
+  out.consumed = parser.Feed(input);
+  out.status = parser.status();
+  out.error = parser.error();
+  if (out.status == RespParser::Status::kComplete) {
+    out.value = parser.Take();
+  }
+  return out;
+}
 
 std::string EncodeRespCommand(std::span<const std::string> args) {
   std::string out = "*" + std::to_string(args.size()) + "\r\n";

@@ -24,7 +24,11 @@ health::CheckResult TcpCheck::Probe(ProbeRun& run) {
   if (!config_.expect.empty()) {
     std::string answer;
     char buf[4096];
-    while (answer.find(config_.expect) == std::string::npos) {
+    // Each search starts where `expect` could begin in what just arrived.
+    std::size_t searched = 0;
+    while (answer.find(config_.expect, searched) == std::string::npos) {
+      searched = answer.size() >= config_.expect.size() ? answer.size() - config_.expect.size() + 1
+                                                        : 0;
       if (answer.size() >= kMaxAnswer) {
         throw ProbeFailure(target + ": \"" + Excerpt(config_.expect) + "\" not in the first " +
                            std::to_string(kMaxAnswer) + " bytes of the answer");
