@@ -9,6 +9,7 @@
 
 #include "agent/health/loop.h"
 #include "agent/health/threshold.h"
+#include "agent/log.h"
 
 namespace vitals::health {
 
@@ -163,6 +164,10 @@ void RunThread(std::shared_ptr<Scheduler::Core> core, std::shared_ptr<Entry> ent
       return;
     }
     const bool abandoned = entry->abandoned;
+    if (abandoned) {
+      log::Warn("abandoned check run returned", {{"check", entry->spec.name},
+                                                 {"overran", Seconds(finished - entry->deadline)}});
+    }
     entry->running = false;
     entry->abandoned = false;
     if (!abandoned) {
@@ -279,6 +284,8 @@ SteadyTime Scheduler::Tick() {
     }
     for (auto& [name, entry] : core.entries) {
       if (entry->running && !entry->abandoned && now >= entry->deadline) {
+        log::Warn("check run abandoned at its deadline, its thread still runs",
+                  {{"check", name}, {"timeout", Seconds(entry->spec.timeout)}});
         entry->abandoned = true;
         --core.in_flight;
         if (auto event = core.Record(*entry, CheckResult{},
