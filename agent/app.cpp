@@ -10,6 +10,7 @@
 #include "agent/http/http_collector.h"
 #include "agent/http/web_config.h"
 #include "agent/log.h"
+#include "agent/platform/subprocess.h"
 #include "agent/version.h"
 #include "collectors/collector_registry.h"
 #include "collectors/process/process_collector.h"
@@ -59,6 +60,11 @@ std::variant<std::unique_ptr<App>, std::string> App::Start(const Options& option
                                                            const config::Config& config) {
   std::unique_ptr<App> app(new App());
   app->options_ = options;
+  // Orphans of what exec checks and actions start come back to the agent,
+  // to be reaped and killed at exit (platform/subprocess.h).
+  if (std::string err = platform::BecomeChildSubreaper(); !err.empty()) {
+    log::Warn("processes left by a killed keeper will go to init", {{"err", err}});
+  }
 
   auto info = procfs::SystemInfo::FromHost();
   auto proc = procfs::ProcFs::Open(options.procfs, info);
@@ -182,6 +188,12 @@ std::string App::ReloadWebConfig() {
 App::~App() {
   server_.reset();  // stop serving before the collectors go away
   health_.reset();
+  actions_.reset();
+  // Last, after the runs above killed their own trees: whatever is still
+  // below the agent (services that actions started, orphans).
+  if (const std::size_t killed = platform::KillAllChildren(); killed > 0) {
+    log::Info("killed the processes the agent had started", {{"processes", std::to_string(killed)}});
+  }
 }
 
 bool App::ReloadConfig() {
