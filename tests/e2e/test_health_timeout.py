@@ -13,7 +13,7 @@ import statistics
 import tempfile
 import time
 
-from vitals_harness import Vitals, fail, parse_exposition
+from vitals_harness import Vitals, descendants, fail, parse_exposition
 
 BOUND = 0.25  # seconds per answer; the hung check takes 5 s
 LOOP = 3.0
@@ -28,30 +28,6 @@ CONFIG = {
          "jitter": "0s", "failures_before_unhealthy": 1, "successes_before_healthy": 1},
     ],
 }
-
-
-def descendants(pid):
-    """(pid, comm) of the live processes below `pid` (a command runs under its
-    keeper, a child of the agent)."""
-    parents = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", errors="replace") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        comm = stat[stat.index("(") + 1:stat.rindex(")")]
-        state, ppid = stat[stat.rindex(")") + 2:].split()[:2]
-        if state != "Z":
-            parents.setdefault(int(ppid), []).append((int(entry), comm))
-    out, todo = [], [pid]
-    while todo:
-        for child in parents.get(todo.pop(), []):
-            out.append(child)
-            todo.append(child[0])
-    return out
 
 
 def main():

@@ -412,3 +412,221 @@ def probe(name, kind, interval="1s", timeout="1s", **keys):
              "failures_before_unhealthy": 2, "successes_before_healthy": 2}
     entry.update(keys)
     return entry
+
+
+class _Hostile(_Serving):
+    """A TCP server on 127.0.0.1 that hands each connection to self._serve(conn)
+    on a thread of its own, records when it accepted each (time.monotonic()),
+    and closes it when _serve returns (or at __exit__); a peer that stops
+    reading makes _serve's sendall fail, which ends it."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        self.accepted = []
+        self.conns = []
+        super().__init__()
+
+    def _loop(self):
+        self.sock.settimeout(0.2)
+        while not self.stopping:
+            try:
+                conn, _ = self.sock.accept()
+            except (socket.timeout, OSError):
+                continue
+            self.accepted.append(time.monotonic())
+            self.conns.append(conn)
+            threading.Thread(target=self._guarded, args=(conn,), daemon=True).start()
+
+    def _guarded(self, conn):
+        try:
+            self._serve(conn)
+        except OSError:
+            pass  # the peer gave up
+        finally:
+            conn.close()
+
+    def _close(self):
+        for c in self.conns:
+            c.close()
+        self.sock.close()
+
+    def wait_accepted(self, timeout):
+        deadline = time.monotonic() + timeout
+        while not self.accepted and time.monotonic() < deadline:
+            time.sleep(0.005)
+        return self.accepted[0] if self.accepted else None
+
+
+class RespFlood(_Hostile):
+    """Answers the first command with an array of `count` bulk strings of
+    `size` bytes each (1024 x 1 MiB: 1 GiB) as fast as the peer reads."""
+
+    def __init__(self, count=1024, size=1 << 20):
+        self.count, self.size = count, size
+        super().__init__()
+
+    def _serve(self, conn):
+        conn.recv(65536)
+        element = b"$%d\r\n%s\r\n" % (self.size, b"x" * self.size)
+        conn.sendall(b"*%d\r\n" % self.count)
+        for _ in range(self.count):
+            conn.sendall(element)
+
+
+class HugeHttp(_Hostile):
+    """An HTTP server whose answer never ends: `mode` "header_line" sends one
+    header line that grows to 1 GiB, "header_lines" 1 KiB header lines up to
+    1 GiB, "body" a 200 whose body (no length, Connection: close) grows to
+    1 GiB, "announced" one that announces a 10 GB body."""
+
+    GIB = 1 << 30
+
+    def __init__(self, mode):
+        self.mode = mode
+        super().__init__()
+
+    def _serve(self, conn):
+        conn.recv(65536)
+        conn.sendall(b"HTTP/1.1 200 OK\r\n")
+        chunk = b"a" * 65536
+        if self.mode == "header_line":
+            conn.sendall(b"X-Huge: ")
+            for _ in range(self.GIB // len(chunk)):
+                conn.sendall(chunk)
+        elif self.mode == "header_lines":
+            line = b"X-Many: " + b"b" * 1014 + b"\r\n"
+            for _ in range(self.GIB // len(line)):
+                conn.sendall(line)
+        else:
+            length = b"Content-Length: 10000000000\r\n" if self.mode == "announced" else b""
+            conn.sendall(b"Content-Type: text/plain\r\n" + length + b"Connection: close\r\n\r\n")
+            for _ in range(self.GIB // len(chunk)):
+                conn.sendall(chunk)
+
+
+class TruncatingDns(_Serving):
+    """A DNS server whose UDP answers to `name` have the TC bit set and no
+    records (as when the answer is too big for UDP). Over TCP, on the same
+    port: `tcp="refuse"` leaves the port bound but not listening (a
+    connection is refused), `tcp="answer"` gives the A record `address`."""
+
+    def __init__(self, name, address, tcp):
+        self.name, self.address = name.lower().rstrip("."), address
+        for _ in range(50):  # a port free for both UDP and TCP
+            self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            self.udp.bind(("127.0.0.1", 0))
+            self.port = self.udp.getsockname()[1]
+            self.tcp = socket.socket()
+            try:
+                self.tcp.bind(("127.0.0.1", self.port))
+                break
+            except OSError:
+                self.udp.close()
+                self.tcp.close()
+        if tcp == "answer":
+            self.tcp.listen(8)
+        self.tcp.settimeout(0.2)
+        self.udp.settimeout(0.2)
+        self.tcp_mode = tcp
+        self.tcp_queries = 0
+        super().__init__()
+        self.tcp_thread = threading.Thread(target=self._tcp_loop, daemon=True)
+
+    def __enter__(self):
+        super().__enter__()
+        self.tcp_thread.start()
+        return self
+
+    def _answer(self, query, truncated):
+        ident, flags = struct.unpack(">HH", query[:4])
+        pos = 12
+        while query[pos] != 0:
+            pos += 1 + query[pos]
+        question = query[12:pos + 5]
+        rd = flags & 0x0100
+        if truncated:
+            return struct.pack(">HHHHHH", ident, 0x8600 | rd, 1, 0, 0, 0) + question
+        answer = struct.pack(">HHHIH", 0xC00C, 1, 1, 60, 4) + socket.inet_aton(self.address)
+        return struct.pack(">HHHHHH", ident, 0x8400 | rd, 1, 1, 0, 0) + question + answer
+
+    def _loop(self):
+        while not self.stopping:
+            try:
+                query, peer = self.udp.recvfrom(512)
+                self.udp.sendto(self._answer(query, True), peer)
+            except (socket.timeout, OSError):
+                continue
+
+    def _tcp_loop(self):
+        while not self.stopping and self.tcp_mode == "answer":
+            try:
+                conn, _ = self.tcp.accept()
+            except (socket.timeout, OSError):
+                continue
+            with conn:
+                try:
+                    conn.settimeout(2)
+                    size = struct.unpack(">H", conn.recv(2))[0]
+                    query = b""
+                    while len(query) < size:
+                        query += conn.recv(size - len(query))
+                    self.tcp_queries += 1
+                    answer = self._answer(query, False)
+                    conn.sendall(struct.pack(">H", len(answer)) + answer)
+                except (OSError, struct.error):
+                    pass
+
+    def _close(self):
+        self.udp.close()
+        self.tcp.close()
+
+
+class ScramPostgres(_Hostile):
+    """Speaks just enough of the PostgreSQL protocol to ask for SCRAM-SHA-256
+    with `iterations` PBKDF2 rounds, which libpq computes before it answers."""
+
+    def __init__(self, iterations):
+        self.iterations = iterations
+        super().__init__()
+
+    @staticmethod
+    def _message(conn):
+        """A startup-phase packet: int32 length (itself included), then the body."""
+        head = b""
+        while len(head) < 4:
+            part = conn.recv(4 - len(head))
+            if not part:
+                raise OSError("closed")
+            head += part
+        size = struct.unpack(">I", head)[0] - 4
+        body = b""
+        while len(body) < size:
+            part = conn.recv(size - len(body))
+            if not part:
+                raise OSError("closed")
+            body += part
+        return body
+
+    def _serve(self, conn):
+        conn.settimeout(30)
+        body = self._message(conn)
+        if struct.unpack(">I", body[:4])[0] in (80877103, 80877104):  # SSLRequest, GSSENCRequest
+            conn.sendall(b"N")
+            body = self._message(conn)
+        mechanisms = b"SCRAM-SHA-256\0\0"
+        conn.sendall(b"R" + struct.pack(">II", 8 + len(mechanisms), 10) + mechanisms)
+        conn.recv(1)  # 'p': SASLInitialResponse
+        size = struct.unpack(">I", conn.recv(4))[0] - 4
+        data = b""
+        while len(data) < size:
+            data += conn.recv(size - len(data))
+        first = data[data.index(b"\0") + 5:].decode()  # after the mechanism and its length
+        client_nonce = first.split("r=", 1)[1]
+        server_first = (f"r={client_nonce}vitalsnonce,s={base64.b64encode(b'saltsalt').decode()},"
+                        f"i={self.iterations}").encode()
+        conn.sendall(b"R" + struct.pack(">II", 8 + len(server_first), 11) + server_first)
+        conn.recv(65536)  # the client's final message, once it has done the rounds
