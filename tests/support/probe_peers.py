@@ -261,20 +261,19 @@ class _Serving:
         self._close()
 
 
-class BlackHole(_Serving):
-    """TCP on 127.0.0.1 that accepts and never reads nor writes (it holds the
-    connections until the peer goes), and a UDP port that never answers."""
+class _TcpServer(_Serving):
+    """A TCP listener on 127.0.0.1:<free port>; its loop counts each accepted
+    connection (self.accepted) and hands it to self._accepted(conn). Closes
+    the listener and the connections in self.held at __exit__."""
 
-    def __init__(self):
+    def __init__(self, backlog):
         self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(1024)
+        self.sock.listen(backlog)
         self.port = self.sock.getsockname()[1]
-        self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.udp.bind(("127.0.0.1", 0))
-        self.udp_port = self.udp.getsockname()[1]
-        self.held = []
         self.accepted = 0
+        self.held = []
         super().__init__()
 
     def _loop(self):
@@ -285,14 +284,31 @@ class BlackHole(_Serving):
             except (socket.timeout, OSError):
                 continue
             self.accepted += 1
-            self.held.append(conn)
-            if len(self.held) > 2000:
-                self.held.pop(0).close()
+            self._accepted(conn)
 
     def _close(self):
         for c in self.held:
             c.close()
         self.sock.close()
+
+
+class BlackHole(_TcpServer):
+    """TCP on 127.0.0.1 that accepts and never reads nor writes (it holds the
+    connections until the peer goes), and a UDP port that never answers."""
+
+    def __init__(self):
+        self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.udp.bind(("127.0.0.1", 0))
+        self.udp_port = self.udp.getsockname()[1]
+        super().__init__(1024)
+
+    def _accepted(self, conn):
+        self.held.append(conn)
+        if len(self.held) > 2000:
+            self.held.pop(0).close()
+
+    def _close(self):
+        super()._close()
         self.udp.close()
 
 
@@ -414,32 +430,17 @@ def probe(name, kind, interval="1s", timeout="1s", **keys):
     return entry
 
 
-class _Hostile(_Serving):
-    """A TCP server on 127.0.0.1 that hands each connection to self._serve(conn)
-    on a thread of its own, records when it accepted each (time.monotonic()),
-    and closes it when _serve returns (or at __exit__); a peer that stops
-    reading makes _serve's sendall fail, which ends it."""
+class _Hostile(_TcpServer):
+    """A TCP server that hands each connection to self._serve(conn) on a
+    thread of its own and closes it when _serve returns (or at __exit__); a
+    peer that stops reading makes _serve's sendall fail, which ends it."""
 
     def __init__(self):
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(64)
-        self.port = self.sock.getsockname()[1]
-        self.accepted = []
-        self.conns = []
-        super().__init__()
+        super().__init__(64)
 
-    def _loop(self):
-        self.sock.settimeout(0.2)
-        while not self.stopping:
-            try:
-                conn, _ = self.sock.accept()
-            except (socket.timeout, OSError):
-                continue
-            self.accepted.append(time.monotonic())
-            self.conns.append(conn)
-            threading.Thread(target=self._guarded, args=(conn,), daemon=True).start()
+    def _accepted(self, conn):
+        self.held.append(conn)
+        threading.Thread(target=self._guarded, args=(conn,), daemon=True).start()
 
     def _guarded(self, conn):
         try:
@@ -448,17 +449,6 @@ class _Hostile(_Serving):
             pass  # the peer gave up
         finally:
             conn.close()
-
-    def _close(self):
-        for c in self.conns:
-            c.close()
-        self.sock.close()
-
-    def wait_accepted(self, timeout):
-        deadline = time.monotonic() + timeout
-        while not self.accepted and time.monotonic() < deadline:
-            time.sleep(0.005)
-        return self.accepted[0] if self.accepted else None
 
 
 class RespFlood(_Hostile):
