@@ -3,10 +3,8 @@
 #include <signal.h>
 
 #include <optional>
-#include <set>
 #include <string>
 #include <unordered_map>
-#include <utility>
 
 #include "collectors/procfs/pid_stat.h"
 
@@ -83,11 +81,11 @@ std::vector<int> Children(int parent) {
   return out;
 }
 
-std::size_t KillDescendants(int root) {
+std::size_t KillDescendants(int root, Killed& killed) {
   // A fork bomb that outpaces the scans ends this after kMaxScans scans,
   // with what it spawned meanwhile still alive.
   constexpr int kMaxScans = 100;
-  std::set<std::pair<int, std::uint64_t>> killed;
+  const std::size_t before = killed.size();
   for (int scan = 0; scan < kMaxScans; ++scan) {
     bool found_new = false;
     for (const ProcessId& p : Descendants(root)) {
@@ -103,7 +101,7 @@ std::size_t KillDescendants(int root) {
       break;
     }
   }
-  return killed.size();
+  return killed.size() - before;
 }
 
 }  // namespace vitals::platform

@@ -14,6 +14,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <set>
+#include <utility>
 #include <vector>
 
 namespace vitals::platform {
@@ -30,12 +32,16 @@ std::vector<ProcessId> Descendants(int root);
 // The children of `parent`, zombies included.
 std::vector<int> Children(int parent);
 
-// Sends SIGKILL to every process below `root`, and scans again until a scan
-// finds no live process it has not already killed: a killed process can no
-// longer fork, and the children of a dying one are still below `root` (see
-// above). Gives up after 100 scans (a fork bomb faster than the scans).
-// Returns how many processes were killed; they are gone once their parent
-// (or the subreaper) has reaped them.
-std::size_t KillDescendants(int root);
+// Processes already sent SIGKILL, by pid and start time.
+using Killed = std::set<std::pair<int, std::uint64_t>>;
+
+// Sends SIGKILL to every process below `root` that is not in `killed` yet,
+// and scans again until a scan finds no live process it has not killed: a
+// killed process can no longer fork, and the children of a dying one are
+// still below `root` (see above). Gives up after 100 scans (a fork bomb
+// faster than the scans). Adds what it killed to `killed` and returns how
+// many that was; the processes are gone once their parent (or the
+// subreaper) has reaped them.
+std::size_t KillDescendants(int root, Killed& killed);
 
 }  // namespace vitals::platform

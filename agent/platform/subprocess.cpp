@@ -206,7 +206,7 @@ class ChildRegistry {
   void Adopt(pid_t pid) {
     owned.erase(pid);
     adopted_.emplace(pid, PidFd(pid));
-    if (!reaper_.joinable()) {
+    if (!reaper_.joinable() && !closing) {
       reaper_ = std::thread([this] { Reap(); });
     }
     Wake();
@@ -215,7 +215,7 @@ class ChildRegistry {
   // Adopts the agent's children no one waits for (mutex held): orphans that
   // a killed keeper left to the agent.
   void AdoptOrphans() {
-    if (!subreaper) {
+    if (!subreaper || closing) {
       return;  // without a subreaper orphans go to init, and any child is someone else's
     }
     for (pid_t pid : Children(::getpid())) {
@@ -285,17 +285,25 @@ class ChildRegistry {
   std::thread reaper_;
 };
 
-// Waits (bounded) for a keeper to exit once it has nothing left below it,
-// and reaps it; hands it to the reaper if it does not exit in time.
-void ReapKeeper(pid_t keeper, int status_fd) {
+// Waits (bounded) for a keeper to exit, which it does once nothing is left
+// below it, and reaps it; with `kill`, kills what is below it meanwhile (a
+// process the keeper starts after one scan is caught by the next). A keeper
+// that does not exit in time (a process stuck in uninterruptible I/O) is
+// handed to the reaper. Returns how many processes were killed.
+std::size_t ReapKeeper(pid_t keeper, int status_fd, bool kill) {
   const auto until = Clock::now() + kReapGrace;
+  Killed killed;
   char buf[sizeof(Message)];
   for (;;) {
+    if (kill) {
+      KillDescendants(keeper, killed);
+    }
     // The keeper's exit closes its end of the status pipe.
     pollfd p{status_fd, POLLIN, 0};
-    const auto left = std::chrono::ceil<milliseconds>(until - Clock::now());
-    if (::poll(&p, 1, static_cast<int>(std::max<milliseconds::rep>(left.count(), 0))) > 0 &&
-        ::read(status_fd, buf, sizeof buf) == 0) {
+    const auto left = std::max<milliseconds::rep>(
+        std::chrono::ceil<milliseconds>(until - Clock::now()).count(), 0);
+    const auto wait = kill ? std::min<milliseconds::rep>(left, 10) : left;
+    if (::poll(&p, 1, static_cast<int>(wait)) > 0 && ::read(status_fd, buf, sizeof buf) == 0) {
       int status = 0;
       while (::waitpid(keeper, &status, 0) < 0 && errno == EINTR) {
       }
@@ -305,13 +313,13 @@ void ReapKeeper(pid_t keeper, int status_fd) {
       if (!WIFEXITED(status)) {
         children.AdoptOrphans();  // killed by someone else, leaving its tree to the agent
       }
-      return;
+      return killed.size();
     }
     if (Clock::now() >= until) {
       ChildRegistry& children = ChildRegistry::Get();
       std::lock_guard lock(children.mutex);
       children.Adopt(keeper);
-      return;
+      return killed.size();
     }
   }
 }
@@ -467,15 +475,12 @@ CommandResult RunCommand(const Command& command) {
     // Killed by someone else: what was below it now belongs to the agent.
     r.outcome = CommandResult::Outcome::kLost;
     r.error = "its keeper process " + std::to_string(keeper) + " was killed";
-    ReapKeeper(keeper, status_read.get());
+    ReapKeeper(keeper, status_read.get(), false);
   } else if (exited && message.leftovers != 0 && command.leftovers == Command::Leftovers::kKeep) {
     std::lock_guard lock(children.mutex);
     children.Adopt(keeper);
   } else {
-    if (!exited || message.leftovers != 0) {
-      r.killed = KillDescendants(keeper);
-    }
-    ReapKeeper(keeper, status_read.get());
+    r.killed = ReapKeeper(keeper, status_read.get(), !exited || message.leftovers != 0);
   }
   if (output_open) {
     Drain(out_read.get(), command.output_cap, r);  // what the killed tree had written
@@ -496,7 +501,8 @@ std::string BecomeChildSubreaper() {
 std::size_t KillAllChildren() {
   ChildRegistry& children = ChildRegistry::Get();
   children.StopReaper();
-  const std::size_t killed = KillDescendants(::getpid());
+  Killed killed_set;
+  const std::size_t killed = KillDescendants(::getpid(), killed_set);
   // Reap them: the keepers no RunCommand call waits for, and orphans.
   const auto until = Clock::now() + std::chrono::seconds(1);
   for (;;) {

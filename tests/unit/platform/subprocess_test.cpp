@@ -151,6 +151,20 @@ TEST_CASE("RunCommand: at the deadline the whole tree is killed, setsid and orph
   CHECK(AllGone(escaped));
 }
 
+TEST_CASE("RunCommand: a deadline that passes before the command starts leaves nothing",
+          "[platform]") {
+  // The keeper may start the command after the first kill's scan.
+  for (int i = 0; i < 20; ++i) {
+    auto r = Run({"sleep", "30"}, 0ms);
+    REQUIRE(r.outcome == O::kTimedOut);
+  }
+  std::vector<int> left;
+  for (const ProcessId& p : Descendants(::getpid())) {
+    left.push_back(p.pid);
+  }
+  CHECK(AllGone(left));
+}
+
 TEST_CASE("RunCommand: what a command leaves running is killed, or kept", "[platform]") {
   vitals::testing::TempTree tree;
   const std::string pids = (tree.path() / "pids").string();
