@@ -2,8 +2,11 @@
 stopped by their context managers: PostgreSQL (initdb + pg_ctl from the
 Debian package, as the unprivileged `postgres` user when run as root),
 Redis (redis-server with requirepass), certificates made with `openssl`,
-HTTP(S) servers (python's http.server + ssl), a tiny DNS server, and black
-holes (TCP that accepts and never answers, UDP that never answers)."""
+HTTP(S) servers (python's http.server + ssl), a tiny DNS server, black
+holes (TCP that accepts and never answers, UDP that never answers), and
+hostile peers: a RESP flood, HTTP answers without end, a DNS server that
+truncates over UDP, a PostgreSQL server that asks for millions of SCRAM
+rounds."""
 
 import glob
 import http.server
