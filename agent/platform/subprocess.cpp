@@ -67,7 +67,7 @@ void Report(int fd, const Message& m) {
   ::dup2(plan.devnull, 0);
   ::dup2(plan.out, 1);
   ::dup2(plan.out, 2);
-  // The rest (CivetWeb's sockets are not close-on-exec) closes at execve;
+  // Every other descriptor (a library may open one without O_CLOEXEC) closes at execve;
   // the status pipe stays open until then to report a failed execve.
   if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
     for (int fd = 3; fd < plan.max_fd; ++fd) {
