@@ -52,6 +52,24 @@ SystemInfo SystemInfo::FromHost() {
 
 namespace {
 
+// Flags of every open under the root. O_NONBLOCK: a FIFO (or a device) where
+// the kernel has a regular file must not block the open, which for a FIFO
+// without a writer is forever; O_NOCTTY: a terminal never becomes ours. On a
+// regular file or a directory O_NONBLOCK changes nothing.
+constexpr int kOpenFlags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+
+// "FIFO", "directory", ...: what a file that should be regular is instead.
+std::string_view FileTypeName(mode_t mode) {
+  switch (mode & S_IFMT) {
+    case S_IFIFO: return "a FIFO";
+    case S_IFDIR: return "a directory";
+    case S_IFCHR: return "a character device";
+    case S_IFBLK: return "a block device";
+    case S_IFSOCK: return "a socket";
+  }
+  return "a file of unknown type";
+}
+
 // Opens an fd that closes itself; the shared_ptr lets ProcFs copies share it.
 std::shared_ptr<const int> ShareFd(int fd) {
   return std::shared_ptr<const int>(new int(fd), [](const int* p) {
@@ -97,7 +115,7 @@ int ForEachEntry(int fd, OnEntry on_entry) {
 }  // namespace
 
 Result<ProcFs> ProcFs::Open(const std::filesystem::path& root, SystemInfo info) {
-  int fd = ::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int fd = ::open(root.c_str(), kOpenFlags | O_DIRECTORY);
   if (fd < 0) {
     int err = errno;
     return Error{err == ENOENT ? Errc::kNotFound : Errc::kIo, root.string(), std::strerror(err)};
@@ -122,9 +140,22 @@ Error ProcFs::ErrnoError(int err, std::string_view relative_path) const {
 Result<std::string_view> ProcFs::ReadInto(std::string_view relative_path,
                                           std::string& buffer) const {
   std::string path(relative_path);
-  int fd = ::openat(*dir_fd_, path.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = ::openat(*dir_fd_, path.c_str(), kOpenFlags);
   if (fd < 0) {
     return ErrnoError(errno, relative_path);
+  }
+  // Only a regular file is read: a FIFO would block the read (or, with
+  // O_NONBLOCK, read as empty), a device could stream without end.
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    int err = errno;
+    ::close(fd);
+    return ErrnoError(err, relative_path);
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Error{Errc::kIo, path,
+                 "is " + std::string(FileTypeName(st.st_mode)) + ", not a regular file"};
   }
   // /proc files report size 0, so read in chunks until EOF instead of stat().
   // The buffer is storage kept at its size across calls, and the text is the
@@ -197,7 +228,7 @@ Result<std::vector<int>> ProcFs::Pids() const { return NumericEntries("."); }
 
 Result<std::vector<int>> ProcFs::NumericEntries(std::string_view relative_dir) const {
   std::string path(relative_dir);
-  int fd = ::openat(*dir_fd_, path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int fd = ::openat(*dir_fd_, path.c_str(), kOpenFlags | O_DIRECTORY);
   if (fd < 0) {
     return ErrnoError(errno, relative_dir);
   }
@@ -217,7 +248,7 @@ Result<std::vector<int>> ProcFs::NumericEntries(std::string_view relative_dir) c
 
 Result<std::uint64_t> ProcFs::CountEntries(std::string_view relative_dir) const {
   std::string path(relative_dir);
-  int fd = ::openat(*dir_fd_, path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int fd = ::openat(*dir_fd_, path.c_str(), kOpenFlags | O_DIRECTORY);
   if (fd < 0) {
     return ErrnoError(errno, relative_dir);
   }

@@ -288,3 +288,47 @@ TEST_CASE("FdCounter", "[procfs]") {
     CHECK(gone.error().path == "56/fd");
   }
 }
+
+TEST_CASE("ProcFs refuses what is not a regular file, without blocking", "[procfs]") {
+  TempTree tree;
+  tree.Write("meminfo", "MemTotal: 1 kB\n");
+  REQUIRE(::mkfifo((tree.path() / "stat").c_str(), 0600) == 0);
+  REQUIRE(::mkfifo((tree.path() / "task").c_str(), 0600) == 0);
+  tree.Mkdir("loadavg");
+  std::filesystem::create_symlink("/dev/zero", tree.path() / "zero");
+  ProcFs fs = OpenTree(tree);
+  std::string buffer;
+
+  SECTION("a FIFO: refused at once, the reason says FIFO") {
+    // A blocking open() would wait here for a writer that never comes.
+    auto r = fs.ReadInto("stat", buffer);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == Errc::kIo);
+    CHECK(r.error().ToString() == "stat: i/o error: is a FIFO, not a regular file");
+  }
+  SECTION("a directory where a file is expected") {
+    auto r = fs.ReadInto("loadavg", buffer);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().ToString() == "loadavg: i/o error: is a directory, not a regular file");
+  }
+  SECTION("a device (through a symlink): refused, not read without end") {
+    auto r = fs.ReadInto("zero", buffer);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().ToString() == "zero: i/o error: is a character device, not a regular file");
+  }
+  SECTION("a FIFO where a directory is expected: not a directory, at once") {
+    auto ids = fs.NumericEntries("task");
+    REQUIRE_FALSE(ids.ok());
+    CHECK(ids.error().code == Errc::kIo);
+    CHECK(fs.CountEntries("task").ok() == false);
+  }
+  SECTION("a FIFO as the root itself") {
+    auto root = ProcFs::Open(tree.path() / "stat", kInfo);
+    REQUIRE_FALSE(root.ok());
+  }
+  SECTION("a regular file still reads") {
+    auto r = fs.ReadInto("meminfo", buffer);
+    REQUIRE(r.ok());
+    CHECK(*r == "MemTotal: 1 kB\n");
+  }
+}
