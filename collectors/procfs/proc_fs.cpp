@@ -1,41 +1,9 @@
 #include "collectors/procfs/proc_fs.h"
 
-#include <dirent.h>
-#include <fcntl.h>
 #include <linux/magic.h>
-#include <sys/stat.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 
-#include <algorithm>
-#include <cerrno>
-#include <cstring>
-
-#include "collectors/procfs/parse_util.h"
-
 namespace vitals::procfs {
-
-std::string_view ErrcName(Errc code) {
-  switch (code) {
-    case Errc::kNotFound: return "not found";
-    case Errc::kVanished: return "vanished";
-    case Errc::kPermission: return "permission denied";
-    case Errc::kParse: return "parse error";
-    case Errc::kIo: return "i/o error";
-  }
-  return "unknown";
-}
-
-std::string Error::ToString() const {
-  std::string out(path);
-  out += ": ";
-  out += ErrcName(code);
-  if (!detail.empty()) {
-    out += ": ";
-    out += detail;
-  }
-  return out;
-}
 
 SystemInfo SystemInfo::FromHost() {
   SystemInfo info;
@@ -50,167 +18,15 @@ SystemInfo SystemInfo::FromHost() {
   return info;
 }
 
-namespace {
-
-// Flags of every open under the root. O_NONBLOCK: a FIFO (or a device) where
-// the kernel has a regular file must not block the open, which for a FIFO
-// without a writer is forever; O_NOCTTY: a terminal never becomes ours. On a
-// regular file or a directory O_NONBLOCK changes nothing.
-constexpr int kOpenFlags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
-
-// "FIFO", "directory", ...: what a file that should be regular is instead.
-std::string_view FileTypeName(mode_t mode) {
-  switch (mode & S_IFMT) {
-    case S_IFIFO: return "a FIFO";
-    case S_IFDIR: return "a directory";
-    case S_IFCHR: return "a character device";
-    case S_IFBLK: return "a block device";
-    case S_IFSOCK: return "a socket";
-  }
-  return "a file of unknown type";
-}
-
-// Opens an fd that closes itself; the shared_ptr lets ProcFs copies share it.
-std::shared_ptr<const int> ShareFd(int fd) {
-  return std::shared_ptr<const int>(new int(fd), [](const int* p) {
-    ::close(*p);
-    delete p;
-  });
-}
-
-// Calls `on_entry(name)` for each entry of the directory `fd` other than "."
-// and "..", then closes `fd`. Uses getdents64 into a stack buffer rather than
-// opendir(), which costs an fstat and a 32 KiB allocation per directory; the
-// processes collector lists one task/ directory per process on every scrape.
-// Returns 0 or the errno of a failed read (a partial listing must not be used).
-template <class OnEntry>
-int ForEachEntry(int fd, OnEntry on_entry) {
-  alignas(struct dirent64) char buffer[8192];
-  int err = 0;
-  for (;;) {
-    ssize_t n = ::getdents64(fd, buffer, sizeof(buffer));
-    if (n < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      err = errno;
-      break;
-    }
-    if (n == 0) {
-      break;
-    }
-    for (ssize_t offset = 0; offset < n;) {
-      const auto* entry = reinterpret_cast<const struct dirent64*>(buffer + offset);
-      offset += entry->d_reclen;
-      std::string_view name(entry->d_name);
-      if (name != "." && name != "..") {
-        on_entry(name);
-      }
-    }
-  }
-  ::close(fd);
-  return err;
-}
-
-}  // namespace
-
 Result<ProcFs> ProcFs::Open(const std::filesystem::path& root, SystemInfo info) {
-  int fd = ::open(root.c_str(), kOpenFlags | O_DIRECTORY);
-  if (fd < 0) {
-    int err = errno;
-    return Error{err == ENOENT ? Errc::kNotFound : Errc::kIo, root.string(), std::strerror(err)};
+  auto dir = RootDir::Open(root);
+  if (!dir) {
+    return dir.error();
   }
-  struct statfs fs {};
-  bool is_real = ::fstatfs(fd, &fs) == 0 && fs.f_type == PROC_SUPER_MAGIC;
-  return ProcFs(root, ShareFd(fd), info, is_real);
+  return ProcFs(std::move(*dir), info);
 }
 
-Error ProcFs::ErrnoError(int err, std::string_view relative_path) const {
-  Errc code = Errc::kIo;
-  if (err == ENOENT) {
-    code = Errc::kNotFound;
-  } else if (err == ESRCH) {
-    code = Errc::kVanished;
-  } else if (err == EACCES || err == EPERM) {
-    code = Errc::kPermission;
-  }
-  return Error{code, std::string(relative_path), std::strerror(err)};
-}
-
-Result<std::string_view> ProcFs::ReadInto(std::string_view relative_path,
-                                          std::string& buffer) const {
-  std::string path(relative_path);
-  int fd = ::openat(*dir_fd_, path.c_str(), kOpenFlags);
-  if (fd < 0) {
-    return ErrnoError(errno, relative_path);
-  }
-  // Only a regular file is read: a FIFO would block the read (or, with
-  // O_NONBLOCK, read as empty), a device could stream without end.
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    int err = errno;
-    ::close(fd);
-    return ErrnoError(err, relative_path);
-  }
-  if (!S_ISREG(st.st_mode)) {
-    ::close(fd);
-    return Error{Errc::kIo, path,
-                 "is " + std::string(FileTypeName(st.st_mode)) + ", not a regular file"};
-  }
-  // /proc files report size 0, so read in chunks until EOF instead of stat().
-  // The buffer is storage kept at its size across calls, and the text is the
-  // view returned: resize() zero-fills, and clearing then growing it back
-  // for every file was an 8 KiB memset per read, a fifth of a scrape's
-  // instructions (callgrind).
-  ReleaseLargeBuffer(buffer);
-  std::size_t used = 0;
-  for (;;) {
-    if (buffer.size() - used < 4096 && buffer.size() <= kMaxFileSize) {
-      // Double, but stop one byte past the cap: that byte tells an oversized
-      // file, and reading one then costs 16 MiB, not 32.
-      buffer.resize(std::min(std::max<std::size_t>(buffer.size() * 2, 8192), kMaxFileSize + 1));
-    }
-    ssize_t n = ::read(fd, buffer.data() + used, buffer.size() - used);
-    if (n < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      int err = errno;
-      ::close(fd);
-      buffer.clear();
-      return ErrnoError(err, relative_path);
-    }
-    if (n == 0) {
-      break;
-    }
-    used += static_cast<std::size_t>(n);
-    if (used > kMaxFileSize) {
-      ::close(fd);
-      // Give the memory back now: clear() would keep the 16 MiB this read
-      // grew the reused buffer to until its next read.
-      std::string().swap(buffer);
-      return Error{Errc::kIo, path, "file larger than " + std::to_string(kMaxFileSize) + " bytes"};
-    }
-  }
-  ::close(fd);
-  return std::string_view(buffer.data(), used);
-}
-
-void ProcFs::ReleaseLargeBuffer(std::string& buffer) {
-  if (buffer.capacity() > kKeptBufferSize) {
-    std::string().swap(buffer);
-  }
-}
-
-Result<std::string> ProcFs::Read(std::string_view relative_path) const {
-  std::string buffer;
-  auto r = ReadInto(relative_path, buffer);
-  if (!r) {
-    return r.error();
-  }
-  buffer.resize(r->size());
-  return buffer;
-}
+bool ProcFs::is_real() const { return fs_type() == PROC_SUPER_MAGIC; }
 
 Result<std::string_view> ProcFs::ReadPidFile(int pid, std::string_view name,
                                              std::string& buffer) const {
@@ -222,51 +38,6 @@ Result<std::string_view> ProcFs::ReadPidFile(int pid, std::string_view name,
     return Error{Errc::kVanished, path, r.error().detail};
   }
   return r;
-}
-
-Result<std::vector<int>> ProcFs::Pids() const { return NumericEntries("."); }
-
-Result<std::vector<int>> ProcFs::NumericEntries(std::string_view relative_dir) const {
-  std::string path(relative_dir);
-  int fd = ::openat(*dir_fd_, path.c_str(), kOpenFlags | O_DIRECTORY);
-  if (fd < 0) {
-    return ErrnoError(errno, relative_dir);
-  }
-  std::vector<int> ids;
-  int err = ForEachEntry(fd, [&ids](std::string_view name) {
-    auto id = detail::ToU64(name);
-    if (id && *id > 0 && *id <= 0x7fffffffu) {
-      ids.push_back(static_cast<int>(*id));
-    }
-  });
-  if (err != 0) {
-    return ErrnoError(err, relative_dir);  // a partial pid list would undercount silently
-  }
-  std::sort(ids.begin(), ids.end());
-  return ids;
-}
-
-Result<std::uint64_t> ProcFs::CountEntries(std::string_view relative_dir) const {
-  std::string path(relative_dir);
-  int fd = ::openat(*dir_fd_, path.c_str(), kOpenFlags | O_DIRECTORY);
-  if (fd < 0) {
-    return ErrnoError(errno, relative_dir);
-  }
-  std::uint64_t count = 0;
-  int err = ForEachEntry(fd, [&count](std::string_view) { ++count; });
-  if (err != 0) {
-    return ErrnoError(err, relative_dir);
-  }
-  return count;
-}
-
-Result<std::uint64_t> ProcFs::DirectorySize(std::string_view relative_dir) const {
-  std::string path(relative_dir);
-  struct stat st {};
-  if (::fstatat(*dir_fd_, path.c_str(), &st, 0) != 0) {
-    return ErrnoError(errno, relative_dir);
-  }
-  return static_cast<std::uint64_t>(st.st_size);
 }
 
 }  // namespace vitals::procfs

@@ -15,7 +15,8 @@ enum class Errc {
   kVanished,    // a process exited between listing and reading
   kPermission,  // EACCES/EPERM: hidepid, other user's fd/ or io without capability
   kParse,       // the file was read but its content is not what the kernel writes
-  kIo,          // any other read failure, or a file past the size cap
+  kIo,          // any other read failure, a file past the size cap or not a regular file
+  kNoData,      // a collector has nothing to report on this host (collector.h's NoData)
 };
 
 std::string_view ErrcName(Errc code);
@@ -24,6 +25,7 @@ struct Error {
   Errc code;
   std::string path;    // file the error is about, relative to the procfs root
   std::string detail;  // what was wrong, e.g. `field "MemTotal": "12x" is not a number`
+  int sys_errno = 0;   // the errno of a failed open or read, 0 otherwise
 
   std::string ToString() const;
 };
