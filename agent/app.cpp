@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <sstream>
+#include <tuple>
 
 #include "agent/health/heartbeat_handler.h"
 #include "agent/http/http_collector.h"
@@ -72,18 +73,27 @@ std::variant<std::unique_ptr<App>, std::string> App::Start(const Options& option
     return "cannot open --path.procfs " + options.procfs.string() + ": " + proc.error().detail;
   }
   app->proc_ = std::make_unique<procfs::ProcFs>(std::move(*proc));
+  for (auto [flag, path, dir] : {std::tuple{"--path.sysfs", &options.sysfs, &app->sys_},
+                                 std::tuple{"--path.rootfs", &options.rootfs, &app->rootfs_}}) {
+    auto opened = procfs::RootDir::Open(*path);
+    if (!opened) {
+      return std::string("cannot open ") + flag + " " + path->string() + ": " +
+             opened.error().detail;
+    }
+    *dir = std::make_unique<procfs::RootDir>(std::move(*opened));
+  }
   auto self_proc = procfs::ProcFs::Open("/proc", info);
   if (!self_proc) {
     return "cannot open /proc for the agent's own metrics: " + self_proc.error().detail;
   }
   app->self_proc_ = std::make_unique<procfs::ProcFs>(std::move(*self_proc));
 
-  collectors::CollectorRegistry registry;
-  collectors::RegisterBuiltinCollectors(registry);
+  const auto& registry = collectors::CollectorRegistry::Builtin();
   // One pass over /proc/<pid>/stat per scrape serves both "processes" and
   // the process groups (DESIGN.md section 1).
   auto process_table = std::make_shared<collectors::ProcessTable>(*app->proc_);
-  collectors::CollectorContext ctx{*app->proc_, options.sysfs, process_table};
+  collectors::CollectorContext ctx{*app->proc_, *app->sys_, *app->rootfs_,
+                                   app->options_.collector_flags, process_table};
   std::vector<std::shared_ptr<collectors::Collector>> enabled;
   std::string names;
   for (const std::string& name : options.collectors) {
@@ -170,6 +180,8 @@ std::variant<std::unique_ptr<App>, std::string> App::Start(const Options& option
                           {"telemetry_path", options.telemetry_path},
                           {"tls", web.tls ? "on" : "off"},
                           {"procfs", options.procfs.string()},
+                          {"sysfs", options.sysfs.string()},
+                          {"rootfs", options.rootfs.string()},
                           {"collectors", names}});
   return app;
 }
@@ -269,8 +281,16 @@ http::Response App::Landing() const {
       "<li><a href=\"" + HtmlEscape(options_.telemetry_path) + "\">Metrics</a></li>\n"
       "<li><a href=\"/-/healthy\">Liveness</a> and <a href=\"/-/ready\">readiness</a></li>\n"
       "</ul>\n<h2>Collectors</h2>\n<ul>\n";
-  for (const auto& name : options_.collectors) {
-    body += "<li>" + HtmlEscape(name) + "</li>\n";
+  const auto& enabled = options_.collectors;
+  for (const auto& info : collectors::CollectorRegistry::Builtin().all()) {
+    const bool on = std::find(enabled.begin(), enabled.end(), info.name) != enabled.end();
+    body += "<li>" + HtmlEscape(info.name) + (on ? " (enabled)" : " (disabled)") + ": " +
+            HtmlEscape(info.help);
+    for (const auto& flag : info.flags) {
+      body += "<br>--" + HtmlEscape(flag.name) + "=" +
+              HtmlEscape(options_.collector_flags.String(flag.name));
+    }
+    body += "</li>\n";
   }
   body += "</ul>\n</body></html>\n";
   http::Response response;

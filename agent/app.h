@@ -47,6 +47,8 @@ class App {
 
   Options options_;
   std::unique_ptr<procfs::ProcFs> proc_;       // --path.procfs
+  std::unique_ptr<procfs::RootDir> sys_;       // --path.sysfs
+  std::unique_ptr<procfs::RootDir> rootfs_;    // --path.rootfs
   std::unique_ptr<procfs::ProcFs> self_proc_;  // the agent's own /proc
   std::shared_ptr<collectors::ProcessCollector> process_groups_;  // /metrics and health
   std::unique_ptr<scrape::ScrapeCollectable> scrape_;

@@ -74,6 +74,7 @@ const FlagSpec kFlags[] = {
     {"web.config.file", "PATH", "JSON file with TLS, basic auth and connection limits (see README; default: none)."},
     {"path.procfs", "PATH", "procfs mountpoint (default \"/proc\")."},
     {"path.sysfs", "PATH", "sysfs mountpoint (default \"/sys\")."},
+    {"path.rootfs", "PATH", "rootfs mountpoint, for os-release and filesystems (default \"/\")."},
     {"log.level", "LEVEL", "Only log messages with the given severity or above: debug, info, warn, error (default \"info\")."},
     {"log.format", "FORMAT", "Output format of log messages: logfmt or json (default \"logfmt\")."},
     {"config.file", "PATH", "JSON configuration file (default: the embedded one, which groups only the agent's own process)."},
@@ -83,29 +84,69 @@ const FlagSpec kFlags[] = {
 
 std::string HelpText(const collectors::CollectorRegistry& registry) {
   std::ostringstream out;
-  out << "usage: vitals [<flags>]\n\n"
-         "Host, process and health metrics for Prometheus.\n\nFlags:\n"
-         "  --help                     Show this help and exit.\n"
-         "  --version                  Show the version and exit.\n";
-  for (const auto& flag : kFlags) {
-    std::string left = "--" + std::string(flag.name) + "=" + std::string(flag.placeholder);
-    out << "  " << left << std::string(left.size() < 25 ? 25 - left.size() : 1, ' ') << flag.help
+  auto line = [&out](std::string left, std::string_view help) {
+    out << "  " << left << std::string(left.size() < 25 ? 25 - left.size() : 1, ' ') << help
         << "\n";
+  };
+  out << "usage: vitals [<flags>]\n\n"
+         "Host, process and health metrics for Prometheus.\n\nFlags:\n";
+  line("--help", "Show this help and exit.");
+  line("--version", "Show the version and exit.");
+  for (const auto& flag : kFlags) {
+    line("--" + std::string(flag.name) + "=" + std::string(flag.placeholder), flag.help);
   }
-  out << "  --config.check             Check the configuration, print every problem, and exit (0: valid, 1: not).\n";
-  out << "  --collector.disable-defaults Disable every collector not enabled explicitly.\n";
+  line("--config.check", "Check the configuration, print every problem, and exit (0: valid, 1: not).");
+  line("--collector.disable-defaults", "Disable every collector not enabled explicitly.");
   for (const auto& info : registry.all()) {
-    std::string left = "--[no-]collector." + std::string(info.name);
-    out << "  " << left << std::string(left.size() < 25 ? 25 - left.size() : 1, ' ') << info.help
-        << " (default: " << (info.enabled_by_default ? "enabled" : "disabled") << ").\n";
+    line("--[no-]collector." + std::string(info.name),
+         std::string(info.help) + " (default: " +
+             (info.enabled_by_default ? "enabled" : "disabled") + ").");
+    for (const auto& flag : info.flags) {
+      bool is_bool = flag.kind == collectors::FlagKind::kBool;
+      line("    --" + std::string(is_bool ? "[no-]" : "") + std::string(flag.name) +
+               (is_bool ? "" : "=VALUE"),
+           std::string(flag.help) + " (default: \"" + std::string(flag.default_value) + "\").");
+    }
   }
   return out.str();
 }
+
+namespace {
+
+// A collector's own flag (registry), with `value` when given as --name=value.
+// Bool flags take --name, --no-name or --name=BOOL; others need a value.
+std::string ParseCollectorFlag(const collectors::FlagSpec& spec, bool negated,
+                               std::optional<std::string> value,
+                               const std::vector<std::string>& args, std::size_t& i,
+                               collectors::FlagValues& out) {
+  const std::string name(spec.name);
+  if (spec.kind == collectors::FlagKind::kBool) {
+    if (negated && value) {
+      return "flag --no-" + name + " takes no value";
+    }
+    value = value.value_or(negated ? "false" : "true");
+  } else if (negated) {
+    return "unknown flag --no-" + name + " (only on/off flags have a --no- form)";
+  } else if (!value) {
+    if (i + 1 >= args.size()) {
+      return "flag --" + name + " needs a value";
+    }
+    value = args[++i];
+  }
+  if (std::string err = collectors::ValidateFlag(spec, *value); !err.empty()) {
+    return err;
+  }
+  out.Set(spec.name, std::move(*value));
+  return {};
+}
+
+}  // namespace
 
 std::variant<Options, std::string> ParseFlags(const std::vector<std::string>& args,
                                               const collectors::CollectorRegistry& registry) {
   Options options;
   options.listen = std::get<ListenAddress>(ParseListenAddress(kDefaultListenAddress));
+  options.collector_flags = registry.DefaultFlags();
   std::map<std::string, bool, std::less<>> switches;
   bool disable_defaults = false;
 
@@ -136,16 +177,26 @@ std::variant<Options, std::string> ParseFlags(const std::vector<std::string>& ar
       continue;
     }
     for (std::string_view prefix : {"collector.", "no-collector."}) {
-      if (name.rfind(prefix, 0) == 0) {
-        std::string collector = name.substr(prefix.size());
-        if (registry.Find(collector) == nullptr) {
-          return "unknown collector in flag --" + name + " (see --help for the list)";
-        }
+      if (name.rfind(prefix, 0) == 0 && registry.Find(name.substr(prefix.size())) != nullptr) {
         if (auto err = no_value(); !err.empty()) {
           return err;
         }
-        switches[collector] = prefix == "collector.";
+        switches[name.substr(prefix.size())] = prefix == "collector.";
         goto next_arg;
+      }
+    }
+    {
+      // A collector's own flag, or the --no- form of an on/off one.
+      const bool negated = name.rfind("no-", 0) == 0;
+      if (const auto* spec = registry.FindFlag(negated ? name.substr(3) : name)) {
+        if (auto err = ParseCollectorFlag(*spec, negated, value, args, i, options.collector_flags);
+            !err.empty()) {
+          return err;
+        }
+        goto next_arg;
+      }
+      if (name.rfind("collector.", 0) == 0 || name.rfind("no-collector.", 0) == 0) {
+        return "unknown collector or collector flag --" + name + " (see --help for the list)";
       }
     }
     {
@@ -182,6 +233,8 @@ std::variant<Options, std::string> ParseFlags(const std::vector<std::string>& ar
         options.procfs = *value;
       } else if (name == "path.sysfs") {
         options.sysfs = *value;
+      } else if (name == "path.rootfs") {
+        options.rootfs = *value;
       } else if (name == "config.file") {
         if (value->empty()) {
           return "invalid --config.file \"\": expected a path";

@@ -1,6 +1,8 @@
 #pragma once
 // Command-line flags in the style of Prometheus exporters (kingpin):
 // --name=value or --name value, --collector.<name> / --no-collector.<name>.
+// The collectors and their own flags (--collector.vmstat.fields, ...) come
+// from the registry, which validates their values: this file knows none.
 
 #include <filesystem>
 #include <map>
@@ -30,7 +32,9 @@ struct Options {
   std::filesystem::path web_config_file;  // empty: plain HTTP, no auth, default limits
   std::filesystem::path procfs = "/proc";
   std::filesystem::path sysfs = "/sys";
+  std::filesystem::path rootfs = "/";
   std::vector<std::string> collectors;  // enabled, in registry order
+  collectors::FlagValues collector_flags;  // every collector flag, defaults filled
   log::Level log_level = log::Level::kInfo;
   log::Format log_format = log::Format::kLogfmt;
   bool version = false;

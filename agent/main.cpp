@@ -16,8 +16,7 @@
 
 int main(int argc, char** argv) {
   using namespace vitals;
-  collectors::CollectorRegistry registry;
-  collectors::RegisterBuiltinCollectors(registry);
+  const collectors::CollectorRegistry& registry = collectors::CollectorRegistry::Builtin();
 
   std::vector<std::string> args(argv + 1, argv + argc);
   auto parsed = ParseFlags(args, registry);

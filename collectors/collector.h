@@ -1,22 +1,48 @@
 #pragma once
-// The collector contract: a collector reads through procfs and emits samples
-// into a MetricSink, one sink per scrape. Metrics are declared as data
+// The collector contract: a collector reads through procfs/sysfs and emits
+// samples into a MetricSink, one sink per scrape. Metrics are declared as data
 // (MetricDesc) so tests can check every name a collector may emit.
+//
+// Adding a host collector (node_exporter's <name>):
+//   1. A parser per kernel file, pure and tested on inline strings:
+//      collectors/procfs/<file>.{h,cpp} (rooted at --path.procfs) or
+//      collectors/sysfs/<file>.{h,cpp} (--path.sysfs, --path.rootfs), listed in
+//      that folder's CMakeLists.txt.
+//   2. One file, collectors/host/<name>.cpp (picked up by the build, no header):
+//      the class (a Collector), its families as MetricDesc data with
+//      node_exporter's exact names, types, labels and HELP, its flags
+//      (FlagSpec, node_exporter's names and defaults), and at the end one line:
+//        VITALS_REGISTER_COLLECTOR(<name>, "<help>", kEnabled, kFlags, <Class>);
+//      --help, the flag parser, the landing page and the tests learn it from
+//      the registry (collector_registry.h).
+//   3. Files absent on a host: do as node_exporter's collector does there
+//      (read its Go code): return NoData(...) where it returns ErrNoData,
+//      emit nothing and succeed where it returns nil, an error where it fails.
+//   4. Fixture data: the files it reads under tests/fixtures/{proc,sys,rootfs}
+//      (captured from a machine, or written from the kernel's documented
+//      format for hardware absent there), and tests/fixtures/parity/<name>.json
+//      saying how e2e.node_exporter_parity compares it with node_exporter
+//      (see tests/fixtures/README.md). Then VITALS_UPDATE_GOLDEN=1 for
+//      tests/golden/metrics.prom.
 
 #include <prometheus/metric_family.h>
 #include <prometheus/metric_type.h>
 
-#include <filesystem>
 #include <functional>
 #include <initializer_list>
+#include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "collectors/collector_flags.h"
 #include "collectors/procfs/proc_fs.h"
 #include "collectors/procfs/result.h"
+#include "collectors/procfs/root_dir.h"
 
 namespace vitals::collectors {
 
@@ -52,12 +78,66 @@ class MetricSink {
   std::size_t last_ = 0;
 };
 
+// Families whose names come from the file (meminfo, vmstat, netstat, ...):
+// each is built once, the first time its key is seen, and kept; a lookup by
+// key allocates nothing. The families returned stay valid until the next
+// StartScrape(), which a collector calls first in each Collect: past
+// kMaxKept it forgets them all, so a file full of new names each scrape
+// cannot grow the set without bound.
+class DerivedFamilies {
+ public:
+  static constexpr std::size_t kMaxKept = 4096;
+
+  void StartScrape() {
+    if (descs_.size() > kMaxKept) {
+      descs_.clear();  // only a hostile file has this many names
+    }
+  }
+
+  struct Family {
+    const MetricDesc* desc = nullptr;  // null: not exported (see Get)
+    // The name made is not a valid metric name: a kernel's field names
+    // always make one, a hostile file's need not.
+    bool bad_name = false;
+  };
+
+  // `make()` returns std::optional<std::pair<std::string, std::string>>:
+  // {name, help}, or nullopt when the key is not exported (e.g. filtered out
+  // by a flag); it is called only for a key not seen before.
+  template <class Make>
+  Family Get(std::string_view key, prometheus::MetricType type, Make make) {
+    auto it = descs_.find(key);
+    if (it == descs_.end()) {
+      it = Insert(key, make(), type);
+    }
+    const Owned& owned = it->second;
+    return Family{owned.exported && !owned.bad_name ? &owned.desc : nullptr, owned.bad_name};
+  }
+
+ private:
+  struct Owned {
+    std::string name, help;
+    MetricDesc desc;
+    bool exported = false;
+    bool bad_name = false;
+  };
+  using Map = std::map<std::string, Owned, std::less<>>;
+  Map::iterator Insert(std::string_view key,
+                       std::optional<std::pair<std::string, std::string>> name_help,
+                       prometheus::MetricType type);
+
+  Map descs_;
+};
+
 class ProcessTable;
 
-// What a collector needs to know about the machine it reads.
+// What a collector needs to know about the machine it reads. The trees and
+// the flag values outlive every collector built from the context.
 struct CollectorContext {
-  const procfs::ProcFs& proc;
-  std::filesystem::path sysfs;
+  const procfs::ProcFs& proc;    // --path.procfs
+  const procfs::RootDir& sys;    // --path.sysfs
+  const procfs::RootDir& root;   // --path.rootfs (os-release, mounted filesystems)
+  const FlagValues& flags;       // every collector flag, validated, defaults filled
   // The per-scrape pass over /proc/<pid>/stat shared with the process groups
   // (process_table.h); null: a collector that needs one makes its own.
   std::shared_ptr<ProcessTable> process_table = nullptr;
@@ -67,13 +147,25 @@ class Collector {
  public:
   virtual ~Collector() = default;
   virtual std::string_view name() const = 0;  // "cpu", "meminfo", ...
-  // The families this collector emits with fixed names (meminfo's are derived
-  // from the kernel's field names and not listed).
+  // The families this collector emits with fixed names.
   virtual std::span<const MetricDesc> Describe() const = 0;
-  // Must not throw. On error the scrape drops this collector's samples and
-  // reports vitals_scrape_collector_success{collector} 0.
+  // The prefix of the families it names after the file's fields (meminfo's
+  // "node_memory_", vmstat's "node_vmstat_"), which Describe() cannot list;
+  // empty when it has none.
+  virtual std::string_view derived_prefix() const { return {}; }
+  // Must not throw. Three outcomes:
+  //  - ok: the samples are exported, vitals_scrape_collector_success 1;
+  //  - NoData(...) (node_exporter's ErrNoData: nothing to report on this
+  //    host, e.g. no /proc/schedstat): success 0, one debug log line, the
+  //    samples it emitted before are kept, as node_exporter keeps them;
+  //  - any other error: success 0, the error logged, none of its samples.
   virtual procfs::Result<void> Collect(MetricSink& out) = 0;
 };
+
+// The "no data" outcome of Collect (see above): `reason` is logged at debug.
+inline procfs::Error NoData(std::string path, std::string reason) {
+  return procfs::Error{procfs::Errc::kNoData, std::move(path), std::move(reason)};
+}
 
 using CollectorFactory = std::function<std::unique_ptr<Collector>(const CollectorContext&)>;
 

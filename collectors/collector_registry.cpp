@@ -1,13 +1,39 @@
 #include "collectors/collector_registry.h"
 
-#include "collectors/host/cpu_collector.h"
-#include "collectors/host/filefd_collector.h"
-#include "collectors/host/loadavg_collector.h"
-#include "collectors/host/meminfo_collector.h"
-#include "collectors/host/processes_collector.h"
-#include "collectors/host/stat_collector.h"
+#include <algorithm>
+#include <stdexcept>
+#include <string>
 
 namespace vitals::collectors {
+
+CollectorRegistry& CollectorRegistry::Mutable() {
+  static CollectorRegistry registry;  // built on first use: registrations may run in any order
+  return registry;
+}
+
+const CollectorRegistry& CollectorRegistry::Builtin() { return Mutable(); }
+
+bool detail::RegisterBuiltin(CollectorInfo info) {
+  return CollectorRegistry::Mutable().Register(std::move(info));
+}
+
+bool CollectorRegistry::Register(CollectorInfo info) {
+  if (Find(info.name) != nullptr) {
+    throw std::logic_error("collector \"" + std::string(info.name) + "\" registered twice");
+  }
+  for (const FlagSpec& flag : info.flags) {
+    if (FindFlag(flag.name) != nullptr) {
+      throw std::logic_error("collector flag --" + std::string(flag.name) + " declared twice");
+    }
+    if (std::string err = ValidateFlag(flag, flag.default_value); !err.empty()) {
+      throw std::logic_error("default of " + err.substr(8));  // drop "invalid "
+    }
+  }
+  auto at = std::lower_bound(all_.begin(), all_.end(), info.name,
+                             [](const CollectorInfo& a, std::string_view b) { return a.name < b; });
+  all_.insert(at, std::move(info));
+  return true;
+}
 
 const CollectorInfo* CollectorRegistry::Find(std::string_view name) const {
   for (const auto& info : all_) {
@@ -18,28 +44,25 @@ const CollectorInfo* CollectorRegistry::Find(std::string_view name) const {
   return nullptr;
 }
 
-namespace {
-template <class T>
-CollectorFactory Make() {
-  return [](const CollectorContext& ctx) -> std::unique_ptr<Collector> {
-    return std::make_unique<T>(ctx);
-  };
+const FlagSpec* CollectorRegistry::FindFlag(std::string_view name) const {
+  for (const auto& info : all_) {
+    for (const FlagSpec& flag : info.flags) {
+      if (flag.name == name) {
+        return &flag;
+      }
+    }
+  }
+  return nullptr;
 }
-}  // namespace
 
-void RegisterBuiltinCollectors(CollectorRegistry& registry) {
-  registry.Register({"cpu", "Seconds the CPUs spent in each mode, from /proc/stat", true,
-                     Make<CpuCollector>()});
-  registry.Register({"filefd", "File handle allocation, from /proc/sys/fs/file-nr", true,
-                     Make<FilefdCollector>()});
-  registry.Register({"loadavg", "Load averages, from /proc/loadavg", true,
-                     Make<LoadavgCollector>()});
-  registry.Register({"meminfo", "Memory statistics, from /proc/meminfo", true,
-                     Make<MeminfoCollector>()});
-  registry.Register({"processes", "Process and thread counts by state, from /proc/<pid>/stat",
-                     true, Make<ProcessesCollector>()});
-  registry.Register({"stat", "Boot time, context switches, forks and interrupts, from /proc/stat",
-                     true, Make<StatCollector>()});
+FlagValues CollectorRegistry::DefaultFlags() const {
+  FlagValues values;
+  for (const auto& info : all_) {
+    for (const FlagSpec& flag : info.flags) {
+      values.Set(flag.name, std::string(flag.default_value));
+    }
+  }
+  return values;
 }
 
 }  // namespace vitals::collectors

@@ -1,3 +1,5 @@
+#include <prometheus/check_names.h>
+
 #include <algorithm>
 #include <cassert>
 
@@ -85,6 +87,22 @@ std::vector<prometheus::MetricFamily> MetricSink::Take() {
   families_.clear();
   last_ = 0;
   return out;
+}
+
+DerivedFamilies::Map::iterator DerivedFamilies::Insert(
+    std::string_view key, std::optional<std::pair<std::string, std::string>> name_help,
+    prometheus::MetricType type) {
+  Owned owned;
+  if (name_help) {
+    owned.exported = true;
+    owned.bad_name = !prometheus::CheckMetricName(name_help->first);
+    owned.name = std::move(name_help->first);
+    owned.help = std::move(name_help->second);
+  }
+  auto it = descs_.emplace(std::string(key), std::move(owned)).first;
+  // The strings live in the map node, which never moves.
+  it->second.desc = MetricDesc{it->second.name, it->second.help, type, {}};
+  return it;
 }
 
 }  // namespace vitals::collectors

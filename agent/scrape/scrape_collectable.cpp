@@ -23,7 +23,8 @@ const MetricDesc kBuildInfo{"vitals_build_info",
                             "compiler from which vitals was built.",
                             MetricType::Gauge, {"version", "revision", "compiler"}};
 
-// Runs one collector; its samples reach `out` only when it succeeded, so a
+// Runs one collector; its samples reach `out` only when it succeeded (or had
+// no data, which keeps what it emitted, as node_exporter does), so a
 // half-read file never exports a partial or zeroed family.
 bool RunOne(collectors::Collector& collector, std::string& last_error,
             collectors::MetricSink& out) {
@@ -32,6 +33,14 @@ bool RunOne(collectors::Collector& collector, std::string& last_error,
   try {
     auto result = collector.Collect(own);
     if (!result) {
+      if (result.error().code == procfs::Errc::kNoData) {
+        // Nothing to report on this host (absent hardware, a kernel without
+        // the file): not an error, and said only at debug, every scrape.
+        log::Debug("collector returned no data", {{"collector", std::string(collector.name())},
+                                                   {"err", result.error().ToString()}});
+        out.Merge(std::move(own));
+        return false;
+      }
       error = result.error().ToString();
     }
   } catch (const std::exception& e) {  // backstop: collectors must not throw

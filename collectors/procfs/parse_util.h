@@ -36,6 +36,20 @@ inline std::optional<double> ToDouble(std::string_view text) {
   return FromChars<double>(text, std::chars_format::fixed);
 }
 
+// A number as Go's strconv.ParseFloat reads the kernel's counters: decimal,
+// optionally signed, with a fraction or an exponent ("-1", "123", "2.5e3").
+// A leading '+' is accepted as Go does; "nan" and "inf" are not numbers here.
+inline std::optional<double> ToNumber(std::string_view text) {
+  if (!text.empty() && text.front() == '+') {
+    text.remove_prefix(1);
+  }
+  std::string_view digits = text.substr(!text.empty() && text.front() == '-' ? 1 : 0);
+  if (digits.empty() || !(digits.front() == '.' || (digits.front() >= '0' && digits.front() <= '9'))) {
+    return std::nullopt;
+  }
+  return FromChars<double>(text, std::chars_format::general);
+}
+
 inline bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 inline std::string_view TrimSpace(std::string_view s) {

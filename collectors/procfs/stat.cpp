@@ -64,6 +64,23 @@ Result<Stat> ParseStat(std::string_view text) {
       }
       continue;
     }
+    if (*key == "softirq") {
+      auto total = fields.Next();
+      auto value = total ? detail::ToU64(*total) : std::nullopt;
+      for (std::uint64_t& vector : stat.softirq) {
+        auto field = value ? fields.Next() : std::nullopt;
+        auto count = field ? detail::ToU64(*field) : std::nullopt;
+        value = count ? value : std::nullopt;
+        vector = count.value_or(0);
+      }
+      if (!value) {
+        return ParseError(std::string(kPath), "softirq: expected a total and 10 counts, got \"" +
+                                                  std::string(*line) + "\"");
+      }
+      stat.softirq_total = *value;
+      stat.has_softirq = true;
+      continue;
+    }
     struct Single { std::string_view key; std::uint64_t* out; unsigned bit; };
     const Single singles[] = {
         {"intr", &stat.interrupts, kIntr},        {"ctxt", &stat.context_switches, kCtxt},

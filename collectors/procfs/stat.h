@@ -30,6 +30,13 @@ struct Stat {
   std::uint64_t forks = 0;             // processes
   std::uint64_t procs_running = 0;
   std::uint64_t procs_blocked = 0;
+  // The "softirq" line: the total, then per vector (hi, timer, net_tx,
+  // net_rx, block, irq_poll, tasklet, sched, hrtimer, rcu); absent on
+  // kernels before 2.6.31.
+  static constexpr int kSoftirqVectors = 10;
+  bool has_softirq = false;
+  std::uint64_t softirq_total = 0;
+  std::array<std::uint64_t, kSoftirqVectors> softirq{};
 };
 
 Result<Stat> ParseStat(std::string_view text);

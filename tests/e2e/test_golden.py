@@ -1,18 +1,29 @@
-"""Golden /metrics: the built binary on the captured fixture tree
-(tests/fixtures/proc) must print exactly tests/golden/metrics.prom, apart from
-the families that legitimately vary run to run (support/golden.py).
+"""Golden /metrics: the built binary on the fixture trees (tests/fixtures/proc,
+sys and rootfs), with every registered host collector and every optional
+family on, must print exactly tests/golden/metrics.prom, apart from the
+families that legitimately vary run to run (support/golden.py); and every
+collector must succeed there (the trees have data for each).
 
 VITALS_UPDATE_GOLDEN=1 rewrites the golden file on purpose (review its diff)."""
 
 from golden import compare_with_golden, run_on_fixture, skip_unless_captured_here
-from vitals_harness import fail
+from vitals_harness import fail, registered_collectors
+
+# The optional families of the collectors that have them.
+OPTIONAL = ["--collector.cpu.info", "--collector.cpu.info.flags-include=^(sse4_2|avx2)$",
+            "--collector.cpu.info.bugs-include=^spectre", "--collector.stat.softirq"]
 
 
 def main():
     skip_unless_captured_here("proc")
-    text, got = run_on_fixture("proc")
+    names = registered_collectors()
+    text, got = run_on_fixture("proc", *[f"--collector.{n}" for n in names], *OPTIONAL)
     if not any(line.startswith("node_") for line in got):
         fail("no node_* samples in the output:\n" + text)
+    for name in names:
+        if f'vitals_scrape_collector_success{{collector="{name}"}} 1' not in got:
+            fail(f"collector {name} does not succeed on the fixture trees:\n" +
+                 "\n".join(l for l in got if l.startswith("vitals_scrape_collector_success")))
     compare_with_golden("metrics.prom", got)
 
 

@@ -11,8 +11,8 @@ config that puts every pid in a group. For each tree the agent:
     (vitals_scrape_collector_success 0) and every other one as 1, or, for a
     per-pid file, counts the pid's read as failed
     (namedprocess_namegroup_read_errors_total);
-  - writes output `promtool check metrics` accepts (only the node_memory_*
-    camelCase notes are filtered, as in e2e.promtool);
+  - writes output `promtool check metrics` accepts (only the camelCase notes
+    on node_exporter's node_* names are filtered, as in e2e.promtool);
   - keeps its RSS bounded after reading the oversized file.
 
 The trees are generated at run time from tests/fixtures/proc; nothing hostile
@@ -26,13 +26,12 @@ import subprocess
 import tempfile
 import time
 
+from golden import promtool_findings
 from vitals_harness import (VITALS_BIN, Vitals, copy_fixture_proc, fail, parse_exposition, rss_kib,
                             which)
 
 MiB = 1 << 20
 PID = "11611"  # a fixture process with every per-pid file (stat, status, io, limits, fd/)
-ALLOWED_NOTE = re.compile(r"^(node_memory_[A-Za-z0-9_]+) metric names should be written in "
-                          r"'snake_case' not 'camelCase'$")
 # Every pid in a group named after its comm, so a per-pid failure is visible.
 CONFIG = {"process_groups": [{"name": "{{.Comm}}", "comm": "."}]}
 # RSS the agent may have above the intact run after a hostile scrape (the
@@ -233,19 +232,6 @@ def settled_rss_kib(pid, seconds=0.3, step=0.02):
     return lowest
 
 
-def promtool_problems(promtool, text):
-    """Lines promtool says about `text` other than the allowed notes."""
-    families = {line.split(" ")[2] for line in text.splitlines() if line.startswith("# TYPE ")}
-    r = subprocess.run([promtool, "check", "metrics"], input=text.encode(),
-                       capture_output=True, timeout=60)
-    lines = [l for l in (r.stdout + r.stderr).decode(errors="replace").splitlines() if l.strip()]
-    other = [l for l in lines if not (ALLOWED_NOTE.match(l) and ALLOWED_NOTE.match(l).group(1)
-                                      in families)]
-    if r.returncode not in (0, 3) and not other:
-        other = [f"exit {r.returncode}"] + lines
-    return other
-
-
 def scrape_twice(proc, config):
     """Runs the agent on `proc`; returns (texts of two scrapes, log lines, RSS KiB)."""
     with Vitals("--path.procfs=" + proc, "--config.file=" + config) as v:
@@ -316,7 +302,7 @@ def main():
                 except ValueError as e:
                     fail(f"{what}: scrape {n + 1} is not valid exposition text: {e}\n{text}")
                 if promtool:
-                    problems = promtool_problems(promtool, text)
+                    _, _, problems = promtool_findings(promtool, text)
                     if problems:
                         fail(f"{what}: promtool on scrape {n + 1}:\n" + "\n".join(problems))
             success = collector_success(fams)

@@ -1,7 +1,8 @@
 """`promtool check metrics` (Debian's prometheus package) on the live /metrics
 (real /proc, every collector) and on the fixture run. The only notes allowed
-are promtool's camelCase notes on node_memory_* names, which node_exporter
-prints the same way and compatibility keeps; any other line fails the test."""
+are promtool's camelCase notes on node_* names (node_memory_MemTotal_bytes,
+node_netstat_TcpExt_...), which node_exporter prints the same way and
+compatibility keeps; any other line fails the test."""
 
 import os
 import tempfile

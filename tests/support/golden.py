@@ -13,20 +13,32 @@ import tempfile
 
 from vitals_harness import SOURCE_DIR, Vitals, copy_fixture_proc, fail, fixture_path, skip
 
-# Families whose values depend on the run, not on the fixture tree: the
-# agent's own process (real /proc/self), timings, and the build it came from.
+# Families whose values depend on the run, not on the fixture trees: the
+# agent's own process (real /proc/self), timings, the build it came from, and
+# what the time, timex and uname collectors ask the kernel itself (their
+# HELP and TYPE lines stay, so the golden file still shows the families).
 VARYING = re.compile(r"^(?:# (?:HELP|TYPE) )?"
                      r"(?:process_[a-zA-Z0-9_]*|vitals_scrape_collector_duration_seconds|"
                      r"vitals_build_info|vitals_config_last_reload_success_timestamp_seconds)[ {]")
+HOST_SAMPLES = re.compile(r"^(?:node_time_seconds|node_time_zone_offset_seconds|node_timex_[a-z_]+|"
+                          r"node_uname_info)[ {]")
 
-# Exactly the note promtool 2.x prints for a camelCase name, and only for the
-# meminfo family names (node_memory_MemTotal_bytes, node_memory_HugePages_Free).
-PROMTOOL_ALLOWED = re.compile(r"^(node_memory_[A-Za-z0-9_]+) metric names should be written in "
-                              r"'snake_case' not 'camelCase'$")
+# The other trees every fixture run reads (tests/fixtures/README.md).
+TREE_FLAGS = ["--path.sysfs=" + fixture_path("sys"), "--path.rootfs=" + fixture_path("rootfs")]
+
+# Exactly the notes promtool 2.x prints for a camelCase name and for a unit
+# other than its base unit, and only for the host collectors' families, whose
+# names are node_exporter's own (kernel field names such as
+# node_memory_MemTotal_bytes, node_netstat_TcpExt_SyncookiesFailed; and
+# node_entropy_available_bits); e2e.node_exporter_parity checks they are.
+PROMTOOL_ALLOWED = re.compile(r"^(node_[A-Za-z0-9_]+) (?:metric names should be written in "
+                              r"'snake_case' not 'camelCase'|use base unit \"bytes\" instead of "
+                              r"\"bits\")$")
 
 
 def stable_lines(text):
-    return [line for line in text.splitlines() if not VARYING.match(line)]
+    return [line for line in text.splitlines()
+            if not VARYING.match(line) and not HOST_SAMPLES.match(line)]
 
 
 def captured_system(tree="proc"):
@@ -54,7 +66,7 @@ def run_on_fixture(tree="proc", *flags):
     (full /metrics text, stable lines); fails if it logged an error."""
     with tempfile.TemporaryDirectory(prefix="vitals-golden-") as tmp:
         proc = copy_fixture_proc(os.path.join(tmp, "proc"), tree)
-        with Vitals("--path.procfs=" + proc, *flags) as vitals:
+        with Vitals("--path.procfs=" + proc, *TREE_FLAGS, *flags) as vitals:
             text = vitals.metrics()
             log = vitals.log_text()
     if "level=error" in log or '"level":"error"' in log:
@@ -93,21 +105,28 @@ def promtool_check(promtool, text):
     return r.returncode, [line for line in out.splitlines() if line.strip()]
 
 
-def promtool_clean(promtool, what, text):
-    """Fails unless promtool's only findings on `text` are camelCase notes on
-    node_memory_* families that `text` has."""
+def promtool_findings(promtool, text):
+    """(exit code, allowed camelCase notes, other lines) of promtool on `text`.
+    A note about a name `text` does not have would mean promtool read
+    something else than we think: it counts as another line. Exit 3 is
+    promtool's "lint problems found"; any other failure is another line."""
     families = {line.split(" ")[2] for line in text.splitlines() if line.startswith("# TYPE ")}
     code, lines = promtool_check(promtool, text)
     filtered, other = [], []
     for line in lines:
         m = PROMTOOL_ALLOWED.match(line)
-        # A note about a name vitals did not print would mean promtool read
-        # something else than we think: count it as unexpected.
         (filtered if m and m.group(1) in families else other).append(line)
-    # Exit 3 is promtool's "lint problems found"; 1 would be a parse error.
-    if other or code not in (0, 3) or (code == 3 and not filtered):
-        fail(f"promtool on the {what} output (exit {code}) said:\n" + "\n".join(other or lines))
-    print(f"{what}: {len(families)} families, promtool exit {code}, "
-          f"{len(filtered)} camelCase notes on node_memory_* filtered:")
-    for line in filtered:
-        print("  filtered: " + line)
+    if code not in (0, 3) or (code == 3 and not filtered and not other):
+        other = [f"exit {code}"] + (other or lines)
+    return code, filtered, other
+
+
+def promtool_clean(promtool, what, text):
+    """Fails unless promtool's only findings on `text` are camelCase notes on
+    node_* families that `text` has."""
+    code, filtered, other = promtool_findings(promtool, text)
+    if other:
+        fail(f"promtool on the {what} output (exit {code}) said:\n" + "\n".join(other))
+    families = sum(1 for line in text.splitlines() if line.startswith("# TYPE "))
+    print(f"{what}: {families} families, promtool exit {code}, "
+          f"{len(filtered)} camelCase notes on node_* filtered")

@@ -301,6 +301,16 @@ def wait_http(url, timeout=10.0):
     raise RuntimeError(f"{url} did not answer within {timeout}s")
 
 
+def registered_collectors():
+    """The host collectors the binary has, as its --help lists them (the
+    registry), in registry order."""
+    help_text = subprocess.run([VITALS_BIN, "--help"], capture_output=True, text=True,
+                               check=True, timeout=30).stdout
+    prefix = "  --[no-]collector."
+    return [line[len(prefix):].split()[0] for line in help_text.splitlines()
+            if line.startswith(prefix)]
+
+
 def which(tool, *alternatives):
     for name in (tool,) + alternatives:
         path = shutil.which(name)

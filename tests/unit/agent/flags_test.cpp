@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -14,14 +15,7 @@ using vitals::collectors::CollectorRegistry;
 
 namespace {
 
-const CollectorRegistry& Registry() {
-  static const CollectorRegistry registry = [] {
-    CollectorRegistry r;
-    vitals::collectors::RegisterBuiltinCollectors(r);
-    return r;
-  }();
-  return registry;
-}
+const CollectorRegistry& Registry() { return CollectorRegistry::Builtin(); }
 
 Options Parse(const std::vector<std::string>& args) {
   auto r = ParseFlags(args, Registry());
@@ -133,6 +127,81 @@ TEST_CASE("ParseFlags", "[agent]") {
   }
 }
 
+TEST_CASE("ParseFlags: collector flags come from the registry", "[agent]") {
+  SECTION("every declared flag has its default") {
+    Options o = Parse({});
+    CHECK(o.collector_flags.String("collector.vmstat.fields") == "^(oom_kill|pgpg|pswp|pg.*fault).*");
+    CHECK(o.collector_flags.Bool("collector.cpu.guest"));
+    CHECK_FALSE(o.collector_flags.Bool("collector.cpu.info"));
+    CHECK(o.rootfs == "/");
+    for (const auto& info : Registry().all()) {
+      for (const auto& flag : info.flags) {
+        CHECK(o.collector_flags.String(flag.name) == flag.default_value);
+      }
+    }
+  }
+  SECTION("values, in both forms") {
+    CHECK(Parse({"--collector.vmstat.fields=^nr_"}).collector_flags.String(
+              "collector.vmstat.fields") == "^nr_");
+    CHECK(Parse({"--collector.netstat.fields", "^Tcp_"}).collector_flags.String(
+              "collector.netstat.fields") == "^Tcp_");
+    CHECK(Parse({"--path.rootfs=/host"}).rootfs == "/host");
+  }
+  SECTION("on/off flags: --x, --no-x, --x=BOOL") {
+    CHECK(Parse({"--collector.cpu.info"}).collector_flags.Bool("collector.cpu.info"));
+    CHECK_FALSE(Parse({"--no-collector.cpu.guest"}).collector_flags.Bool("collector.cpu.guest"));
+    CHECK_FALSE(Parse({"--collector.cpu.guest=false"}).collector_flags.Bool("collector.cpu.guest"));
+    CHECK(Parse({"--collector.stat.softirq=true"}).collector_flags.Bool("collector.stat.softirq"));
+  }
+  SECTION("bad values: one line naming the flag and the value") {
+    CHECK(Error({"--collector.vmstat.fields=(oom"}) ==
+          "invalid --collector.vmstat.fields \"(oom\": not a regular expression: missing ): (oom");
+    CHECK(Error({"--collector.cpu.info=maybe"}) ==
+          "invalid --collector.cpu.info \"maybe\": expected true or false");
+    CHECK_THAT(Error({"--no-collector.cpu.info=true"}), Catch::Contains("takes no value"));
+    CHECK_THAT(Error({"--no-collector.vmstat.fields"}), Catch::Contains("--no- form"));
+    CHECK_THAT(Error({"--collector.vmstat.fields"}), Catch::Contains("needs a value"));
+    CHECK_THAT(Error({"--collector.cpu.nope=1"}),
+               Catch::Contains("unknown collector or collector flag --collector.cpu.nope"));
+  }
+  SECTION("kinds: durations and paths are checked too") {
+    static const vitals::collectors::FlagSpec kFlags[] = {
+        {"collector.fake.timeout", vitals::collectors::FlagKind::kDuration, "5s", "t"},
+        {"collector.fake.dir", vitals::collectors::FlagKind::kPath, "/x", "d"},
+    };
+    CollectorRegistry registry;
+    registry.Register({"fake", "a test collector", true, kFlags, nullptr});
+    auto parse = [&](std::vector<std::string> args) { return ParseFlags(args, registry); };
+    auto ok = parse({"--collector.fake.timeout=1m30s", "--collector.fake.dir=/y"});
+    REQUIRE(std::holds_alternative<Options>(ok));
+    CHECK(std::get<Options>(ok).collector_flags.Duration("collector.fake.timeout") ==
+          std::chrono::seconds(90));
+    auto bad = parse({"--collector.fake.timeout=soon"});
+    REQUIRE(std::holds_alternative<std::string>(bad));
+    CHECK(std::get<std::string>(bad) ==
+          "invalid --collector.fake.timeout \"soon\": expected a duration like \"5s\" or \"500ms\"");
+    auto empty = parse({"--collector.fake.dir="});
+    REQUIRE(std::holds_alternative<std::string>(empty));
+    CHECK(std::get<std::string>(empty) == "invalid --collector.fake.dir \"\": expected a path");
+  }
+  SECTION("a registry refuses a flag declared twice or a bad default") {
+    static const vitals::collectors::FlagSpec kBad[] = {
+        {"collector.bad.re", vitals::collectors::FlagKind::kRegex, "(", "r"}};
+    CollectorRegistry registry;
+    CHECK_THROWS_WITH(registry.Register({"bad", "h", true, kBad, nullptr}),
+                      Catch::Contains("--collector.bad.re"));
+    static const vitals::collectors::FlagSpec kDup[] = {
+        {"collector.vmstat.fields", vitals::collectors::FlagKind::kString, "", "d"}};
+    CollectorRegistry twice;
+    twice.Register({"vmstat", "h", true, {}, nullptr});
+    CHECK_THROWS_WITH(twice.Register({"vmstat", "h", true, {}, nullptr}),
+                      Catch::Contains("registered twice"));
+    twice.Register({"other", "h", true, kDup, nullptr});
+    CHECK_THROWS_WITH(twice.Register({"third", "h", true, kDup, nullptr}),
+                      Catch::Contains("declared twice"));
+  }
+}
+
 TEST_CASE("ParseListenAddress", "[agent]") {
   auto ok = [](std::string_view text) {
     auto r = ParseListenAddress(text);
@@ -204,5 +273,9 @@ TEST_CASE("HelpText lists every flag and collector", "[agent]") {
   }
   for (const auto& info : Registry().all()) {
     CHECK_THAT(help, Catch::Contains("--[no-]collector." + std::string(info.name)));
+    for (const auto& flag : info.flags) {
+      CHECK_THAT(help, Catch::Contains(std::string(flag.name)) &&
+                           Catch::Contains(std::string(flag.default_value)));
+    }
   }
 }

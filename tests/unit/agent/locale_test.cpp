@@ -9,9 +9,7 @@
 #include <string>
 
 #include "agent/scrape/scrape_collectable.h"
-#include "collectors/host/loadavg_collector.h"
-#include "collectors/host/meminfo_collector.h"
-#include "collectors/host/stat_collector.h"
+#include "collectors/collector_registry.h"
 #include "collectors/procfs/loadavg.h"
 #include "collectors/procfs/meminfo.h"
 #include "collectors/procfs/stat.h"
@@ -74,11 +72,13 @@ TEST_CASE("Parsers and the text serializer ignore a ',' decimal-point locale", "
     REQUIRE_FALSE(procfs::ParseMeminfo("MemTotal:       24.684.084 kB\n").ok());
   }
   SECTION("collectors through ScrapeCollectable and prometheus::TextSerializer") {
-    collectors::CollectorContext ctx{*fs, tree.path()};
+    const auto& registry = collectors::CollectorRegistry::Builtin();
+    const collectors::FlagValues flags = registry.DefaultFlags();
+    collectors::CollectorContext ctx{*fs, *fs, *fs, flags};
     std::vector<std::shared_ptr<collectors::Collector>> all;
-    all.push_back(std::make_unique<collectors::LoadavgCollector>(ctx));
-    all.push_back(std::make_unique<collectors::MeminfoCollector>(ctx));
-    all.push_back(std::make_unique<collectors::StatCollector>(ctx));
+    for (std::string_view name : {"loadavg", "meminfo", "stat"}) {
+      all.push_back(registry.Find(name)->factory(ctx));
+    }
     scrape::ScrapeCollectable scrape(std::move(all), scrape::BuildInfo{"1.0", "abc", "g++"});
     std::string text = prometheus::TextSerializer().Serialize(scrape.Collect());
     CAPTURE(text);

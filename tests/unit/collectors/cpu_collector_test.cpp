@@ -2,7 +2,6 @@
 
 #include <string>
 
-#include "collectors/host/cpu_collector.h"
 #include "tests/unit/collectors/proc_tree.h"
 
 using namespace vitals::collectors;
@@ -28,7 +27,8 @@ std::optional<double> Seconds(const std::vector<prometheus::MetricFamily>& f, co
 
 TEST_CASE("CpuCollector", "[collectors]") {
   ProcTree tree;
-  CpuCollector cpu(tree.context());
+  auto cpu_owner = tree.Make("cpu");
+  Collector& cpu = *cpu_owner;
   CHECK(cpu.name() == "cpu");
 
   SECTION("names, types, labels and ticks/100 as seconds; guest modes apart") {

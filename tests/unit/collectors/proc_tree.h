@@ -1,16 +1,22 @@
 #pragma once
 // ProcTree: the setup of the host collector tests. A TempTree opened as the
-// ProcFs the collectors read (SystemInfo{4096, 100}, as the golden file), with
-// the CollectorContext they take (sysfs is the same tree). Files may be
-// written before or after construction: ProcFs reads them at Collect().
-// Also brings in the helpers of families.h.
+// trees the collectors read: /proc at its root (SystemInfo{4096, 100}, as the
+// golden file), sysfs at "sysfs/" and the root filesystem at "rootfs/"; with
+// every collector flag at its default unless a test sets it. Files may be
+// written before or after construction: collectors read them at Collect().
+// Collectors are built by name through the registry, as the agent builds
+// them. Also brings in the helpers of families.h.
 
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
 #include <utility>
 
 #include "collectors/collector.h"
+#include "collectors/collector_registry.h"
 #include "collectors/procfs/proc_fs.h"
 #include "tests/unit/collectors/families.h"
 #include "tests/unit/temp_tree.h"
@@ -19,19 +25,45 @@ namespace vitals::testing {
 
 class ProcTree : public TempTree {
  public:
-  ProcTree() : fs_(Open(path())) {}
+  ProcTree()
+      : fs_(OpenProc(path())),
+        sys_(OpenDir(path() / "sysfs")),
+        root_(OpenDir(path() / "rootfs")),
+        flags_(collectors::CollectorRegistry::Builtin().DefaultFlags()) {}
 
   const procfs::ProcFs& fs() const { return fs_; }
-  collectors::CollectorContext context() const { return {fs_, path()}; }
+  collectors::CollectorContext context() const { return {fs_, sys_, root_, flags_}; }
+  // A collector flag (without "--"), validated as the flag parser does.
+  void SetFlag(std::string_view name, std::string value) {
+    const auto* spec = collectors::CollectorRegistry::Builtin().FindFlag(name);
+    REQUIRE(spec != nullptr);
+    REQUIRE(collectors::ValidateFlag(*spec, value).empty());
+    flags_.Set(name, std::move(value));
+  }
+  // The built-in collector `name`, built on this tree with the flags set so far.
+  std::unique_ptr<collectors::Collector> Make(std::string_view name) const {
+    const auto* info = collectors::CollectorRegistry::Builtin().Find(name);
+    REQUIRE(info != nullptr);
+    return info->factory(context());
+  }
 
  private:
-  static procfs::ProcFs Open(const std::filesystem::path& root) {
+  static procfs::ProcFs OpenProc(const std::filesystem::path& root) {
     auto fs = procfs::ProcFs::Open(root, procfs::SystemInfo{4096, 100});
     REQUIRE(fs.ok());
     return std::move(fs).value();
   }
+  static procfs::RootDir OpenDir(const std::filesystem::path& dir) {
+    std::filesystem::create_directories(dir);
+    auto opened = procfs::RootDir::Open(dir);
+    REQUIRE(opened.ok());
+    return std::move(opened).value();
+  }
 
   procfs::ProcFs fs_;
+  procfs::RootDir sys_;
+  procfs::RootDir root_;
+  collectors::FlagValues flags_;
 };
 
 }  // namespace vitals::testing

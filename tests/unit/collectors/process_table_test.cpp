@@ -7,7 +7,7 @@
 #include <string>
 #include <thread>
 
-#include "collectors/host/processes_collector.h"
+#include "collectors/collector_registry.h"
 #include "collectors/process/process_collector.h"
 #include "config/config.h"
 #include "tests/unit/collectors/families.h"
@@ -109,7 +109,10 @@ TEST_CASE("ProcessTable: processes and process groups share one pass", "[collect
   auto fs = ProcFs::Open(tree.path(), SystemInfo{4096, 100});
   REQUIRE(fs.ok());
   auto table = std::make_shared<ProcessTable>(*fs);
-  ProcessesCollector processes(CollectorContext{*fs, tree.path(), table});
+  const FlagValues flags;
+  auto processes_owner = CollectorRegistry::Builtin().Find("processes")->factory(
+      CollectorContext{*fs, *fs, *fs, flags, table});
+  Collector& processes = *processes_owner;
   ProcessCollector groups(*fs, Groups(R"({"process_groups": [{"name": "app", "comm": "^app$"}]})"),
                           {}, table);
   REQUIRE_FALSE(groups.self_only());

@@ -2,7 +2,6 @@
 
 #include <string>
 
-#include "collectors/host/processes_collector.h"
 #include "tests/unit/collectors/proc_tree.h"
 
 using namespace vitals::collectors;
@@ -43,7 +42,8 @@ TEST_CASE("ProcessesCollector", "[collectors]") {
   // pid 8: two threads, its task directory is gone (exited after stat was read).
   tree.Write("8/stat", StatLine(8, "gone", 'S', 2));
   tree.Mkdir("self");
-  ProcessesCollector processes(tree.context());
+  auto processes_owner = tree.Make("processes");
+  Collector& processes = *processes_owner;
   CHECK(processes.name() == "processes");
 
   SECTION("counts by state, vanished pids skipped") {

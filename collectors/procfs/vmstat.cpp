@@ -1,0 +1,45 @@
+#include "collectors/procfs/vmstat.h"
+
+#include <string>
+
+#include "collectors/procfs/parse_util.h"
+
+namespace vitals::procfs {
+
+namespace {
+constexpr std::string_view kPath = "vmstat";
+}
+
+Result<std::vector<VmstatField>> ParseVmstat(std::string_view text) {
+  std::vector<VmstatField> out;
+  out.reserve(192);
+  detail::Lines lines(text);
+  int line_no = 0;
+  while (auto line = lines.Next()) {
+    ++line_no;
+    detail::Fields fields(*line);
+    auto name = fields.Next();
+    if (!name) {
+      continue;
+    }
+    auto number = fields.Next();
+    auto value = number ? detail::ToNumber(*number) : std::nullopt;
+    if (!value) {
+      return ParseError(std::string(kPath), "line " + std::to_string(line_no) +
+                                                ": expected \"name number\", got \"" +
+                                                std::string(*line) + "\"");
+    }
+    out.push_back({*name, *value});
+  }
+  return out;
+}
+
+Result<std::vector<VmstatField>> ReadVmstat(const ProcFs& fs, std::string& buffer) {
+  auto fields = ParseRead(fs.ReadInto(kPath, buffer), ParseVmstat);
+  if (!fields) {
+    ProcFs::ReleaseLargeBuffer(buffer);  // the fields view the text; an error does not
+  }
+  return fields;
+}
+
+}  // namespace vitals::procfs
