@@ -167,3 +167,30 @@ TEST_CASE("ParseStat: edges", "[procfs]") {
     CHECK(r.error().code == Errc::kParse);
   }
 }
+
+TEST_CASE("ParseStat: the softirq line", "[procfs]") {
+  SECTION("total and the 10 vectors in the kernel's order") {
+    auto s = ParseStat(kStat);
+    REQUIRE(s.ok());
+    REQUIRE(s->has_softirq);
+    CHECK(s->softirq_total == 101751);
+    CHECK(s->softirq[0] == 0);       // hi
+    CHECK(s->softirq[1] == 10657);   // timer
+    CHECK(s->softirq[4] == 43326);   // block
+    CHECK(s->softirq[9] == 22997);   // rcu
+  }
+  SECTION("absent (kernels before 2.6.31): no softirq, not zeros") {
+    auto s = ParseStat(Without("softirq"));
+    REQUIRE(s.ok());
+    CHECK_FALSE(s->has_softirq);
+  }
+  SECTION("short or garbled: an error naming the line") {
+    for (std::string_view bad : {"softirq 101751 0 10657\n", "softirq 101751 0 x 4 1571 43326 0 3 23193 0 22997\n",
+                                 "softirq\n"}) {
+      auto s = ParseStat(Replace("softirq 101751 0 10657 4 1571 43326 0 3 23193 0 22997\n", bad));
+      REQUIRE_FALSE(s.ok());
+      CHECK(s.error().code == Errc::kParse);
+      CHECK_THAT(s.error().detail, Catch::Contains("softirq"));
+    }
+  }
+}
