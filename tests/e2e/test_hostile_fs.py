@@ -1,5 +1,5 @@
-"""Hostile file types under --path.procfs: a FIFO where the kernel has a
-regular file. A plain open() of a FIFO blocks until a writer appears, which
+"""Hostile file types under --path.procfs, --path.sysfs and --path.rootfs: a
+FIFO where the kernel has a regular file. A plain open() of a FIFO blocks until a writer appears, which
 on /proc never happens: the scrape (or the start-up, for meminfo, which the
 health sampler reads before the agent listens) would hang for good, holding
 a web worker each time, and SIGTERM could no longer stop the agent.
@@ -19,6 +19,7 @@ One line per case is printed with its figures. The trees are built at run
 time; nothing hostile is committed."""
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -27,7 +28,7 @@ import time
 import urllib.error
 import urllib.request
 
-from vitals_harness import VITALS_BIN, copy_fixture_proc, fail
+from vitals_harness import VITALS_BIN, copy_fixture_proc, fail, fixture_path
 
 START_BOUND = 5.0
 ENDPOINT_BOUND = 1.0
@@ -42,12 +43,17 @@ CASES = [
     # The process groups read btime from stat for the processes' start times.
     ("stat is a FIFO", "proc/stat", {"cpu", "stat", "process"}),
     (f"{PID}/stat is a FIFO", f"proc/{PID}/stat", {"processes"}),
+    ("a sysfs clocksource file is a FIFO",
+     "sys/devices/system/clocksource/clocksource0/current_clocksource", {"time"}),
+    ("os-release under the rootfs is a FIFO", "rootfs/etc/os-release", {"os"}),
 ]
 
 
 def build_tree(tmp):
-    """A copy of the fixture trees under tmp: tmp/proc."""
+    """A copy of the fixture trees under tmp: tmp/proc, tmp/sys, tmp/rootfs."""
     copy_fixture_proc(os.path.join(tmp, "proc"))
+    for tree in ("sys", "rootfs"):
+        shutil.copytree(fixture_path(tree), os.path.join(tmp, tree))
     return tmp
 
 
@@ -58,7 +64,7 @@ def make_fifo(root, rel):
 
 
 def flags_for(root):
-    return [f"--path.procfs={root}/proc"]
+    return [f"--path.procfs={root}/proc", f"--path.sysfs={root}/sys", f"--path.rootfs={root}/rootfs"]
 
 
 def get(port, path, timeout):
