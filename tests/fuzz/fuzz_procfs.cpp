@@ -1,4 +1,4 @@
-// One libFuzzer target per /proc file format. This file is compiled once per
+// One libFuzzer target per /proc (and sysfs/rootfs) file format. This file is compiled once per
 // parser with VITALS_FUZZ_PARSER set to its name (tests/fuzz/CMakeLists.txt),
 // so each target has its own corpus and its own coverage.
 //
@@ -11,15 +11,24 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "collectors/procfs/cpuinfo.h"
 #include "collectors/procfs/file_nr.h"
 #include "collectors/procfs/loadavg.h"
 #include "collectors/procfs/meminfo.h"
+#include "collectors/procfs/net_snmp.h"
+#include "collectors/procfs/net_sockstat.h"
+#include "collectors/procfs/net_softnet.h"
+#include "collectors/procfs/net_udp.h"
 #include "collectors/procfs/pid_io.h"
 #include "collectors/procfs/pid_limits.h"
 #include "collectors/procfs/pid_stat.h"
 #include "collectors/procfs/pid_status.h"
+#include "collectors/procfs/pressure.h"
+#include "collectors/procfs/schedstat.h"
 #include "collectors/procfs/stat.h"
 #include "collectors/procfs/sysctl.h"
+#include "collectors/procfs/vmstat.h"
+#include "collectors/sysfs/os_release.h"
 
 namespace vp = vitals::procfs;
 
@@ -67,6 +76,25 @@ void Fuzz(std::string_view text) {
   } else if (parser == "pid_io") {
     auto r = vp::ParsePidIo(text);
     CheckError(r);
+  } else if (parser == "vmstat") {
+    CheckError(vp::ParseVmstat(text));
+  } else if (parser == "pressure") {
+    CheckError(vp::ParsePsi("io", text));
+  } else if (parser == "schedstat") {
+    CheckError(vp::ParseSchedstat(text));
+  } else if (parser == "cpuinfo") {
+    CheckError(vp::ParseCpuInfo(text));
+  } else if (parser == "net_udp") {
+    CheckError(vp::ParseUdpQueues("net/udp", text));
+  } else if (parser == "net_sockstat") {
+    CheckError(vp::ParseSockstat("net/sockstat", text));
+  } else if (parser == "net_softnet") {
+    CheckError(vp::ParseSoftnet(text));
+  } else if (parser == "net_snmp") {
+    CheckError(vp::ParseSnmpPairs("net/snmp", text));
+    CheckError(vp::ParseSnmp6(text));
+  } else if (parser == "os_release") {
+    CheckError(vitals::sysfs::ParseOsRelease("etc/os-release", text));
   } else {
     std::abort();  // a target built without a known parser name
   }
