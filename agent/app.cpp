@@ -1,10 +1,8 @@
 #include "agent/app.h"
 
-#include <prometheus/text_serializer.h>
 #include <signal.h>
 
 #include <algorithm>
-#include <sstream>
 #include <tuple>
 
 #include "agent/health/heartbeat_handler.h"
@@ -12,6 +10,7 @@
 #include "agent/http/web_config.h"
 #include "agent/log.h"
 #include "agent/platform/subprocess.h"
+#include "agent/scrape/text_format.h"
 #include "agent/version.h"
 #include "collectors/collector_registry.h"
 #include "collectors/process/process_collector.h"
@@ -256,7 +255,6 @@ bool App::ReloadConfig() {
 }
 
 http::Response App::Metrics(const http::Request&) const {
-  std::ostringstream out;
   auto families = scrape_->Collect();
   auto health = health_->Families();
   auto actions = actions_->Families();  // vitals_action*
@@ -266,10 +264,10 @@ http::Response App::Metrics(const http::Request&) const {
                   std::make_move_iterator(health.end()));
   std::sort(families.begin(), families.end(),
             [](const auto& a, const auto& b) { return a.name < b.name; });
-  prometheus::TextSerializer().Serialize(out, families);
   http::Response response;
   response.content_type = "text/plain; version=0.0.4; charset=utf-8";
-  response.body = std::move(out).str();
+  response.body.reserve(64u << 10);
+  scrape::AppendTextFormat(response.body, families);
   return response;
 }
 

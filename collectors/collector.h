@@ -63,18 +63,23 @@ class MetricSink {
 
   bool empty() const { return families_.empty(); }
   // Moves the families out, sorted by name and each family's series by labels,
-  // because prometheus-cpp's serializer keeps the order it is given.
+  // because prometheus-cpp's serializer keeps the order it is given; two
+  // families of the same name (added through different MetricDescs) are one.
   std::vector<prometheus::MetricFamily> Take();
   // Appends the families of `other` (e.g. a collector's sink into the scrape's).
   void Merge(MetricSink&& other);
 
  private:
-  prometheus::MetricFamily* Find(std::string_view name);
+  prometheus::MetricFamily* Find(const MetricDesc* desc);
 
-  // In the order first added, sorted by Take(). A collector adds a family's
-  // series one after another, so the last family used is checked first;
-  // a scrape has about a hundred families, so a search is a short scan.
+  // In the order first added, sorted by Take(); keys_[i] is the MetricDesc
+  // families_[i] was made from. A family is found by that pointer, not by
+  // its name: a scrape has a few hundred families, and comparing pointers is
+  // what keeps adding each new one (a scan of all of them) cheap. A
+  // collector adds a family's series one after another, so the last family
+  // used is checked first.
   std::vector<prometheus::MetricFamily> families_;
+  std::vector<const MetricDesc*> keys_;
   std::size_t last_ = 0;
 };
 
@@ -91,7 +96,9 @@ class DerivedFamilies {
   void StartScrape() {
     if (descs_.size() > kMaxKept) {
       descs_.clear();  // only a hostile file has this many names
+      order_.clear();
     }
+    cursor_ = 0;
   }
 
   struct Family {
@@ -103,13 +110,23 @@ class DerivedFamilies {
 
   // `make()` returns std::optional<std::pair<std::string, std::string>>:
   // {name, help}, or nullopt when the key is not exported (e.g. filtered out
-  // by a flag); it is called only for a key not seen before.
+  // by a flag); it is called only for a key not seen before. A kernel file
+  // lists its fields in the same order every time, so the key looked up in
+  // the same position last scrape is tried first (no search).
   template <class Make>
   Family Get(std::string_view key, prometheus::MetricType type, Make make) {
-    auto it = descs_.find(key);
-    if (it == descs_.end()) {
-      it = Insert(key, make(), type);
+    Map::iterator it;
+    if (cursor_ < order_.size() && order_[cursor_]->first == key) {
+      it = order_[cursor_];
+    } else {
+      it = descs_.find(key);
+      if (it == descs_.end()) {
+        it = Insert(key, make(), type);
+      }
+      order_.resize(cursor_ + 1);
+      order_[cursor_] = it;
     }
+    ++cursor_;
     const Owned& owned = it->second;
     return Family{owned.exported && !owned.bad_name ? &owned.desc : nullptr, owned.bad_name};
   }
@@ -127,6 +144,8 @@ class DerivedFamilies {
                        prometheus::MetricType type);
 
   Map descs_;
+  std::vector<Map::iterator> order_;  // the keys in the order last looked up
+  std::size_t cursor_ = 0;            // position in order_ of the next Get
 };
 
 class ProcessTable;

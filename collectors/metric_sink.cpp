@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstdint>
 
 #include "collectors/collector.h"
 
@@ -32,12 +33,12 @@ void MetricSink::Add(const MetricDesc& desc, double value,
   Add(desc, value, std::span<const std::string_view>(label_values.begin(), label_values.size()));
 }
 
-prometheus::MetricFamily* MetricSink::Find(std::string_view name) {
-  if (last_ < families_.size() && families_[last_].name == name) {
+prometheus::MetricFamily* MetricSink::Find(const MetricDesc* desc) {
+  if (last_ < keys_.size() && keys_[last_] == desc) {
     return &families_[last_];
   }
-  for (std::size_t i = families_.size(); i-- > 0;) {
-    if (families_[i].name == name) {
+  for (std::size_t i = keys_.size(); i-- > 0;) {
+    if (keys_[i] == desc) {
       last_ = i;
       return &families_[i];
     }
@@ -47,44 +48,67 @@ prometheus::MetricFamily* MetricSink::Find(std::string_view name) {
 
 void MetricSink::Add(const MetricDesc& desc, double value,
                      std::span<const std::string_view> label_values) {
-  prometheus::MetricFamily* family = Find(desc.name);
+  prometheus::MetricFamily* family = Find(&desc);
   if (family == nullptr) {
     family = &families_.emplace_back();
     family->name = std::string(desc.name);
     family->help = std::string(desc.help);
     family->type = desc.type;
+    keys_.push_back(&desc);
     last_ = families_.size() - 1;
   }
   family->metric.push_back(MakeMetric(desc, value, label_values));
 }
 
 void MetricSink::Merge(MetricSink&& other) {
+  // Appended as they are: another collector's families are (nearly always)
+  // new here, and Take() joins any of the same name.
   if (families_.empty()) {
     families_ = std::move(other.families_);
+    keys_ = std::move(other.keys_);
   } else {
-    for (auto& family : other.families_) {
-      if (prometheus::MetricFamily* dst = Find(family.name)) {
-        dst->metric.insert(dst->metric.end(), std::make_move_iterator(family.metric.begin()),
-                           std::make_move_iterator(family.metric.end()));
-      } else {
-        families_.push_back(std::move(family));
-      }
-    }
+    families_.insert(families_.end(), std::make_move_iterator(other.families_.begin()),
+                     std::make_move_iterator(other.families_.end()));
+    keys_.insert(keys_.end(), other.keys_.begin(), other.keys_.end());
   }
   other.families_.clear();
+  other.keys_.clear();
 }
 
 std::vector<prometheus::MetricFamily> MetricSink::Take() {
-  std::sort(families_.begin(), families_.end(),
-            [](const auto& a, const auto& b) { return a.name < b.name; });
-  for (auto& family : families_) {
-    std::sort(family.metric.begin(), family.metric.end(),
-              [](const prometheus::ClientMetric& a, const prometheus::ClientMetric& b) {
-                return a.label < b.label;
-              });
+  // Sorted by name through indices (a family is a few strings and a vector:
+  // moving each once is cheaper than swapping them about).
+  std::vector<std::uint32_t> order(families_.size());
+  for (std::uint32_t i = 0; i < order.size(); ++i) {
+    order[i] = i;
   }
-  std::vector<prometheus::MetricFamily> out = std::move(families_);
+  std::stable_sort(order.begin(), order.end(), [this](std::uint32_t a, std::uint32_t b) {
+    return families_[a].name < families_[b].name;
+  });
+  // Families of the same name (from different MetricDescs, or merged from
+  // two sinks) become one.
+  std::vector<prometheus::MetricFamily> out;
+  out.reserve(families_.size());
+  for (std::uint32_t i : order) {
+    prometheus::MetricFamily& family = families_[i];
+    if (!out.empty() && out.back().name == family.name) {
+      auto& into = out.back().metric;
+      into.insert(into.end(), std::make_move_iterator(family.metric.begin()),
+                  std::make_move_iterator(family.metric.end()));
+    } else {
+      out.push_back(std::move(family));
+    }
+  }
+  auto by_labels = [](const prometheus::ClientMetric& a, const prometheus::ClientMetric& b) {
+    return a.label < b.label;
+  };
+  for (auto& family : out) {
+    if (!std::is_sorted(family.metric.begin(), family.metric.end(), by_labels)) {
+      std::sort(family.metric.begin(), family.metric.end(), by_labels);
+    }
+  }
   families_.clear();
+  keys_.clear();
   last_ = 0;
   return out;
 }

@@ -47,6 +47,11 @@ inline std::optional<double> ToNumber(std::string_view text) {
   if (digits.empty() || !(digits.front() == '.' || (digits.front() >= '0' && digits.front() <= '9'))) {
     return std::nullopt;
   }
+  // The kernel writes integers: those parse several times faster as such.
+  if (auto integer = FromChars<std::int64_t>(text); integer && *integer > -(1LL << 53) &&
+                                                   *integer < (1LL << 53)) {
+    return static_cast<double>(*integer);
+  }
   return FromChars<double>(text, std::chars_format::general);
 }
 

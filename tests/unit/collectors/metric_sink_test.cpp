@@ -74,4 +74,19 @@ TEST_CASE("MetricSink", "[collectors]") {
     CHECK(vitals::testing::Sample(families, "zeta_total", {{"a", "b"}, {"b", "1"}}) == 1);
     CHECK(families[1].metric[0].label[0].value == "a");  // sorted after the merge too
   }
+  SECTION("two MetricDescs of one name make one family (found by desc, joined by name)") {
+    const MetricDesc other_zeta{"zeta_total", "Zeta.", MetricType::Counter, {"a", "b"}};
+    MetricSink scrape;
+    scrape.Add(kZeta, 1, {"b", "1"});
+    scrape.Add(kAlpha, 5);
+    MetricSink collector;
+    collector.Add(other_zeta, 2, {"a", "1"});
+    scrape.Merge(std::move(collector));
+    scrape.Add(other_zeta, 3, {"c", "1"});
+    auto families = scrape.Take();
+    REQUIRE(families.size() == 2);
+    REQUIRE(families[1].metric.size() == 3);
+    CHECK(families[1].metric[0].label[0].value == "a");
+    CHECK(families[1].metric[2].label[0].value == "c");
+  }
 }

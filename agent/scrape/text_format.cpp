@@ -1,0 +1,193 @@
+#include "agent/scrape/text_format.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
+namespace vitals::scrape {
+
+namespace {
+
+template <class Integer>
+void AppendInteger(std::string& out, Integer value) {
+  char buffer[24];
+  auto [end, ec] = std::to_chars(buffer, buffer + sizeof(buffer), value);
+  out.append(buffer, end);
+}
+
+// TextSerializer writes a value with operator<< at precision max_digits10 - 1
+// (16) in the default float format, i.e. printf's "%.16g", which to_chars
+// with that precision reproduces; NaN as "Nan" (sic) and infinities as
+// "+Inf"/"-Inf".
+void AppendValue(std::string& out, double value) {
+  if (std::isnan(value)) {
+    out += "Nan";
+  } else if (std::isinf(value)) {
+    out += value < 0 ? "-Inf" : "+Inf";
+  } else if (value == std::trunc(value) && std::fabs(value) < 1e15 &&
+             !(value == 0 && std::signbit(value))) {
+    // Most values are counts: an integer under 10^15 is what "%.16g" writes
+    // for it, and an integer is several times cheaper to format.
+    AppendInteger(out, static_cast<std::int64_t>(value));
+  } else {
+    char buffer[32];
+    auto [end, ec] = std::to_chars(buffer, buffer + sizeof(buffer), value,
+                                   std::chars_format::general,
+                                   std::numeric_limits<double>::max_digits10 - 1);
+    out.append(buffer, end);
+  }
+}
+
+// A label value: \n, \ and " escaped, as TextSerializer does.
+void AppendEscaped(std::string& out, const std::string& value) {
+  for (char c : value) {
+    switch (c) {
+      case '\n': out += "\\n"; break;
+      case '\\': out += "\\\\"; break;
+      case '"': out += "\\\""; break;
+      default: out += c;
+    }
+  }
+}
+
+// The metric name, its suffix, the labels (and an extra one: quantile or le,
+// a number or a literal), then a space.
+struct Extra {
+  const char* name = nullptr;
+  double number = 0;
+  const char* literal = nullptr;
+};
+
+void AppendHead(std::string& out, const prometheus::MetricFamily& family,
+                const prometheus::ClientMetric& metric, const char* suffix = "", Extra extra = {}) {
+  out += family.name;
+  out += suffix;
+  if (!metric.label.empty() || extra.name != nullptr) {
+    out += '{';
+    const char* separator = "";
+    for (const auto& label : metric.label) {
+      out += separator;
+      out += label.name;
+      out += "=\"";
+      AppendEscaped(out, label.value);
+      out += '"';
+      separator = ",";
+    }
+    if (extra.name != nullptr) {
+      out += separator;
+      out += extra.name;
+      out += "=\"";
+      if (extra.literal != nullptr) {
+        out += extra.literal;
+      } else {
+        AppendValue(out, extra.number);
+      }
+      out += '"';
+    }
+    out += '}';
+  }
+  out += ' ';
+}
+
+void AppendTail(std::string& out, const prometheus::ClientMetric& metric) {
+  if (metric.timestamp_ms != 0) {
+    out += ' ';
+    AppendInteger(out, metric.timestamp_ms);
+  }
+  out += '\n';
+}
+
+void AppendSample(std::string& out, const prometheus::MetricFamily& family,
+                  const prometheus::ClientMetric& metric, double value) {
+  AppendHead(out, family, metric);
+  AppendValue(out, value);
+  AppendTail(out, metric);
+}
+
+void AppendMetric(std::string& out, const prometheus::MetricFamily& family,
+                  const prometheus::ClientMetric& metric) {
+  switch (family.type) {
+    case prometheus::MetricType::Counter:
+      AppendSample(out, family, metric, metric.counter.value);
+      break;
+    case prometheus::MetricType::Gauge:
+      AppendSample(out, family, metric, metric.gauge.value);
+      break;
+    case prometheus::MetricType::Untyped:
+      AppendSample(out, family, metric, metric.untyped.value);
+      break;
+    case prometheus::MetricType::Summary: {
+      const auto& summary = metric.summary;
+      AppendHead(out, family, metric, "_count");
+      AppendInteger(out, summary.sample_count);
+      AppendTail(out, metric);
+      AppendHead(out, family, metric, "_sum");
+      AppendValue(out, summary.sample_sum);
+      AppendTail(out, metric);
+      for (const auto& q : summary.quantile) {
+        AppendHead(out, family, metric, "", Extra{"quantile", q.quantile});
+        AppendValue(out, q.value);
+        AppendTail(out, metric);
+      }
+      break;
+    }
+    case prometheus::MetricType::Histogram: {
+      const auto& histogram = metric.histogram;
+      AppendHead(out, family, metric, "_count");
+      AppendInteger(out, histogram.sample_count);
+      AppendTail(out, metric);
+      AppendHead(out, family, metric, "_sum");
+      AppendValue(out, histogram.sample_sum);
+      AppendTail(out, metric);
+      double last = -std::numeric_limits<double>::infinity();
+      for (const auto& bucket : histogram.bucket) {
+        AppendHead(out, family, metric, "_bucket", Extra{"le", bucket.upper_bound});
+        last = bucket.upper_bound;
+        AppendInteger(out, bucket.cumulative_count);
+        AppendTail(out, metric);
+      }
+      if (last != std::numeric_limits<double>::infinity()) {
+        AppendHead(out, family, metric, "_bucket", Extra{"le", 0, "+Inf"});
+        AppendInteger(out, histogram.sample_count);
+        AppendTail(out, metric);
+      }
+      break;
+    }
+  }
+}
+
+const char* TypeName(prometheus::MetricType type) {
+  switch (type) {
+    case prometheus::MetricType::Counter: return "counter";
+    case prometheus::MetricType::Gauge: return "gauge";
+    case prometheus::MetricType::Summary: return "summary";
+    case prometheus::MetricType::Untyped: return "untyped";
+    case prometheus::MetricType::Histogram: return "histogram";
+  }
+  return "untyped";
+}
+
+}  // namespace
+
+void AppendTextFormat(std::string& out, const std::vector<prometheus::MetricFamily>& families) {
+  for (const auto& family : families) {
+    if (!family.help.empty()) {
+      out += "# HELP ";
+      out += family.name;
+      out += ' ';
+      out += family.help;
+      out += '\n';
+    }
+    out += "# TYPE ";
+    out += family.name;
+    out += ' ';
+    out += TypeName(family.type);
+    out += '\n';
+    for (const auto& metric : family.metric) {
+      AppendMetric(out, family, metric);
+    }
+  }
+}
+
+}  // namespace vitals::scrape
