@@ -105,6 +105,17 @@ void AppendSample(std::string& out, const prometheus::MetricFamily& family,
   AppendTail(out, metric);
 }
 
+// The _count and _sum lines of a summary or a histogram.
+void AppendCountAndSum(std::string& out, const prometheus::MetricFamily& family,
+                       const prometheus::ClientMetric& metric, std::uint64_t count, double sum) {
+  AppendHead(out, family, metric, "_count");
+  AppendInteger(out, count);
+  AppendTail(out, metric);
+  AppendHead(out, family, metric, "_sum");
+  AppendValue(out, sum);
+  AppendTail(out, metric);
+}
+
 void AppendMetric(std::string& out, const prometheus::MetricFamily& family,
                   const prometheus::ClientMetric& metric) {
   switch (family.type) {
@@ -119,12 +130,7 @@ void AppendMetric(std::string& out, const prometheus::MetricFamily& family,
       break;
     case prometheus::MetricType::Summary: {
       const auto& summary = metric.summary;
-      AppendHead(out, family, metric, "_count");
-      AppendInteger(out, summary.sample_count);
-      AppendTail(out, metric);
-      AppendHead(out, family, metric, "_sum");
-      AppendValue(out, summary.sample_sum);
-      AppendTail(out, metric);
+      AppendCountAndSum(out, family, metric, summary.sample_count, summary.sample_sum);
       for (const auto& q : summary.quantile) {
         AppendHead(out, family, metric, "", Extra{"quantile", q.quantile});
         AppendValue(out, q.value);
@@ -134,12 +140,7 @@ void AppendMetric(std::string& out, const prometheus::MetricFamily& family,
     }
     case prometheus::MetricType::Histogram: {
       const auto& histogram = metric.histogram;
-      AppendHead(out, family, metric, "_count");
-      AppendInteger(out, histogram.sample_count);
-      AppendTail(out, metric);
-      AppendHead(out, family, metric, "_sum");
-      AppendValue(out, histogram.sample_sum);
-      AppendTail(out, metric);
+      AppendCountAndSum(out, family, metric, histogram.sample_count, histogram.sample_sum);
       double last = -std::numeric_limits<double>::infinity();
       for (const auto& bucket : histogram.bucket) {
         AppendHead(out, family, metric, "_bucket", Extra{"le", bucket.upper_bound});

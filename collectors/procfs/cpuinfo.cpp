@@ -61,11 +61,7 @@ Result<std::vector<CpuInfo>> ParseCpuInfo(std::string_view text) {
 }
 
 Result<std::vector<CpuInfo>> ReadCpuInfo(const ProcFs& fs, std::string& buffer) {
-  auto cpus = ParseRead(fs.ReadInto(kPath, buffer), ParseCpuInfo);
-  if (!cpus) {
-    ProcFs::ReleaseLargeBuffer(buffer);  // the result views the text; an error does not
-  }
-  return cpus;
+  return ParseReadViewing(fs.ReadInto(kPath, buffer), buffer, ParseCpuInfo);
 }
 
 }  // namespace vitals::procfs

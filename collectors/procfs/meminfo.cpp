@@ -53,11 +53,7 @@ Result<std::vector<MeminfoField>> ParseMeminfo(std::string_view text) {
 }
 
 Result<std::vector<MeminfoField>> ReadMeminfo(const ProcFs& fs, std::string& buffer) {
-  auto fields = ParseRead(fs.ReadInto(kPath, buffer), ParseMeminfo);
-  if (!fields) {
-    ProcFs::ReleaseLargeBuffer(buffer);  // the fields view the text; an error does not
-  }
-  return fields;
+  return ParseReadViewing(fs.ReadInto(kPath, buffer), buffer, ParseMeminfo);
 }
 
 }  // namespace vitals::procfs

@@ -48,12 +48,8 @@ Result<Sockstat> ParseSockstat(std::string_view path, std::string_view text) {
 }
 
 Result<Sockstat> ReadSockstat(const ProcFs& fs, std::string_view path, std::string& buffer) {
-  auto stat = ParseRead(fs.ReadInto(path, buffer),
+  return ParseReadViewing(fs.ReadInto(path, buffer), buffer,
                         [path](std::string_view text) { return ParseSockstat(path, text); });
-  if (!stat) {
-    ProcFs::ReleaseLargeBuffer(buffer);  // the result views the text; an error does not
-  }
-  return stat;
 }
 
 }  // namespace vitals::procfs

@@ -89,4 +89,17 @@ auto ParseReadAndRelease(const Result<std::string_view>& text, std::string& buff
   return out;
 }
 
+// ParseRead for a parser whose result views the text: `buffer` must live on
+// while the result is used, unless the parse failed (then a big one is given
+// back).
+template <class Parse>
+auto ParseReadViewing(const Result<std::string_view>& text, std::string& buffer, Parse parse)
+    -> decltype(parse(*text)) {
+  auto out = ParseRead(text, parse);
+  if (!out) {
+    RootDir::ReleaseLargeBuffer(buffer);
+  }
+  return out;
+}
+
 }  // namespace vitals::procfs

@@ -42,11 +42,7 @@ Result<std::vector<SchedstatCpu>> ParseSchedstat(std::string_view text) {
 }
 
 Result<std::vector<SchedstatCpu>> ReadSchedstat(const ProcFs& fs, std::string& buffer) {
-  auto cpus = ParseRead(fs.ReadInto(kPath, buffer), ParseSchedstat);
-  if (!cpus) {
-    ProcFs::ReleaseLargeBuffer(buffer);  // the cpus view the text; an error does not
-  }
-  return cpus;
+  return ParseReadViewing(fs.ReadInto(kPath, buffer), buffer, ParseSchedstat);
 }
 
 }  // namespace vitals::procfs

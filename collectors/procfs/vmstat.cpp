@@ -35,11 +35,7 @@ Result<std::vector<VmstatField>> ParseVmstat(std::string_view text) {
 }
 
 Result<std::vector<VmstatField>> ReadVmstat(const ProcFs& fs, std::string& buffer) {
-  auto fields = ParseRead(fs.ReadInto(kPath, buffer), ParseVmstat);
-  if (!fields) {
-    ProcFs::ReleaseLargeBuffer(buffer);  // the fields view the text; an error does not
-  }
-  return fields;
+  return ParseReadViewing(fs.ReadInto(kPath, buffer), buffer, ParseVmstat);
 }
 
 }  // namespace vitals::procfs
