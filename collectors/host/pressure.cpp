@@ -39,6 +39,10 @@ const Resource kResources[] = {
     {"memory", &kDescs[3], &kDescs[4]},
 };
 
+// Microseconds as seconds, divided as node_exporter divides them (by 1000
+// twice): dividing by 1e6 at once can differ in the last bit.
+double Seconds(std::uint64_t us) { return static_cast<double>(us) / 1000.0 / 1000.0; }
+
 class PressureCollector : public Collector {
  public:
   explicit PressureCollector(const CollectorContext& ctx) : proc_(ctx.proc) {}
@@ -65,9 +69,9 @@ class PressureCollector : public Collector {
         return procfs::ParseError("pressure/" + std::string(resource.name),
                                   psi->some ? "no \"full\" line" : "no \"some\" line");
       }
-      out.Add(*resource.some, static_cast<double>(psi->some->total) / 1e6);
+      out.Add(*resource.some, Seconds(psi->some->total));
       if (resource.full != nullptr) {
-        out.Add(*resource.full, static_cast<double>(psi->full->total) / 1e6);
+        out.Add(*resource.full, Seconds(psi->full->total));
       }
     }
     return {};
