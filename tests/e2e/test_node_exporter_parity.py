@@ -28,7 +28,10 @@ side emits (the exporters' own go_, promhttp_, process_, *_build_info,
     series counts as 0 there;
   - every vitals value inside [min, max] of the two node_exporter samples
     (counters and clocks move between scrapes), widened by the family's
-    tolerance, max(rel * |value|, abs), 0 when none is declared;
+    tolerance, max(rel * |value|, abs), 0 when none is declared, and by
+    PRINT_REL * |value|: vitals prints 16 significant digits, as
+    prometheus-cpp's serializer does, node_exporter the shortest exact form,
+    so a value needing 17 digits reads back 1 ulp or so away;
   - node_scrape_collector_success and vitals_scrape_collector_success agree
     for the collector (absent hardware: both 0, or both 1 with no samples).
 
@@ -53,6 +56,7 @@ from vitals_harness import (ChildProcess, Vitals, copy_fixture_proc, fail, fixtu
                             which)
 
 MAX_ATTEMPTS = 3
+PRINT_REL = 1e-15  # "%.16g" against the shortest exact form (see above)
 EXCLUDED = re.compile(r"^(go_|promhttp_|process_|vitals_|namedprocess_|node_exporter_build_info$|"
                       r"node_scrape_collector_)")
 
@@ -143,7 +147,7 @@ def compare(name, ne1, vi, ne2, declared):
         for key in sorted(keys):
             x1, v, x2 = s1.get(key, 0.0), sv.get(key, 0.0), s2.get(key, 0.0)
             lo, hi = min(x1, x2), max(x1, x2)
-            slack = max(rel * max(abs(lo), abs(hi)), abs_)
+            slack = max(rel * max(abs(lo), abs(hi)), abs_) + PRINT_REL * max(abs(lo), abs(hi))
             count += 1
             if v < lo - slack or v > hi + slack:
                 where = fam + ("{" + ",".join(f"{k}={val!r}" for k, val in key) + "}" if key else "")
