@@ -2,6 +2,7 @@
 collectors fail (success 0, no families, an error log naming collector and
 file) while /metrics stays 200 with every other collector; bad flags exit 2
 with one line; a port in use is named as such; SIGTERM/SIGINT exit 0 fast."""
+# ctest-labels: sanitize
 
 import os
 import shutil

@@ -11,6 +11,7 @@ the agent's thread and fd counts are where they were after the warm-up.
 What the build does not have yet is reported as pending, not failed: a build
 without /health or without reload (404 on those paths) runs the rest.
 VITALS_CONCURRENCY_SECONDS (default 20) bounds the run."""
+# ctest-labels: sanitize
 
 import gzip
 import json

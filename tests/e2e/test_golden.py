@@ -5,6 +5,7 @@ families that legitimately vary run to run (support/golden.py); and every
 collector must succeed there (the trees have data for each).
 
 VITALS_UPDATE_GOLDEN=1 rewrites the golden file on purpose (review its diff)."""
+# ctest-labels: sanitize
 
 from golden import compare_with_golden, run_on_fixture, skip_unless_captured_here
 from vitals_harness import fail, registered_collectors

@@ -11,6 +11,7 @@ count only from then), so a single scrape shows them at 0; the gauges carry
 the meaning. The checks below the diff restate, from the manifest, the
 numbers that matter, so that an update of the golden file cannot silently
 accept a wrong one."""
+# ctest-labels: sanitize
 
 import re
 

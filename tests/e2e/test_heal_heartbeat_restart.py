@@ -4,6 +4,7 @@ miss like any other.) vitals marks its heartbeat check Unhealthy after the confi
 (period 500 ms + grace 300 ms, 2 misses: 1.3 s after the last beat), runs the
 `exec` action that starts a new worker, and the new worker heartbeats again.
 Prints the detection and restart times; checks metrics and /debug/state."""
+# ctest-labels: sanitize
 
 import json
 import tempfile

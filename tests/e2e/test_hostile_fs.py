@@ -17,6 +17,7 @@ file replaced by a FIFO, and:
 
 One line per case is printed with its figures. The trees are built at run
 time; nothing hostile is committed."""
+# ctest-labels: sanitize
 
 import os
 import shutil

@@ -8,6 +8,7 @@ Connection: close, HTTP/1.0 keep-alive, pipelining, Expect: 100-continue,
 chunked bodies, and a huge request head (an answer and a log line, never a
 silent close). Each case prints one line; all run, and the test fails at
 the end if any did not get its answer."""
+# ctest-labels: sanitize
 
 import json
 import os

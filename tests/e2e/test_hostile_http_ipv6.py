@@ -3,6 +3,7 @@ and [::] do) serves IPv4 and IPv6 on one dual-stack socket. For each form
 the addresses it answers on (127.0.0.1, ::1) are compared with the real
 node_exporter's (Debian's prometheus-node-exporter) given the same flag.
 Skipped where this machine has no IPv6 loopback."""
+# ctest-labels: sanitize
 
 import socket
 import subprocess

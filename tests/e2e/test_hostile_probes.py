@@ -19,6 +19,7 @@ Each case prints one line with its figure. The network cases share one
 agent and swap its single check by reload, so that the probe thread is the
 only thread that comes and goes (redis last: where it runs away, as it did
 before the incremental parser, it would skew the others)."""
+# ctest-labels: sanitize
 
 import json
 import os

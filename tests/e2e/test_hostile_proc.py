@@ -17,6 +17,7 @@ config that puts every pid in a group. For each tree the agent:
 
 The trees are generated at run time from tests/fixtures/proc; nothing hostile
 is committed."""
+# ctest-labels: sanitize
 
 import json
 import os

@@ -1,5 +1,6 @@
 """HTTP surface: content type, gzip, HEAD, 405 with Allow, 404, the agent's
 own liveness/readiness, the landing page, and --web.telemetry-path."""
+# ctest-labels: sanitize
 
 import gzip
 import os

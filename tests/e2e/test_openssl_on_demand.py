@@ -6,6 +6,7 @@
    mount namespace: needs root and unshare, else skipped) a TLS web config
    stops the agent with one line naming the library, and a TLS probe fails
    with that reason while /metrics keeps serving."""
+# ctest-labels: sanitize
 
 import json
 import os

@@ -3,6 +3,7 @@ names), with threads and open files, grouped by a config; num_procs,
 num_threads and open_filedesc must be exact, declared groups present with 0,
 children roll up into their parent's group, counters stay monotonic when a
 member exits, and promtool finds nothing to say about the labels."""
+# ctest-labels: sanitize
 
 import json
 import os

@@ -10,6 +10,7 @@ Real children named through prctl; a SIGHUP swaps the grouping:
 - the health sampler sees the new groups (vitals_sample_group_num_procs);
 - a bad regex in a reload is rejected with its pointer and the running
   groups keep serving."""
+# ctest-labels: sanitize
 
 import json
 import os

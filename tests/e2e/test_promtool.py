@@ -3,6 +3,7 @@
 are promtool's camelCase notes on node_* names (node_memory_MemTotal_bytes,
 node_netstat_TcpExt_...), which node_exporter prints the same way and
 compatibility keeps; any other line fails the test."""
+# ctest-labels: sanitize
 
 import os
 import tempfile

@@ -8,6 +8,7 @@ The matrix (users configured, protected_paths ["/metrics"]):
                   and with them whatever the route says (404/405 until it exists)
 Without any web config, /debug/* and /heartbeat/* answer 403 (no way to
 authenticate, so never open)."""
+# ctest-labels: sanitize
 
 import json
 import os

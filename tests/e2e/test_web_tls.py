@@ -7,6 +7,7 @@ certificate and key replaced on disk (picked up without a restart), a garbage
 file (the old pair keeps serving; logged and counted), expired and wrong-name
 certificates refused by clients, and client certificates (none, wrong CA,
 right CA) with RequireAndVerifyClientCert."""
+# ctest-labels: sanitize
 
 import json
 import os
