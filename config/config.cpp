@@ -1,20 +1,10 @@
 #include "config/config.h"
 
-#include <fstream>
-#include <sstream>
+#include "config/document.h"
 
 namespace vitals::config {
 
 namespace {
-
-std::string Summary(const std::string& source, const std::vector<Problem>& problems) {
-  std::string out = source + ": " + std::to_string(problems.size()) +
-                    (problems.size() == 1 ? " problem" : " problems");
-  for (const auto& p : problems) {
-    out += "\n  " + p.ToString();
-  }
-  return out;
-}
 
 constexpr std::string_view kDefault = R"({
   "process_groups": [
@@ -24,23 +14,9 @@ constexpr std::string_view kDefault = R"({
 
 }  // namespace
 
-ConfigError::ConfigError(std::string source, std::vector<Problem> problems)
-    : std::runtime_error(Summary(source, problems)),
-      source_(std::move(source)),
-      problems_(std::move(problems)) {}
-
 Config Parse(std::string_view text, std::string_view source, const EnvLookup& env) {
+  const nlohmann::json doc = ParseJson(text, source);
   std::vector<Problem> problems;
-  nlohmann::json doc;
-  try {
-    doc = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    // parse_error, and out_of_range for a number past a double (1e99999):
-    // found by tests/fuzz (fuzz_config) in config::Parse; it aborted the agent.
-    // nlohmann's message carries line and column.
-    problems.push_back({"", std::string("invalid JSON: ") + e.what()});
-    throw ConfigError(std::string(source), std::move(problems));
-  }
   Config config;
   Reader root(doc, "", &problems, &env);
   if (root.Object({"process_groups", "process_collector", "checks", "health"})) {
@@ -62,16 +38,7 @@ Config Parse(std::string_view text, std::string_view source, const EnvLookup& en
 }
 
 Config Load(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw ConfigError(path.string(), {{"", "cannot open the file for reading"}});
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) {
-    throw ConfigError(path.string(), {{"", "error while reading the file"}});
-  }
-  return Parse(text.str(), path.string(), ProcessEnv());
+  return Parse(ReadFile(path), path.string(), ProcessEnv());
 }
 
 std::string_view DefaultConfigText() { return kDefault; }

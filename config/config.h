@@ -34,17 +34,6 @@ struct Config {
   std::string process_collector_definition = "null";
 };
 
-class ConfigError : public std::runtime_error {
- public:
-  ConfigError(std::string source, std::vector<Problem> problems);
-  const std::string& source() const { return source_; }  // file path or "<embedded default>"
-  const std::vector<Problem>& problems() const { return problems_; }
-
- private:
-  std::string source_;
-  std::vector<Problem> problems_;
-};
-
 // Parses and validates `text`; `source` names it in messages.
 // Throws ConfigError with all problems.
 Config Parse(std::string_view text, std::string_view source, const EnvLookup& env);

@@ -8,6 +8,24 @@ namespace vitals::config {
 
 std::string Problem::ToString() const { return (pointer.empty() ? "/" : pointer) + ": " + message; }
 
+namespace {
+
+std::string Summary(const std::string& source, const std::vector<Problem>& problems) {
+  std::string out = source + ": " + std::to_string(problems.size()) +
+                    (problems.size() == 1 ? " problem" : " problems");
+  for (const auto& p : problems) {
+    out += "\n  " + p.ToString();
+  }
+  return out;
+}
+
+}  // namespace
+
+ConfigError::ConfigError(std::string source, std::vector<Problem> problems)
+    : std::runtime_error(Summary(source, problems)),
+      source_(std::move(source)),
+      problems_(std::move(problems)) {}
+
 EnvLookup ProcessEnv() {
   return [](std::string_view name) -> std::optional<std::string> {
     const char* v = std::getenv(std::string(name).c_str());
@@ -120,7 +138,7 @@ std::optional<std::string> ExpandEnv(std::string_view text, const EnvLookup& env
   return out;
 }
 
-std::string Reader::Escape(std::string_view key) {
+std::string PointerToken(std::string_view key) {
   std::string out;
   for (char c : key) {
     if (c == '~') {
@@ -139,7 +157,7 @@ void Reader::Fail(std::string message) const {
 }
 
 void Reader::FailAt(std::string_view key, std::string message) const {
-  problems_->push_back({pointer_ + "/" + Escape(key), std::move(message)});
+  problems_->push_back({pointer_ + "/" + PointerToken(key), std::move(message)});
 }
 
 bool Reader::Object(std::initializer_list<std::string_view> known) const {
@@ -164,7 +182,7 @@ bool Reader::Has(std::string_view key) const {
 }
 
 Reader Reader::At(std::string_view key) const {
-  return Reader(value_->at(std::string(key)), pointer_ + "/" + Escape(key), problems_, env_);
+  return Reader(value_->at(std::string(key)), pointer_ + "/" + PointerToken(key), problems_, env_);
 }
 
 void Reader::Array(std::string_view key, const std::function<void(const Reader&)>& each) const {

@@ -15,6 +15,7 @@
 #include <functional>
 #include <initializer_list>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +28,22 @@ struct Problem {
 
   std::string ToString() const;
 };
+
+// Every problem of one file (each config section's reader, document.h's
+// limits): what Parse and Load throw, and what --config.check prints.
+class ConfigError : public std::runtime_error {
+ public:
+  ConfigError(std::string source, std::vector<Problem> problems);
+  const std::string& source() const { return source_; }  // file path or "<embedded default>"
+  const std::vector<Problem>& problems() const { return problems_; }
+
+ private:
+  std::string source_;
+  std::vector<Problem> problems_;
+};
+
+// One key as a JSON pointer token (RFC 6901: '~' is ~0, '/' is ~1).
+std::string PointerToken(std::string_view key);
 
 // Looks up an environment variable for ${NAME} expansion; nullopt when unset.
 // Injected so that loading stays a pure function of its inputs in tests.
@@ -82,8 +99,6 @@ class Reader {
   std::size_t problem_count() const { return problems_->size(); }
 
  private:
-  static std::string Escape(std::string_view key);  // RFC 6901 ~0 ~1
-
   const nlohmann::json* value_;
   std::string pointer_;
   std::vector<Problem>* problems_;

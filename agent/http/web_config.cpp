@@ -1,10 +1,8 @@
 #include "agent/http/web_config.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "agent/http/basic_auth.h"
 #include "config/config.h"
+#include "config/document.h"
 
 namespace vitals::http {
 
@@ -178,17 +176,8 @@ void ReadLimits(const Reader& r, Limits* out) {
 
 WebConfig ParseWebConfig(std::string_view text, std::string_view source,
                          const std::filesystem::path& base_dir, const config::EnvLookup& env) {
+  const nlohmann::json doc = config::ParseJson(text, source);  // bounded: config/document.h
   std::vector<config::Problem> problems;
-  nlohmann::json doc;
-  try {
-    doc = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    // parse_error, and out_of_range for a number past a double (1e99999):
-    // found by tests/fuzz in config::Parse, which had the same catch; it
-    // aborted the agent at start or on a reload.
-    problems.push_back({"", std::string("invalid JSON: ") + e.what()});
-    throw config::ConfigError(std::string(source), std::move(problems));
-  }
   WebConfig out;
   Reader root(doc, "", &problems, &env);
   if (root.Object({"tls_server_config", "basic_auth_users", "protected_paths", "limits"})) {
@@ -225,16 +214,8 @@ WebConfig ParseWebConfig(std::string_view text, std::string_view source,
 }
 
 WebConfig LoadWebConfig(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw config::ConfigError(path.string(), {{"", "cannot open the file for reading"}});
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) {
-    throw config::ConfigError(path.string(), {{"", "error while reading the file"}});
-  }
-  return ParseWebConfig(text.str(), path.string(), path.parent_path(), config::ProcessEnv());
+  return ParseWebConfig(config::ReadFile(path), path.string(), path.parent_path(),
+                        config::ProcessEnv());
 }
 
 }  // namespace vitals::http

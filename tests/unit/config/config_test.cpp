@@ -198,6 +198,7 @@ TEST_CASE("Load: the shipped example and the embedded default", "[config]") {
     FAIL("expected ConfigError");
   } catch (const ConfigError& e) {
     CHECK(std::string(e.what()) ==
-          "/nonexistent/agent.json: 1 problem\n  /: cannot open the file for reading");
+          "/nonexistent/agent.json: 1 problem\n  /: cannot open the file for reading: No such "
+          "file or directory");
   }
 }
