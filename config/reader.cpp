@@ -273,6 +273,11 @@ std::optional<std::chrono::milliseconds> Reader::Duration(std::string_view key,
   }
   if (!d) {
     r.Fail("expected a duration like \"5s\", \"500ms\" or \"1m30s\", got " + Describe(r.value()));
+  } else if (*d > kMaxDuration) {
+    r.Fail("expected a duration of at most " +
+           std::to_string(kMaxDuration / std::chrono::hours(24)) + "d, got " +
+           Describe(r.value()));
+    d.reset();
   }
   return d;
 }

@@ -58,6 +58,12 @@ std::string Describe(const nlohmann::json& value);
 // every section that has a duration (intervals, timeouts).
 std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text);
 
+// The longest duration a config accepts (Reader::Duration says so with the
+// key's pointer): a year, past every interval, timeout, back-off or
+// certificate warning that makes sense, and far enough from the limits of
+// the nanosecond clocks that sums and doubles of it cannot overflow.
+inline constexpr std::chrono::milliseconds kMaxDuration = std::chrono::hours(24 * 365);
+
 // Expands ${NAME} in `text`; "$$" is a literal '$'. Returns nullopt and sets
 // `error` on an unset variable or a malformed reference.
 std::optional<std::string> ExpandEnv(std::string_view text, const EnvLookup& env,
@@ -92,6 +98,7 @@ class Reader {
   std::optional<std::string> StringValue() const;
   std::optional<bool> Bool(std::string_view key) const;
   std::optional<std::uint64_t> Uint(std::string_view key, std::uint64_t max) const;
+  // At most kMaxDuration.
   std::optional<std::chrono::milliseconds> Duration(std::string_view key,
                                                     bool required = false) const;
 
