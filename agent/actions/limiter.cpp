@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "agent/health/clock.h"
+
 namespace vitals::actions {
 
 void Limiter::MaybeReset(Time now) {
@@ -38,7 +40,7 @@ Limiter::Decision Limiter::Ask(Time now) {
     return {Verdict::kWait, *next_allowed_};
   }
   if (runs_.size() >= spec_.burst) {
-    return {Verdict::kSuppressed, runs_.front() + spec_.interval};
+    return {Verdict::kSuppressed, health::SaturatingAdd(runs_.front(), spec_.interval)};
   }
   return {Verdict::kRun, now};
 }
@@ -48,9 +50,9 @@ void Limiter::Record(Time now) {
   ++consecutive_;
   Duration wait = spec_.backoff;
   for (std::uint32_t i = 1; i < consecutive_ && wait < spec_.max_backoff; ++i) {
-    wait *= 2;
+    wait = health::SaturatingAdd(wait, wait);
   }
-  next_allowed_ = now + std::min(wait, spec_.max_backoff);
+  next_allowed_ = health::SaturatingAdd(now, std::min(wait, spec_.max_backoff));
 }
 
 std::size_t Limiter::RunsInWindow(Time now) {

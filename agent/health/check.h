@@ -104,7 +104,11 @@ struct CheckSpec {
   std::shared_ptr<Check> check;
 
   Duration EffectiveStaleness() const {
-    return staleness > Duration::zero() ? staleness : 2 * interval + timeout;
+    return staleness > Duration::zero() ? staleness : DefaultStaleness(interval, timeout);
+  }
+  // 2 * interval + timeout: how old a result (or a threshold's sample) may be.
+  static Duration DefaultStaleness(Duration interval, Duration timeout) {
+    return SaturatingAdd(SaturatingAdd(interval, interval), timeout);
   }
 };
 

@@ -12,6 +12,24 @@ using SteadyTime = std::chrono::steady_clock::time_point;
 using WallTime = std::chrono::system_clock::time_point;
 using Duration = std::chrono::steady_clock::duration;
 
+// Time arithmetic that stops at the ends of the range instead of wrapping.
+// Every deadline in health and actions (a run's timeout, the next run, a
+// heartbeat's grace, an action's back-off and burst window, a staleness
+// bound) is computed with these, so no duration, however long, turns a
+// deadline into the past and makes something run in a loop.
+inline Duration SaturatingAdd(Duration a, Duration b) {
+  Duration::rep sum = 0;
+  if (__builtin_add_overflow(a.count(), b.count(), &sum)) {
+    return b > Duration::zero() ? Duration::max() : Duration::min();
+  }
+  return Duration(sum);
+}
+template <class C>
+std::chrono::time_point<C, Duration> SaturatingAdd(std::chrono::time_point<C, Duration> t,
+                                                    Duration d) {
+  return std::chrono::time_point<C, Duration>(SaturatingAdd(t.time_since_epoch(), d));
+}
+
 class Clock {
  public:
   virtual ~Clock() = default;

@@ -39,7 +39,7 @@ CheckResult HeartbeatCheck::Run(const CheckContext& ctx) {
   if (state_.pid) {
     r.data["pid"] = *state_.pid;
   }
-  const Duration overdue = since - spec_.period - spec_.grace;
+  const Duration overdue = since - SaturatingAdd(spec_.period, spec_.grace);
   state_.misses = overdue < Duration::zero()
                       ? 0
                       : static_cast<std::uint32_t>(std::min<Duration::rep>(

@@ -207,7 +207,7 @@ std::vector<std::string> Scheduler::Apply(std::vector<CheckSpec> specs) {
         continue;
       }
       auto entry = std::make_shared<Entry>();
-      entry->next_due = now + core_->Jitter(spec.jitter);
+      entry->next_due = SaturatingAdd(now, core_->Jitter(spec.jitter));
       std::string name = spec.name;
       entry->spec = std::move(spec);
       next.emplace(std::move(name), std::move(entry));
@@ -296,7 +296,7 @@ SteadyTime Scheduler::Tick() {
     }
     if (core.task && now >= core.task_due) {
       task = core.task;
-      core.task_due = now + core.task_interval;
+      core.task_due = SaturatingAdd(now, core.task_interval);
     }
   }
   if (task) {
@@ -329,8 +329,9 @@ SteadyTime Scheduler::Tick() {
       entry->running = true;
       entry->run_id = core.next_run_id++;
       entry->started = now;
-      entry->deadline = now + entry->spec.timeout;
-      entry->next_due = now + entry->spec.interval + core.Jitter(entry->spec.jitter);
+      entry->deadline = SaturatingAdd(now, entry->spec.timeout);
+      entry->next_due = SaturatingAdd(SaturatingAdd(now, entry->spec.interval),
+                                      core.Jitter(entry->spec.jitter));
       ++core.in_flight;
       launches.push_back({entry, entry->run_id, entry->spec.check,
                           CheckContext{now, entry->deadline, core.stop.get_token()}});

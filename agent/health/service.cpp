@@ -68,7 +68,7 @@ std::vector<std::string> HealthService::Apply(const config::Config& config) {
     spec.definition = c.definition;
     spec.actions = c.actions;
     // A sample may be up to one sampling interval old, plus slack.
-    const Duration max_age = 2 * c.interval + c.timeout;
+    const Duration max_age = CheckSpec::DefaultStaleness(c.interval, c.timeout);
     if (c.heartbeat) {  // pushed, not sampled; the check counts its misses (heartbeat.h)
       spec.hysteresis = {1, 1};
       spec.check = heartbeats_->Prepare(

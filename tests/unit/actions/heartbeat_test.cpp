@@ -39,6 +39,18 @@ TEST_CASE("heartbeat: misses counted from the last beat", "[actions][heartbeat]"
   REQUIRE(f.Run().status == HealthStatus::kHealthy);
 }
 
+TEST_CASE("heartbeat: period + grace saturates instead of wrapping", "[actions][heartbeat]") {
+  // Wrapped, period + grace was negative: a miss the moment the check ran.
+  auto clock = std::make_shared<ManualClock>();
+  HeartbeatCheck check{HeartbeatSpec{Duration::max(), Duration::max(), 1, "0123456789abcdef"},
+                       clock};
+  clock->Advance(1s);
+  auto r = check.Run(CheckContext{clock->Now(), clock->Now() + 100ms, {}});
+  INFO(r.description);
+  CHECK(r.status == HealthStatus::kHealthy);
+  CHECK(check.state().misses == 0);
+}
+
 TEST_CASE("heartbeat: before the first beat, the check's start is the base",
           "[actions][heartbeat]") {
   Fixture f;

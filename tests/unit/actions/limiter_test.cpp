@@ -118,3 +118,19 @@ TEST_CASE("Limiter: Healthy for reset_after resets back-off and burst", "[action
     REQUIRE(l.resets() == 0);
   }
 }
+
+TEST_CASE("Limiter: back-off and burst window saturate instead of wrapping", "[actions]") {
+  // Wrapped, the next allowed run and the retry time were in the past: the
+  // runner's loop would have asked again at once, forever.
+  LimitSpec s = Spec();
+  s.backoff = s.max_backoff = Duration::max();
+  s.burst = 1;
+  s.interval = Duration::max();
+  Limiter l(s);
+  l.Observe(false, kT0);
+  REQUIRE(RunIfAllowed(l, kT0) == Limiter::Verdict::kRun);
+  auto d = l.Ask(kT0 + seconds(1));
+  CHECK(d.verdict == Limiter::Verdict::kWait);
+  CHECK(d.retry_at == Time::max());
+  CHECK(l.next_allowed() == Time::max());
+}

@@ -424,3 +424,26 @@ TEST_CASE("Scheduler: in real time a sleeping check times out and Stop is prompt
   scheduler.Stop();  // the abandoned run does not hold it
   CHECK(std::chrono::steady_clock::now() - stop_start < 500ms);
 }
+
+TEST_CASE("Scheduler: deadlines saturate: an interval past the clock's range runs once",
+          "[health]") {
+  // Wrapped, now + interval was in the past: the check ran on every pass.
+  Rig rig;
+  std::atomic<int> runs{0};
+  auto spec = Spec("far", [&runs](const CheckContext&) {
+    ++runs;
+    return CheckResult::Healthy("ok");
+  });
+  spec.interval = Duration::max();
+  spec.timeout = Duration::max();
+  std::vector<CheckSpec> specs;
+  specs.push_back(std::move(spec));
+  rig.scheduler->Apply(std::move(specs));
+  rig.Step(0s);
+  rig.Step(1s);
+  rig.Step(24h);
+  CHECK(runs == 1);
+  const auto e = rig.Get("far");
+  CHECK(e.status == HealthStatus::kHealthy);
+  CHECK_FALSE(e.stale);  // 2 * interval + timeout saturates too
+}
