@@ -82,6 +82,7 @@ int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
 
   auto app = App::Start(options, *loaded);
+  loaded.reset();  // the running parts keep what they need; a reload replaces it
   if (auto* err = std::get_if<std::string>(&app)) {
     log::Error("cannot start", {{"err", *err}});
     return 1;

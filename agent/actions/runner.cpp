@@ -266,7 +266,9 @@ void ActionRunner::Apply(const config::Config& config) {
       next.emplace(c.name, std::move(cs));
     }
     core_->checks = std::move(next);
-    core_->groups = config.process_groups;
+    // A fresh copy: assigned into, the vector would keep the capacity of the
+    // largest config it ever held.
+    core_->groups = std::vector(config.process_groups);
     core_->dry_run = config.health.actions_dry_run;
     ++core_->seq;
   }

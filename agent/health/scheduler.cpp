@@ -74,6 +74,8 @@ struct Scheduler::Core {
   Duration task_interval = Duration::zero();
   std::function<void()> task;
   SteadyTime task_due{};
+  std::uint64_t task_version = 0;  // bumped by SetTask
+  std::uint64_t task_done = 0;     // task_version of the last finished run (WaitForTask)
   std::mt19937_64 rng;
   std::stop_source stop;
 
@@ -228,9 +230,16 @@ void Scheduler::SetTask(Duration interval, std::function<void()> task) {
     core_->task_interval = interval;
     core_->task = interval > Duration::zero() ? std::move(task) : nullptr;
     core_->task_due = core_->options.clock->Now();
+    ++core_->task_version;
     ++core_->wake_seq;
   }
   core_->wake.notify_all();
+}
+
+bool Scheduler::WaitForTask(std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(core_->mutex);
+  return core_->idle.wait_for(lock, timeout,
+                              [&] { return core_->task_done == core_->task_version; });
 }
 
 void Scheduler::Subscribe(Listener listener) {
@@ -276,6 +285,7 @@ SteadyTime Scheduler::Tick() {
   Core& core = *core_;
   std::vector<TransitionEvent> events;
   std::function<void()> task;
+  std::uint64_t task_version = 0;
   SteadyTime now = core.options.clock->Now();
   {
     std::lock_guard lock(core.mutex);
@@ -296,11 +306,17 @@ SteadyTime Scheduler::Tick() {
     }
     if (core.task && now >= core.task_due) {
       task = core.task;
+      task_version = core.task_version;
       core.task_due = SaturatingAdd(now, core.task_interval);
     }
   }
   if (task) {
     task();  // the sampler: before the checks, so they see a fresh sample
+    {
+      std::lock_guard lock(core.mutex);
+      core.task_done = task_version;
+    }
+    core.idle.notify_all();
     now = core.options.clock->Now();
   }
 

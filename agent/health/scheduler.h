@@ -92,6 +92,10 @@ class Scheduler {
   // A background task run on the scheduler thread before the checks that are
   // due (the sampler); interval zero removes it. Must be quick and not throw.
   void SetTask(Duration interval, std::function<void()> task);
+  // Waits (in real time) until the task last set has run once; false on
+  // timeout. A reload waits so that what the old task's state held (the
+  // sampler's samples of groups that are gone) is freed when it returns.
+  bool WaitForTask(std::chrono::milliseconds timeout) const;
 
   // Listeners are called on a worker or scheduler thread, without locks held.
   void Subscribe(Listener listener);

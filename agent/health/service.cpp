@@ -100,7 +100,8 @@ std::vector<std::string> HealthService::Apply(const config::Config& config) {
     codes_ = StatusCodes{config.health.healthy_code, config.health.degraded_code,
                          config.health.unhealthy_code};
   }
-  if (!scheduler_) {
+  const bool reload = scheduler_ != nullptr;
+  if (!reload) {
     Scheduler::Options options;
     options.max_concurrency = config.health.max_concurrency;
     options.clock = clock_;
@@ -122,6 +123,13 @@ std::vector<std::string> HealthService::Apply(const config::Config& config) {
                       [sampler = sampler_] { sampler->Sample(); });
   auto kept = scheduler_->Apply(std::move(specs));
   scheduler_->Start();
+  if (reload) {
+    // A reload: the first sample of the new groups replaces those of the old
+    // ones, so that a reload from 20,000 groups back to a few has let go of
+    // them when it returns (App then gives the memory back). Bounded: a
+    // sampler stuck on a /proc read must not hold the reload.
+    scheduler_->WaitForTask(std::chrono::seconds(2));
+  }
   return kept;
 }
 

@@ -85,6 +85,13 @@ int StateIndex(char state) {
   }
 }
 
+// Empties a container and frees its storage (clear() keeps the capacity, or
+// a hash table's buckets).
+template <class Container>
+void ReleaseMemory(Container& c) {
+  Container().swap(c);
+}
+
 // Adds the increase since the last scan to `total`. The first time a value is
 // seen it is the baseline, unless the process started after the first scan.
 void Accumulate(std::uint64_t& total, std::uint64_t& last, std::uint64_t cur, bool seen,
@@ -191,12 +198,15 @@ std::vector<std::string> ProcessCollector::Apply(
   std::lock_guard lock(mutex_);
   matcher_ = ProcessMatcher(groups, self_pid_);
   options_ = options;
-  previous_.clear();
+  decltype(previous_) previous;
   for (auto& g : groups_) {
-    previous_.emplace(g.name, std::move(g));
+    previous.emplace(g.name, std::move(g));
   }
-  groups_.clear();
-  group_index_.clear();
+  previous_.swap(previous);
+  // Fresh containers: clear() would keep the old config's capacity (5,000
+  // groups' worth after a reload back to a few).
+  ReleaseMemory(groups_);
+  ReleaseMemory(group_index_);
   overflow_ = -1;
   for (auto& [pid, t] : tracked_) {
     // Matched again in the next scan; the last values stay, so a process
@@ -420,6 +430,11 @@ procfs::Result<void> ProcessCollector::Scan() {
     it = it->second.seen_scan == scan_ ? std::next(it) : tracked_.erase(it);
   }
   unreadable_pids_.swap(unreadable_scan_);
+  if (baseline_scan_) {
+    // The groups this config produces now have taken their counters; a
+    // group that comes back later starts again (a counter reset).
+    ReleaseMemory(previous_);
+  }
   baseline_scan_ = false;
   return {};
 }

@@ -166,8 +166,8 @@ class ProcessCollector : public Collector {
   std::unordered_map<int, Tracked> tracked_;
   std::vector<Group> groups_;
   std::unordered_map<std::string, int> group_index_;
-  // Groups before the last Apply(), by name: a group the new config produces
-  // again continues their counters.
+  // Groups before the last Apply(), by name, until its first scan: a group
+  // the new config produces again continues their counters.
   std::unordered_map<std::string, Group> previous_;
   // New processes no entry matched, for the ancestry pass (into this scan's pass).
   std::vector<const ProcessEntry*> pending_;

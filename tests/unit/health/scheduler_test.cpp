@@ -447,3 +447,18 @@ TEST_CASE("Scheduler: deadlines saturate: an interval past the clock's range run
   CHECK(e.status == HealthStatus::kHealthy);
   CHECK_FALSE(e.stale);  // 2 * interval + timeout saturates too
 }
+
+TEST_CASE("Scheduler: WaitForTask returns once the task last set has run", "[health]") {
+  Rig rig;
+  std::atomic<int> runs{0};
+  rig.scheduler->SetTask(10s, [&runs] { ++runs; });
+  CHECK_FALSE(rig.scheduler->WaitForTask(0ms));
+  rig.Step(0s);
+  CHECK(runs == 1);
+  CHECK(rig.scheduler->WaitForTask(0ms));
+  rig.scheduler->SetTask(10s, [&runs] { runs += 10; });  // a reload: a new task
+  CHECK_FALSE(rig.scheduler->WaitForTask(0ms));
+  rig.Step(0s);
+  CHECK(runs == 11);
+  CHECK(rig.scheduler->WaitForTask(0ms));
+}

@@ -373,6 +373,30 @@ TEST_CASE("ProcessCollector: Apply re-groups in place (config reload)", "[proces
   }
 }
 
+TEST_CASE("ProcessCollector: a group the reload does not produce is let go", "[process]") {
+  // The old groups are kept only for the reload's own scan: a group produced
+  // only later starts from zero (a counter reset) instead of holding every
+  // old group of a large config until the next reload.
+  vitals::testing::TempTree tree;
+  auto fs = OpenTree(tree);
+  WriteProc(tree, {10, "api", 1, 100});
+  WriteProc(tree, {12, "cron", 1, 100});
+  const char* by_comm = R"({"process_groups": [{"name": "{{.Comm}}", "comm": "^(api|cron)$"}]})";
+  ProcessCollector c(fs, Groups(by_comm), {});
+  WriteProc(tree, {12, "cron", 1, 200});
+  CHECK(Get(Scrape(c), "cpu_seconds_total", "groupname=cron,mode=user") == Approx(1.0));
+  tree.Remove("12");  // cron exits; its group stays with num_procs 0
+  CHECK(Get(Scrape(c), "num_procs", "groupname=cron") == 0);
+
+  c.Apply(Groups(R"({"process_groups": [{"name": "{{.Comm}}", "comm": "^(api|cron)$"},
+                                        {"name": "other", "comm": "^other$"}]})"),
+          {});
+  auto s = Scrape(c);
+  CHECK(s.at(std::string(kNs) + "num_procs").count("groupname=cron") == 0);
+  WriteProc(tree, {13, "cron", 1, 50, 0, 300});  // a new cron, started after the reload
+  CHECK(Get(Scrape(c), "cpu_seconds_total", "groupname=cron,mode=user") == Approx(0.5));
+}
+
 // Run under the tsan preset: the scrape (Collect), the health sampler
 // (Sample) and a reload (Apply) come from three threads.
 TEST_CASE("ProcessCollector: scrape, sampler and reload from three threads", "[process]") {
