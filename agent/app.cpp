@@ -103,7 +103,8 @@ std::variant<std::unique_ptr<App>, std::string> App::Start(const Options& option
   enabled.push_back(std::make_unique<collectors::SelfCollector>(*app->self_proc_));
   // One process-group collector serves /metrics and the health checks.
   app->process_groups_ = std::make_shared<collectors::ProcessCollector>(
-      *app->proc_, config.process_groups, config.process_collector, process_table);
+      *app->proc_, config.process_groups, config.process_collector, process_table,
+      [](const std::string& warning) { log::Warn("process groups", {{"err", warning}}); });
   for (const auto& warning : app->process_groups_->warnings()) {
     log::Warn("process groups", {{"err", warning}});
   }

@@ -151,9 +151,10 @@ bool ParseSmapsRollup(std::string_view text, std::uint64_t* pss, std::uint64_t* 
 ProcessCollector::ProcessCollector(const procfs::ProcFs& proc,
                                    const std::vector<config::ProcessGroupConfig>& groups,
                                    const config::ProcessCollectorConfig& options,
-                                   std::shared_ptr<ProcessTable> table)
+                                   std::shared_ptr<ProcessTable> table, WarningHandler warn)
     : proc_(proc),
       table_(table ? std::move(table) : std::make_shared<ProcessTable>(proc)),
+      warn_(std::move(warn)),
       self_pid_(SelfPid(proc)),
       fds_(proc),
       options_(options),
@@ -390,6 +391,8 @@ procfs::Result<void> ProcessCollector::Scan() {
     own->processes.resize(pids.size());
   }
   ++scan_;
+  const bool overflowing = overflow_ >= 0;
+  const std::uint64_t folded_before = folded_;
   if (matcher_.RefreshPidfiles()) {
     // A pidfile now names another process: decide every match again. Totals
     // stay with the groups, and each process keeps its last values, so
@@ -430,6 +433,13 @@ procfs::Result<void> ProcessCollector::Scan() {
     it = it->second.seen_scan == scan_ ? std::next(it) : tracked_.erase(it);
   }
   unreadable_pids_.swap(unreadable_scan_);
+  if (!overflowing && overflow_ >= 0 && warn_) {
+    warn_("more groups than process_collector.max_groups (" + std::to_string(options_.max_groups) +
+          "): " + std::to_string(folded_ - folded_before) + " processes put into the " +
+          std::string(config::kOverflowGroup) +
+          " group; vitals_process_groups_folded_total counts the later ones (logged again "
+          "after a reload only)");
+  }
   if (baseline_scan_) {
     // The groups this config produces now have taken their counters; a
     // group that comes back later starts again (a counter reset).

@@ -38,6 +38,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -55,11 +56,15 @@ namespace vitals::collectors {
 
 class ProcessCollector : public Collector {
  public:
+  // Receives a warning when groups start to fold into the overflow group
+  // (called with the collector's lock held; must not call back into it).
+  using WarningHandler = std::function<void(const std::string&)>;
+
   // `table`: the pass over /proc shared with other collectors; null makes a
   // private one.
   ProcessCollector(const procfs::ProcFs& proc, const std::vector<config::ProcessGroupConfig>& groups,
                    const config::ProcessCollectorConfig& options,
-                   std::shared_ptr<ProcessTable> table = nullptr);
+                   std::shared_ptr<ProcessTable> table = nullptr, WarningHandler warn = nullptr);
 
   std::string_view name() const override { return "process"; }
   std::span<const MetricDesc> Describe() const override;
@@ -143,6 +148,7 @@ class ProcessCollector : public Collector {
 
   const procfs::ProcFs& proc_;
   std::shared_ptr<ProcessTable> table_;
+  const WarningHandler warn_;
   const int self_pid_;
   procfs::FdCounter fds_;
 
@@ -158,7 +164,10 @@ class ProcessCollector : public Collector {
   std::optional<std::uint64_t> boot_time_;
   std::uint64_t scan_ = 0;
   bool baseline_scan_ = true;  // processes first seen in this scan count from now
-  std::uint64_t folded_ = 0;   // processes put into the overflow group
+  // Processes put into the overflow group. The scan that creates it (the
+  // first fold since the start or the last Apply) is logged through warn_;
+  // later folds are only counted.
+  std::uint64_t folded_ = 0;
   std::uint64_t unreadable_ = 0;  // processes whose stat could not be read (in no group)
   std::unordered_set<int> unreadable_pids_, unreadable_scan_;  // last scan's and this one's:
                                                               // each is counted once

@@ -299,6 +299,33 @@ TEST_CASE("ProcessCollector: children roll up, the group count is bounded", "[pr
   CHECK(s.at("vitals_process_groups_folded_total").at("") == 1);
 }
 
+TEST_CASE("ProcessCollector: folding into the overflow group is logged once per event",
+          "[process]") {
+  vitals::testing::TempTree tree;
+  auto fs = OpenTree(tree);
+  for (int pid = 20; pid < 25; ++pid) {
+    WriteProc(tree, {pid, std::string(1, static_cast<char>('a' + pid - 20))});
+  }
+  const auto groups = Groups(R"({"process_groups": [{"name": "{{.Comm}}", "comm": "^[a-z]$"}]})");
+  std::vector<std::string> warnings;
+  ProcessCollector c(fs, groups, {2, false}, nullptr,
+                     [&](const std::string& w) { warnings.push_back(w); });
+  REQUIRE(warnings.size() == 1);  // the first scan folds c, d and e
+  CHECK(warnings[0] ==
+        "more groups than process_collector.max_groups (2): 3 processes put into the _overflow "
+        "group; vitals_process_groups_folded_total counts the later ones (logged again after a "
+        "reload only)");
+  WriteProc(tree, {25, "f"});
+  for (int i = 0; i < 3; ++i) {
+    (void)Scrape(c);  // f folds too: counted, not logged
+  }
+  CHECK(warnings.size() == 1);
+  CHECK(Get(Scrape(c), "num_procs", "groupname=_overflow") == 4);
+  c.Apply(groups, {3, false});  // a new event: d, e and f fold under the new limit
+  REQUIRE(warnings.size() == 2);
+  CHECK_THAT(warnings[1], Catch::Contains("max_groups (3): 3 processes"));
+}
+
 TEST_CASE("ProcessCollector: a member that exits between the pass and its other files",
           "[process]") {
   vitals::testing::TempTree tree;
