@@ -1,7 +1,6 @@
 #include "agent/app.h"
 
 #include <malloc.h>
-#include <signal.h>
 
 #include <algorithm>
 #include <tuple>
@@ -199,11 +198,24 @@ std::string App::ReloadWebConfig() {
 }
 
 App::~App() {
+  Stop([](std::string_view) {});
+}
+
+void App::Stop(const std::function<void(std::string_view)>& stage) {
+  if (stopped_) {
+    return;
+  }
+  stopped_ = true;
+  stage("the HTTP server (a request handler has not returned)");
   server_.reset();  // stop serving before the collectors go away
+  stage("the health checks (the scheduler, the sampler, a check's run)");
   health_.reset();
+  stage("the actions (a command or a signal action)");
+  debug_.reset();  // it refers to the health service and the actions
   actions_.reset();
   // Last, after the runs above killed their own trees: whatever is still
   // below the agent (services that actions started, orphans).
+  stage("the processes the agent started (killing and reaping them)");
   if (const std::size_t killed = platform::KillAllChildren(); killed > 0) {
     log::Info("killed the processes the agent had started", {{"processes", std::to_string(killed)}});
   }
@@ -303,20 +315,6 @@ http::Response App::Landing() const {
   response.content_type = "text/html; charset=utf-8";
   response.body = std::move(body);
   return response;
-}
-
-void App::WaitForSignal() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGHUP);
-  int sig = 0;
-  while (sigwait(&set, &sig) == 0 && sig == SIGHUP) {
-    log::Info("reloading", {{"signal", "SIGHUP"}});
-    ReloadConfig();
-  }
-  log::Info("shutting down", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
 }
 
 }  // namespace vitals

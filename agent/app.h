@@ -1,10 +1,12 @@
 #pragma once
 // App: wiring only. Opens procfs, builds the enabled collectors, starts the
-// HTTP server, and waits for SIGTERM/SIGINT.
+// HTTP server; main.cpp reloads and stops it on signals (lifecycle.h).
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <variant>
 
 #include "agent/actions/runner.h"
@@ -36,9 +38,10 @@ class App {
   // that stay keep their counters), checks, actions. A bad file keeps the
   // running config, logs every problem and returns false.
   bool ReloadConfig();
-  // Blocks until SIGTERM or SIGINT (which the caller has blocked in all
-  // threads); SIGHUP reloads the config meanwhile.
-  void WaitForSignal();
+  // Stops the parts that run threads, the server first, naming each in
+  // `stage` before it stops it: a stop that hangs is then reported by what
+  // it waits for. The destructor does the same without names, unless done.
+  void Stop(const std::function<void(std::string_view)>& stage);
 
  private:
   App() = default;
@@ -60,6 +63,7 @@ class App {
   // reload re-groups only when they changed.
   std::string process_groups_definition_;
   std::string process_collector_definition_;
+  bool stopped_ = false;  // Stop() ran
   std::unique_ptr<http::Server> server_;  // last: stopped first
 };
 

@@ -1,9 +1,11 @@
-// vitals: flags -> config -> App::Start -> wait for a signal. Exit status 2 for bad
-// flags (as kingpin does), 1 when the agent cannot start.
+// vitals: flags -> config -> App::Start -> reload on SIGHUP, stop on SIGTERM or
+// SIGINT. Exit status 2 for bad flags (as kingpin does), 1 when the agent cannot
+// start or its stop timed out.
 
 #include <malloc.h>
 #include <signal.h>
 
+#include <chrono>
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -11,6 +13,7 @@
 
 #include "agent/app.h"
 #include "agent/flags.h"
+#include "agent/lifecycle.h"
 #include "agent/log.h"
 #include "config/config.h"
 
@@ -72,21 +75,36 @@ int main(int argc, char** argv) {
   mallopt(M_TRIM_THRESHOLD, 128 * 1024);
 
   // Block the stop signals before any thread starts, so that every thread
-  // inherits the mask and only WaitForSignal receives them.
+  // inherits the mask and only the Lifecycle's thread receives them.
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGHUP);  // reload, received by WaitForSignal
+  sigaddset(&set, SIGHUP);  // reload
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  auto app = App::Start(options, *loaded);
+  // From here a stop signal ends the process within kStopGrace, whatever
+  // does not return (lifecycle.h).
+  constexpr std::chrono::seconds kStopGrace{5};
+  Lifecycle lifecycle(kStopGrace);
+  auto started = App::Start(options, *loaded);
   loaded.reset();  // the running parts keep what they need; a reload replaces it
-  if (auto* err = std::get_if<std::string>(&app)) {
+  if (auto* err = std::get_if<std::string>(&started)) {
     log::Error("cannot start", {{"err", *err}});
     return 1;
   }
-  std::get<std::unique_ptr<App>>(app)->WaitForSignal();
+  std::unique_ptr<App> app = std::move(std::get<std::unique_ptr<App>>(started));
+  lifecycle.Stage("serving");
+  while (lifecycle.Next() == Lifecycle::Event::kReload) {
+    lifecycle.Stage("reloading the configuration");
+    log::Info("reloading", {{"signal", "SIGHUP"}});
+    app->ReloadConfig();
+    lifecycle.Stage("serving");
+  }
+  app->Stop([&](std::string_view what) { lifecycle.Stage(what); });
+  lifecycle.Stage("releasing the rest");
+  app.reset();
+  lifecycle.Stopped();
   return 0;
 }
