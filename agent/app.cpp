@@ -149,9 +149,11 @@ std::variant<std::unique_ptr<App>, std::string> App::Start(const Options& option
   App* mutable_self = app.get();
   routes.push_back({"/-/reload",
                     [mutable_self](const http::Request&) {
-                      return mutable_self->ReloadConfig()
-                                 ? http::Response::Text(200, "configuration reloaded\n")
-                                 : http::Response::Text(500, "configuration not reloaded; see the log\n");
+                      const std::string err = mutable_self->ReloadConfig();
+                      return err.empty() ? http::Response::Text(200, "configuration reloaded\n")
+                                         : http::Response::Text(
+                                               500, "configuration not reloaded, the previous "
+                                                    "one runs:\n" + err + "\n");
                     },
                     false,
                     {"POST"}});
@@ -221,7 +223,7 @@ void App::Stop(const std::function<void(std::string_view)>& stage) {
   }
 }
 
-bool App::ReloadConfig() {
+std::string App::ReloadConfig() {
   // Last, once the old config and the parsed file are freed: glibc returns
   // only the top of the heap by itself, and what they held lies in the
   // middle (a reload from 5,000 groups back to a few kept 15 MB).
@@ -234,7 +236,9 @@ bool App::ReloadConfig() {
     log::Error("web configuration not reloaded",
                {{"file", options_.web_config_file.string()}, {"err", err}});
     health_->RecordReload(false);
-    return false;
+    log::Warn("reload rejected", {{"file", options_.web_config_file.string()},
+                                  {"running", "the previous configuration"}});
+    return err;
   }
   try {
     config::Config config = options_.config_file.empty() ? config::DefaultConfig()
@@ -260,7 +264,7 @@ bool App::ReloadConfig() {
                                           std::to_string(config.process_groups.size())},
                                          {"checks", std::to_string(config.checks.size())},
                                          {"kept", std::to_string(kept.size())}});
-    return true;
+    return {};
   } catch (const config::ConfigError& e) {
     for (const auto& problem : e.problems()) {
       log::Error("configuration not reloaded",
@@ -270,7 +274,7 @@ bool App::ReloadConfig() {
     log::Warn("reload rejected", {{"file", e.source()},
                                   {"problems", std::to_string(e.problems().size())},
                                   {"running", "the previous configuration"}});
-    return false;
+    return e.what();
   }
 }
 

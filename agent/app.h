@@ -34,10 +34,11 @@ class App {
   // Re-reads --web.config.file and applies it (users, protected paths, TLS
   // files); returns why not, and then the running one stays.
   std::string ReloadWebConfig();
-  // Re-reads --config.file and applies it whole: process groups (groups
-  // that stay keep their counters), checks, actions. A bad file keeps the
-  // running config, logs every problem and returns false.
-  bool ReloadConfig();
+  // Re-reads --web.config.file and --config.file and applies them whole:
+  // process groups (groups that stay keep their counters), checks, actions.
+  // A bad file keeps the running config, logs every problem and returns
+  // them (the file, then one "pointer: message" a line); "" on success.
+  std::string ReloadConfig();
   // Stops the parts that run threads, the server first, naming each in
   // `stage` before it stops it: a stop that hangs is then reported by what
   // it waits for. The destructor does the same without names, unless done.
