@@ -29,7 +29,7 @@ import time
 
 from golden import promtool_findings
 from vitals_harness import (VITALS_BIN, Vitals, copy_fixture_proc, fail, parse_exposition, rss_kib,
-                            which)
+                            sanitized, which)
 
 MiB = 1 << 20
 PID = "11611"  # a fixture process with every per-pid file (stat, status, io, limits, fd/)
@@ -50,14 +50,6 @@ CONFIG = {"process_groups": [{"name": "{{.Comm}}", "comm": "."}]}
 # allocators ignore mallopt and keep freed memory on purpose.
 RSS_SLACK_KIB = 2 * 1024
 MAX_LOG_LINE = 4096
-
-
-def sanitized(binary):
-    """True for a binary built with ASan or TSan (g++ links them dynamically,
-    clang statically: look for the runtime's entry point either way)."""
-    with open(binary, "rb") as f:
-        data = f.read()
-    return b"__asan_init" in data or b"__tsan_init" in data
 
 
 SANITIZED = sanitized(VITALS_BIN)

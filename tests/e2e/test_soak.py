@@ -31,7 +31,7 @@ import time
 import urllib.error
 import urllib.request
 
-from vitals_harness import VITALS_BIN, Vitals, fail, parse_exposition
+from vitals_harness import VITALS_BIN, Vitals, fail, parse_exposition, sanitized
 
 SECONDS = float(os.environ.get("VITALS_SOAK_SECONDS", "60"))
 MAX_SCRAPES = int(os.environ.get("VITALS_SOAK_SCRAPES", "20000"))
@@ -117,14 +117,6 @@ def proc_figures(pid):
             elif line.startswith("Threads:"):
                 threads = int(line.split()[1])
     return rss, len(os.listdir(f"/proc/{pid}/fd")), threads
-
-
-def sanitized(binary):
-    """True for a binary built with ASan or TSan (g++ links them dynamically,
-    clang statically: look for the runtime's entry point either way)."""
-    with open(binary, "rb") as f:
-        data = f.read()
-    return b"__asan_init" in data or b"__tsan_init" in data
 
 
 def series_count(text):

@@ -237,16 +237,37 @@ def https_get(port, path, cafile, certfile=None, keyfile=None, headers=None,
         conn.close()
 
 
-def rss_kib(pid):
-    """VmRSS of a process in KiB (0 once it has exited)."""
+def status_kib(pid, field):
+    """A kB field of /proc/<pid>/status (VmRSS, RssAnon, VmHWM, ...) in KiB;
+    0 once the process has exited."""
     try:
         with open(f"/proc/{pid}/status") as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1])
     except FileNotFoundError:
         pass
     return 0
+
+
+def rss_kib(pid):
+    """VmRSS of a process in KiB (0 once it has exited)."""
+    return status_kib(pid, "VmRSS")
+
+
+def reset_peak_rss(pid):
+    """Resets VmHWM of a process to its current RSS (proc(5): clear_refs 5),
+    so that VmHWM afterwards is the peak since now."""
+    with open(f"/proc/{pid}/clear_refs", "w") as f:
+        f.write("5")
+
+
+def sanitized(binary):
+    """True for a binary built with ASan or TSan (g++ links them dynamically,
+    clang statically: look for the runtime's entry point either way)."""
+    with open(binary, "rb") as f:
+        data = f.read()
+    return b"__asan_init" in data or b"__tsan_init" in data
 
 
 def descendants(pid):
