@@ -1,10 +1,13 @@
 // libFuzzer target: the config loader on a JSON text (config::Parse, the
 // function --config.file and --config.check run). A bad document must come
 // back as ConfigError, listing problems with their JSON pointers; any other
-// exception escaping Parse is a bug (libFuzzer reports it as a crash). A
-// document Parse accepts must be within the limits (config/document.h): at
-// most kMaxDepth levels of nesting (counted here by nlohmann's own parser)
-// and no duration over kMaxDuration.
+// exception escaping Parse is a bug (libFuzzer reports it as a crash).
+//
+// The bounded parser under it (config::ParseJson, config/document.h) is
+// checked against nlohmann's own: it refuses what nlohmann refuses, refuses
+// nesting past kMaxDepth and duplicate keys (both counted here with
+// nlohmann's parser callback), and otherwise builds the same document. A
+// config Parse accepts has no duration past kMaxDuration.
 
 #include <algorithm>
 #include <chrono>
@@ -22,6 +25,8 @@
 
 namespace {
 
+using nlohmann::json;
+
 // ${HOME} and ${TOKEN} are set, everything else is unset.
 std::optional<std::string> FakeEnv(std::string_view name) {
   if (name == "HOME") {
@@ -33,45 +38,79 @@ std::optional<std::string> FakeEnv(std::string_view name) {
   return std::nullopt;
 }
 
-// Objects and arrays inside each other in `text`, as nlohmann counts them.
-std::size_t Depth(std::string_view text) {
-  std::size_t deepest = 0;
-  using nlohmann::json;
-  (void)json::parse(
+void Require(bool condition) {
+  if (!condition) {
+    std::abort();
+  }
+}
+
+void RequireProblem(std::string_view text, std::string_view message) {
+  try {
+    (void)vitals::config::ParseJson(text, "fuzz.json");
+  } catch (const vitals::config::ConfigError& e) {
+    Require(std::any_of(e.problems().begin(), e.problems().end(), [&](const auto& p) {
+      return p.message.find(message) != std::string::npos;
+    }));
+    return;
+  }
+  std::abort();
+}
+
+// Keys in all objects of `value` (nlohmann keeps one of each duplicate).
+std::size_t CountKeys(const json& value) {
+  std::size_t n = value.is_object() ? value.size() : 0;
+  if (value.is_structured()) {
+    for (const auto& child : value) {
+      n += CountKeys(child);
+    }
+  }
+  return n;
+}
+
+void CheckParseJson(std::string_view text) {
+  std::size_t depth = 0, keys = 0;
+  const json reference = json::parse(
       text,
-      [&](int depth, json::parse_event_t event, json&) {
+      [&](int level, json::parse_event_t event, json&) {
         if (event == json::parse_event_t::object_start ||
             event == json::parse_event_t::array_start) {
-          deepest = std::max(deepest, static_cast<std::size_t>(depth) + 1);
+          depth = std::max(depth, static_cast<std::size_t>(level) + 1);
+        } else if (event == json::parse_event_t::key) {
+          ++keys;
         }
         return true;
       },
       false);
-  return deepest;
-}
-
-void CheckDuration(std::chrono::milliseconds d) {
-  if (d < std::chrono::milliseconds(0) || d > vitals::config::kMaxDuration) {
-    std::abort();
+  // The depth first: both parsers stop where the nesting passes the limit,
+  // before a syntax error further on.
+  if (depth > vitals::config::kMaxDepth) {
+    RequireProblem(text, "nested deeper than");
+  } else if (reference.is_discarded()) {
+    RequireProblem(text, "invalid JSON");
+  } else if (CountKeys(reference) != keys) {  // recursion bounded by the depth above
+    RequireProblem(text, "duplicate key");
+  } else {
+    Require(vitals::config::ParseJson(text, "fuzz.json") == reference);
   }
 }
 
-void CheckLimits(const vitals::config::Config& config, std::string_view text) {
-  if (Depth(text) > vitals::config::kMaxDepth) {
-    std::abort();
-  }
+void RequireDuration(std::chrono::milliseconds d) {
+  Require(d >= std::chrono::milliseconds(0) && d <= vitals::config::kMaxDuration);
+}
+
+void CheckDurations(const vitals::config::Config& config) {
   for (const auto& c : config.checks) {
     for (auto d : {c.interval, c.timeout, c.jitter, c.staleness, c.hold}) {
-      CheckDuration(d);
+      RequireDuration(d);
     }
     if (c.heartbeat) {
-      CheckDuration(c.heartbeat->period);
-      CheckDuration(c.heartbeat->grace);
+      RequireDuration(c.heartbeat->period);
+      RequireDuration(c.heartbeat->grace);
     }
     for (const auto& a : c.action_list) {
       for (auto d : {a.timeout, a.grace, a.backoff, a.max_backoff, a.limit_interval,
                      a.reset_after}) {
-        CheckDuration(d);
+        RequireDuration(d);
       }
     }
   }
@@ -82,17 +121,14 @@ void CheckLimits(const vitals::config::Config& config, std::string_view text) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const vitals::config::EnvLookup env = FakeEnv;
   const std::string_view text(reinterpret_cast<const char*>(data), size);
+  CheckParseJson(text);
   try {
-    CheckLimits(vitals::config::Parse(text, "fuzz.json", env), text);
+    CheckDurations(vitals::config::Parse(text, "fuzz.json", env));
   } catch (const vitals::config::ConfigError& e) {
     // Every problem names a place: a JSON pointer is "" or starts with '/'.
-    if (e.problems().empty()) {
-      std::abort();
-    }
+    Require(!e.problems().empty());
     for (const auto& p : e.problems()) {
-      if (!p.pointer.empty() && p.pointer.front() != '/') {
-        std::abort();
-      }
+      Require(p.pointer.empty() || p.pointer.front() == '/');
     }
   }
   return 0;
