@@ -10,7 +10,9 @@
 namespace vitals {
 
 Lifecycle::Lifecycle(std::chrono::milliseconds stop_grace)
-    : stop_grace_(stop_grace), thread_([this] { Run(); }) {}
+    : stop_grace_(stop_grace), thread_([this] { Run(); }) {
+  pthread_setname_np(thread_.native_handle(), "vitals-signals");  // for ps -L, top -H
+}
 
 Lifecycle::~Lifecycle() {
   {
