@@ -60,6 +60,16 @@ class MetricSink {
   void Add(const MetricDesc& desc, double value,
            std::initializer_list<std::string_view> label_values = {});
   void Add(const MetricDesc& desc, double value, std::span<const std::string_view> label_values);
+  // A family built whole, for names, labels and types that come from a file
+  // rather than a MetricDesc (the textfile collector's, summaries and
+  // histograms included).
+  void Add(prometheus::MetricFamily family);
+
+  // A problem that does not fail the collector (node_exporter's textfile
+  // collector logs a bad file and serves the others): the scrape logs it,
+  // naming the collector, and the collector still succeeds.
+  void Warn(std::string message) { warnings_.push_back(std::move(message)); }
+  const std::vector<std::string>& warnings() const { return warnings_; }
 
   bool empty() const { return families_.empty(); }
   // Moves the families out, sorted by name and each family's series by labels,
@@ -81,6 +91,7 @@ class MetricSink {
   std::vector<prometheus::MetricFamily> families_;
   std::vector<const MetricDesc*> keys_;
   std::size_t last_ = 0;
+  std::vector<std::string> warnings_;
 };
 
 // Families whose names come from the file (meminfo, vmstat, netstat, ...):
@@ -112,16 +123,19 @@ class DerivedFamilies {
   // {name, help}, or nullopt when the key is not exported (e.g. filtered out
   // by a flag); it is called only for a key not seen before. A kernel file
   // lists its fields in the same order every time, so the key looked up in
-  // the same position last scrape is tried first (no search).
+  // the same position last scrape is tried first (no search). `labels` are
+  // the family's label names (static strings), fixed when the key is first
+  // seen.
   template <class Make>
-  Family Get(std::string_view key, prometheus::MetricType type, Make make) {
+  Family Get(std::string_view key, prometheus::MetricType type, Make make,
+             std::span<const std::string_view> labels = {}) {
     Map::iterator it;
     if (cursor_ < order_.size() && order_[cursor_]->first == key) {
       it = order_[cursor_];
     } else {
       it = descs_.find(key);
       if (it == descs_.end()) {
-        it = Insert(key, make(), type);
+        it = Insert(key, make(), type, labels);
       }
       order_.resize(cursor_ + 1);
       order_[cursor_] = it;
@@ -141,7 +155,7 @@ class DerivedFamilies {
   using Map = std::map<std::string, Owned, std::less<>>;
   Map::iterator Insert(std::string_view key,
                        std::optional<std::pair<std::string, std::string>> name_help,
-                       prometheus::MetricType type);
+                       prometheus::MetricType type, std::span<const std::string_view> labels);
 
   Map descs_;
   std::vector<Map::iterator> order_;  // the keys in the order last looked up

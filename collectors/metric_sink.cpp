@@ -60,6 +60,11 @@ void MetricSink::Add(const MetricDesc& desc, double value,
   family->metric.push_back(MakeMetric(desc, value, label_values));
 }
 
+void MetricSink::Add(prometheus::MetricFamily family) {
+  families_.push_back(std::move(family));
+  keys_.push_back(nullptr);  // found by no MetricDesc
+}
+
 void MetricSink::Merge(MetricSink&& other) {
   // Appended as they are: another collector's families are (nearly always)
   // new here, and Take() joins any of the same name.
@@ -115,7 +120,7 @@ std::vector<prometheus::MetricFamily> MetricSink::Take() {
 
 DerivedFamilies::Map::iterator DerivedFamilies::Insert(
     std::string_view key, std::optional<std::pair<std::string, std::string>> name_help,
-    prometheus::MetricType type) {
+    prometheus::MetricType type, std::span<const std::string_view> labels) {
   Owned owned;
   if (name_help) {
     owned.exported = true;
@@ -125,7 +130,8 @@ DerivedFamilies::Map::iterator DerivedFamilies::Insert(
   }
   auto it = descs_.emplace(std::string(key), std::move(owned)).first;
   // The strings live in the map node, which never moves.
-  it->second.desc = MetricDesc{it->second.name, it->second.help, type, {}};
+  it->second.desc = MetricDesc{it->second.name, it->second.help, type,
+                               std::vector<std::string_view>(labels.begin(), labels.end())};
   return it;
 }
 

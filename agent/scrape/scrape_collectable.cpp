@@ -23,15 +23,30 @@ const MetricDesc kBuildInfo{"vitals_build_info",
                             "compiler from which vitals was built.",
                             MetricType::Gauge, {"version", "revision", "compiler"}};
 
+// Logs the problems a collector reported without failing (MetricSink::Warn):
+// at warn when they differ from the last scrape's, else at debug.
+void LogWarnings(const collectors::Collector& collector, const collectors::MetricSink& own,
+                 std::vector<std::string>& last_warnings) {
+  const bool changed = own.warnings() != last_warnings;
+  for (const std::string& warning : own.warnings()) {
+    log::Write(changed ? log::Level::kWarn : log::Level::kDebug, "collector reported a problem",
+               {{"collector", std::string(collector.name())}, {"err", warning}});
+  }
+  if (changed) {
+    last_warnings = own.warnings();
+  }
+}
+
 // Runs one collector; its samples reach `out` only when it succeeded (or had
 // no data, which keeps what it emitted, as node_exporter does), so a
 // half-read file never exports a partial or zeroed family.
 bool RunOne(collectors::Collector& collector, std::string& last_error,
-            collectors::MetricSink& out) {
+            std::vector<std::string>& last_warnings, collectors::MetricSink& out) {
   collectors::MetricSink own;
   std::string error;
   try {
     auto result = collector.Collect(own);
+    LogWarnings(collector, own, last_warnings);
     if (!result) {
       if (result.error().code == procfs::Errc::kNoData) {
         // Nothing to report on this host (absent hardware, a kernel without
@@ -84,7 +99,7 @@ std::vector<prometheus::MetricFamily> ScrapeCollectable::Collect() const {
   collectors::MetricSink sink;
   for (Entry& entry : entries_) {
     auto start = std::chrono::steady_clock::now();
-    bool ok = RunOne(*entry.collector, entry.last_error, sink);
+    bool ok = RunOne(*entry.collector, entry.last_error, entry.last_warnings, sink);
     std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
     std::string_view name = entry.collector->name();
     sink.Add(kDuration, took.count(), {name});

@@ -39,6 +39,7 @@ class ScrapeCollectable : public prometheus::Collectable {
   struct Entry {
     std::shared_ptr<collectors::Collector> collector;
     std::string last_error;  // to log a failure once, not on every scrape
+    std::vector<std::string> last_warnings;  // likewise its warnings
   };
 
   mutable std::mutex mutex_;  // guards entries_

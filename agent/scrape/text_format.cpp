@@ -51,6 +51,23 @@ void AppendEscaped(std::string& out, const std::string& value) {
   }
 }
 
+// HELP text: \ and \n escaped, as the format requires. TextSerializer
+// writes it raw, so a HELP read from a textfile with a newline would break
+// the output; the HELP of every built-in family has neither character.
+void AppendEscapedHelp(std::string& out, const std::string& help) {
+  if (help.find_first_of("\\\n") == std::string::npos) {
+    out += help;
+    return;
+  }
+  for (char c : help) {
+    switch (c) {
+      case '\n': out += "\\n"; break;
+      case '\\': out += "\\\\"; break;
+      default: out += c;
+    }
+  }
+}
+
 // The metric name, its suffix, the labels (and an extra one: quantile or le,
 // a number or a literal), then a space.
 struct Extra {
@@ -177,7 +194,7 @@ void AppendTextFormat(std::string& out, const std::vector<prometheus::MetricFami
       out += "# HELP ";
       out += family.name;
       out += ' ';
-      out += family.help;
+      AppendEscapedHelp(out, family.help);
       out += '\n';
     }
     out += "# TYPE ";

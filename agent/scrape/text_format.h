@@ -4,7 +4,9 @@
 // compares them), at a fraction of its cost: the library formats every value
 // through std::ostream (locale, sentry, vsnprintf), which was four fifths of
 // a scrape's instructions with the host collectors (callgrind); here a value
-// is one std::to_chars with the same "%.16g" format.
+// is one std::to_chars with the same "%.16g" format. One difference: HELP is
+// escaped (backslash and newline), as the format requires and TextSerializer
+// omits.
 
 #include <prometheus/metric_family.h>
 

@@ -124,8 +124,8 @@ Error RootDir::ErrnoError(int err, std::string_view relative_path) const {
   return Error{code, std::string(relative_path), std::strerror(err), err};
 }
 
-Result<std::string_view> RootDir::ReadInto(std::string_view relative_path,
-                                          std::string& buffer) const {
+Result<std::string_view> RootDir::ReadInto(std::string_view relative_path, std::string& buffer,
+                                          struct timespec* mtime) const {
   std::string path(relative_path);
   int fd = ::openat(*dir_fd_, path.c_str(), kOpenFlags);
   if (fd < 0) {
@@ -178,6 +178,14 @@ Result<std::string_view> RootDir::ReadInto(std::string_view relative_path,
       std::string().swap(buffer);
       return Error{Errc::kIo, path, "file larger than " + std::to_string(kMaxFileSize) + " bytes"};
     }
+  }
+  if (mtime != nullptr) {
+    if (::fstat(fd, &st) != 0) {
+      int err = errno;
+      ::close(fd);
+      return ErrnoError(err, relative_path);
+    }
+    *mtime = st.st_mtim;
   }
   ::close(fd);
   return std::string_view(buffer.data(), used);

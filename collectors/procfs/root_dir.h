@@ -11,6 +11,8 @@
 // Thread contract: a RootDir is immutable after Open and may be shared; the
 // caller's buffer is the only state of a read.
 
+#include <time.h>
+
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -43,8 +45,11 @@ class RootDir {
   // Reads a whole file, e.g. "meminfo" or "1234/stat", into `buffer` (storage
   // reused across calls to avoid allocation and zero-filling, see
   // kKeptBufferSize) and returns a view of the text: the buffer's size is
-  // its storage, not the file's length.
-  Result<std::string_view> ReadInto(std::string_view relative_path, std::string& buffer) const;
+  // its storage, not the file's length. With `mtime`, also the file's
+  // modification time, from the descriptor once read (so it belongs to the
+  // text returned even when the file is replaced meanwhile).
+  Result<std::string_view> ReadInto(std::string_view relative_path, std::string& buffer,
+                                    struct timespec* mtime = nullptr) const;
   Result<std::string> Read(std::string_view relative_path) const;
 
   // Numeric entries of a directory (process ids in the root, thread ids in
