@@ -6,7 +6,8 @@ Each collector declares how it is compared in tests/fixtures/parity/<name>.json
 (a collector without one fails this test):
 
   {"modes": ["live", "fixture"],          # which runs apply (at least one)
-   "flags": ["--collector.cpu.info"],     # extra flags, given to both exporters
+   "flags": ["--collector.cpu.info"],     # extra flags, given to both exporters;
+                                          # "{fixtures}" is tests/fixtures
    "live": {"tolerance": {"<family regex>": {"rel": 0.05, "abs": 1}},
             "absent_is_zero": ["<family>"]},
    "why": "one line: why these modes and tolerances"}
@@ -170,7 +171,9 @@ def self_families(ne, vi):
 
 def run(binary, name, mode, declared, trees):
     """Compares one collector in one mode; returns (result, families, series, details)."""
-    flags = ["--collector.disable-defaults", f"--collector.{name}"] + declared.get("flags", [])
+    fixtures = os.path.dirname(fixture_path("parity"))
+    flags = ["--collector.disable-defaults", f"--collector.{name}"] + [
+        flag.replace("{fixtures}", fixtures) for flag in declared.get("flags", [])]
     if mode == "fixture":
         flags += [f"--path.procfs={trees}/proc", f"--path.sysfs={fixture_path('sys')}",
                   f"--path.rootfs={fixture_path('rootfs')}"]
