@@ -119,7 +119,8 @@ std::variant<std::unique_ptr<App>, std::string> App::Start(const Options& option
   auto http_stats = std::make_shared<http::ServerStats>();
   enabled.push_back(std::make_unique<http::HttpCollector>(http_stats, web.tls.has_value()));
   app->scrape_ = std::make_unique<scrape::ScrapeCollectable>(
-      std::move(enabled), scrape::BuildInfo{kVersion, kRevision, Compiler()}, process_table);
+      std::move(enabled), scrape::BuildInfo{kVersion, kRevision, Compiler()}, process_table,
+      options.exporter_identity);
   app->health_ = std::make_unique<health::HealthService>(*app->proc_, app->process_groups_);
   app->actions_ =
       std::make_unique<actions::ActionRunner>(*app->proc_, std::make_shared<health::SystemClock>());

@@ -96,6 +96,10 @@ std::string HelpText(const collectors::CollectorRegistry& registry) {
     line("--" + std::string(flag.name) + "=" + std::string(flag.placeholder), flag.help);
   }
   line("--config.check", "Check the configuration, print every problem, and exit (0: valid, 1: not).");
+  line("--[no-]compat.exporter-identity",
+       "Also export node_exporter_build_info, process_exporter_build_info, "
+       "namedprocess_scrape_errors and node_scrape_collector_{duration_seconds,success}, with "
+       "vitals' own values, for dashboards made for those exporters (default: enabled).");
   line("--collector.disable-defaults", "Disable every collector not enabled explicitly.");
   for (const auto& info : registry.all()) {
     line("--[no-]collector." + std::string(info.name),
@@ -174,6 +178,18 @@ std::variant<Options, std::string> ParseFlags(const std::vector<std::string>& ar
        : name == "version"        ? options.version
        : name == "config.check"   ? options.config_check
                                   : disable_defaults) = true;
+      continue;
+    }
+    if (name == "compat.exporter-identity" || name == "no-compat.exporter-identity") {
+      const bool negated = name.front() == 'n';
+      std::optional<bool> on = !value ? std::optional<bool>(!negated)
+                               : negated ? std::nullopt
+                                         : collectors::ParseBoolFlag(*value);
+      if (!on) {
+        return "invalid --" + name + (value ? "=" + *value : "") +
+               ": expected --compat.exporter-identity[=true|false] or --no-compat.exporter-identity";
+      }
+      options.exporter_identity = *on;
       continue;
     }
     for (std::string_view prefix : {"collector.", "no-collector."}) {

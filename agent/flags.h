@@ -41,6 +41,10 @@ struct Options {
   bool help = false;
   std::filesystem::path config_file;  // empty: the embedded default
   bool config_check = false;          // validate the config and exit
+  // node_exporter_build_info, process_exporter_build_info,
+  // namedprocess_scrape_errors and node_scrape_collector_* for dashboards
+  // made for those exporters (agent/scrape/scrape_collectable.cpp).
+  bool exporter_identity = true;
 };
 
 inline constexpr std::string_view kDefaultListenAddress = ":9810";

@@ -4,6 +4,7 @@
 #include <exception>
 
 #include "agent/log.h"
+#include "collectors/collector_registry.h"
 
 namespace vitals::scrape {
 
@@ -22,6 +23,37 @@ const MetricDesc kBuildInfo{"vitals_build_info",
                             "A metric with a constant '1' value labeled by version, revision and "
                             "compiler from which vitals was built.",
                             MetricType::Gauge, {"version", "revision", "compiler"}};
+
+// The exporter identity (--compat.exporter-identity, on by default).
+// Dashboards made for node_exporter and process-exporter fill their
+// target dropdowns from node_exporter_build_info, process_exporter_build_info
+// and namedprocess_scrape_errors, and Node Exporter Full graphs
+// node_scrape_collector_{duration_seconds,success}. vitals answers them with
+// its own facts: the build infos carry vitals' version and revision and
+// program="vitals" (nothing claims a node_exporter version), the scrape
+// errors count scrapes whose process-group collector failed (no group
+// metrics that scrape, as process-exporter counts them), and the collector
+// families repeat vitals_scrape_collector_* for node_exporter's collectors.
+const MetricDesc kNodeDuration{"node_scrape_collector_duration_seconds",
+                               "node_exporter: Duration of a collector scrape.",
+                               MetricType::Gauge, {"collector"}};
+const MetricDesc kNodeSuccess{"node_scrape_collector_success",
+                              "node_exporter: Whether a collector succeeded.", MetricType::Gauge,
+                              {"collector"}};
+const MetricDesc kNodeExporterBuildInfo{
+    "node_exporter_build_info",
+    "vitals, for node_exporter's dashboards: a constant 1 labeled by the version and revision "
+    "of vitals (program), which exports node_exporter's metrics.",
+    MetricType::Gauge, {"program", "version", "revision"}};
+const MetricDesc kProcessExporterBuildInfo{
+    "process_exporter_build_info",
+    "vitals, for process-exporter's dashboards: a constant 1 labeled by the version and revision "
+    "of vitals (program), which exports process-exporter's metrics.",
+    MetricType::Gauge, {"program", "version", "revision"}};
+const MetricDesc kProcessScrapeErrors{
+    "namedprocess_scrape_errors",
+    "general scrape errors: no proc metrics collected during a cycle", MetricType::Counter, {}};
+constexpr std::string_view kProcessCollector = "process";
 
 // Logs the problems a collector reported without failing (MetricSink::Warn):
 // at warn when they differ from the last scrape's, else at debug.
@@ -84,10 +116,14 @@ bool RunOne(collectors::Collector& collector, std::string& last_error,
 
 ScrapeCollectable::ScrapeCollectable(
     std::vector<std::shared_ptr<collectors::Collector>> collectors,
-    BuildInfo build, std::shared_ptr<collectors::ProcessTable> process_table)
-    : build_(std::move(build)), process_table_(std::move(process_table)) {
+    BuildInfo build, std::shared_ptr<collectors::ProcessTable> process_table,
+    bool exporter_identity)
+    : build_(std::move(build)),
+      process_table_(std::move(process_table)),
+      exporter_identity_(exporter_identity) {
   for (auto& c : collectors) {
-    entries_.push_back(Entry{std::move(c), {}});
+    const bool node_exporter = collectors::CollectorRegistry::Builtin().Find(c->name()) != nullptr;
+    entries_.push_back(Entry{std::move(c), {}, {}, node_exporter});
   }
 }
 
@@ -104,8 +140,22 @@ std::vector<prometheus::MetricFamily> ScrapeCollectable::Collect() const {
     std::string_view name = entry.collector->name();
     sink.Add(kDuration, took.count(), {name});
     sink.Add(kSuccess, ok ? 1 : 0, {name});
+    if (exporter_identity_ && entry.node_exporter) {
+      sink.Add(kNodeDuration, took.count(), {name});
+      sink.Add(kNodeSuccess, ok ? 1 : 0, {name});
+    }
+    if (name == kProcessCollector) {
+      process_scrape_errors_ += ok ? 0 : 1;
+      if (exporter_identity_) {
+        sink.Add(kProcessExporterBuildInfo, 1, {"vitals", build_.version, build_.revision});
+        sink.Add(kProcessScrapeErrors, static_cast<double>(process_scrape_errors_));
+      }
+    }
   }
   sink.Add(kBuildInfo, 1, {build_.version, build_.revision, build_.compiler});
+  if (exporter_identity_) {
+    sink.Add(kNodeExporterBuildInfo, 1, {"vitals", build_.version, build_.revision});
+  }
   return sink.Take();
 }
 

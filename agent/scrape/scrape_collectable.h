@@ -7,6 +7,7 @@
 
 #include <prometheus/collectable.h>
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -29,9 +30,13 @@ class ScrapeCollectable : public prometheus::Collectable {
   // its failures show in vitals_scrape_collector_success too.
   // `process_table`: the pass over /proc the collectors share; each scrape
   // starts by expiring the last one, so a scrape never reads an older pass.
+  // `exporter_identity`: also export the families dashboards made for
+  // node_exporter and process-exporter find their targets by (see
+  // ExporterIdentity in the .cpp).
   ScrapeCollectable(std::vector<std::shared_ptr<collectors::Collector>> collectors,
                     BuildInfo build,
-                    std::shared_ptr<collectors::ProcessTable> process_table = nullptr);
+                    std::shared_ptr<collectors::ProcessTable> process_table = nullptr,
+                    bool exporter_identity = false);
 
   std::vector<prometheus::MetricFamily> Collect() const override;
 
@@ -40,12 +45,17 @@ class ScrapeCollectable : public prometheus::Collectable {
     std::shared_ptr<collectors::Collector> collector;
     std::string last_error;  // to log a failure once, not on every scrape
     std::vector<std::string> last_warnings;  // likewise its warnings
+    bool node_exporter = false;  // one of node_exporter's collectors (the registry's)
   };
 
   mutable std::mutex mutex_;  // guards entries_
   mutable std::vector<Entry> entries_;
   BuildInfo build_;
   std::shared_ptr<collectors::ProcessTable> process_table_;
+  bool exporter_identity_ = false;
+  // Scrapes whose process-group collector failed (process-exporter's
+  // namedprocess_scrape_errors); guarded by mutex_.
+  mutable std::uint64_t process_scrape_errors_ = 0;
 };
 
 }  // namespace vitals::scrape

@@ -8,11 +8,13 @@ VITALS_UPDATE_GOLDEN=1 rewrites the golden file on purpose (review its diff)."""
 # ctest-labels: sanitize
 
 from golden import compare_with_golden, run_on_fixture, skip_unless_captured_here
-from vitals_harness import fail, registered_collectors
+from vitals_harness import fail, fixture_path, registered_collectors
 
-# The optional families of the collectors that have them.
+# The optional families of the collectors that have them, and the textfile
+# directory of good files (the others are for e2e.node_exporter_parity).
 OPTIONAL = ["--collector.cpu.info", "--collector.cpu.info.flags-include=^(sse4_2|avx2)$",
-            "--collector.cpu.info.bugs-include=^spectre", "--collector.stat.softirq"]
+            "--collector.cpu.info.bugs-include=^spectre", "--collector.stat.softirq",
+            "--collector.textfile.directory=" + fixture_path("textfile", "clean")]
 
 
 def main():
@@ -25,7 +27,8 @@ def main():
         if f'vitals_scrape_collector_success{{collector="{name}"}} 1' not in got:
             fail(f"collector {name} does not succeed on the fixture trees:\n" +
                  "\n".join(l for l in got if l.startswith("vitals_scrape_collector_success")))
-    compare_with_golden("metrics.prom", got)
+    # Textfile HELP names files by path: the checkout's, written as the repo's.
+    compare_with_golden("metrics.prom", [line.replace(fixture_path(), "tests/fixtures") for line in got])
 
 
 if __name__ == "__main__":
