@@ -279,3 +279,16 @@ TEST_CASE("HelpText lists every flag and collector", "[agent]") {
     }
   }
 }
+
+TEST_CASE("ParseFlags: --[no-]compat.exporter-identity", "[agent]") {
+  CHECK(Parse({}).exporter_identity);
+  CHECK_FALSE(Parse({"--no-compat.exporter-identity"}).exporter_identity);
+  CHECK_FALSE(Parse({"--compat.exporter-identity=false"}).exporter_identity);
+  CHECK(Parse({"--no-compat.exporter-identity", "--compat.exporter-identity"}).exporter_identity);
+  for (const char* bad : {"--compat.exporter-identity=maybe", "--no-compat.exporter-identity=true"}) {
+    CAPTURE(bad);
+    CHECK_THAT(Error({bad}), Catch::Contains("compat.exporter-identity"));
+  }
+  CHECK_THAT(vitals::HelpText(vitals::collectors::CollectorRegistry::Builtin()),
+             Catch::Contains("--[no-]compat.exporter-identity"));
+}
