@@ -10,11 +10,13 @@
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
+#include <vector>
 
 #include "collectors/procfs/cpuinfo.h"
 #include "collectors/procfs/file_nr.h"
 #include "collectors/procfs/loadavg.h"
 #include "collectors/procfs/meminfo.h"
+#include "collectors/procfs/net_rpc.h"
 #include "collectors/procfs/net_snmp.h"
 #include "collectors/procfs/net_sockstat.h"
 #include "collectors/procfs/net_softnet.h"
@@ -25,10 +27,13 @@
 #include "collectors/procfs/pid_status.h"
 #include "collectors/procfs/pressure.h"
 #include "collectors/procfs/schedstat.h"
+#include "collectors/procfs/spl_kstat.h"
 #include "collectors/procfs/stat.h"
 #include "collectors/procfs/sysctl.h"
 #include "collectors/procfs/vmstat.h"
+#include "collectors/sysfs/go_glob.h"
 #include "collectors/sysfs/os_release.h"
+#include "collectors/sysfs/textfile.h"
 
 namespace vp = vitals::procfs;
 
@@ -93,6 +98,40 @@ void Fuzz(std::string_view text) {
   } else if (parser == "net_snmp") {
     CheckError(vp::ParseSnmpPairs("net/snmp", text));
     CheckError(vp::ParseSnmp6(text));
+  } else if (parser == "net_rpc") {
+    CheckError(vp::ParseNfsClientStats(text));
+    CheckError(vp::ParseNfsServerStats(text));
+  } else if (parser == "spl_kstat") {
+    std::vector<vp::KstatValue> values;
+    CheckError(vp::ParseKstatNamed("arcstats", text, values));
+    CheckError(vp::ParseKstatIo("tank/io", text, values));
+    (void)vp::ParseKstatPoolState(text);
+  } else if (parser == "textfile") {
+    auto r = vitals::sysfs::ParseTextfile("x.prom", text);
+    CheckError(r);
+    // What the collector relies on: no family without samples, label values
+    // that are UTF-8.
+    if (r.ok()) {
+      for (const auto& family : *r) {
+        if (family.metrics.empty() || family.name.empty()) {
+          std::abort();
+        }
+        for (const auto& metric : family.metrics) {
+          for (const auto& label : metric.labels) {
+            if (!vitals::sysfs::ValidUtf8(label.value)) {
+              std::abort();
+            }
+          }
+        }
+      }
+    }
+    // Go's Match: the first line as the pattern, the second as the name.
+    const auto nl = text.find('\n');
+    if (nl != std::string_view::npos) {
+      std::string_view rest = text.substr(nl + 1);
+      (void)vitals::sysfs::GoMatch(text.substr(0, nl), rest.substr(0, rest.find('\n')));
+    }
+    (void)vitals::sysfs::GoClean(text.substr(0, 4096));
   } else if (parser == "os_release") {
     CheckError(vitals::sysfs::ParseOsRelease("etc/os-release", text));
   } else {
