@@ -6,50 +6,11 @@
 #include <cstdint>
 
 #include "collectors/procfs/root_dir.h"
+#include "collectors/sysfs/utf8.h"
 
 namespace vitals::sysfs {
 
 namespace {
-
-constexpr char32_t kRuneError = 0xFFFD;
-
-// utf8.DecodeRuneInString: the first rune of `s` and its length; an invalid
-// sequence is (RuneError, 1), an empty string (RuneError, 0).
-std::pair<char32_t, std::size_t> DecodeRune(std::string_view s) {
-  if (s.empty()) {
-    return {kRuneError, 0};
-  }
-  const auto b0 = static_cast<unsigned char>(s[0]);
-  if (b0 < 0x80) {
-    return {b0, 1};
-  }
-  std::size_t n = 0;
-  char32_t r = 0;
-  char32_t min = 0;
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    n = 2, r = b0 & 0x1F, min = 0x80;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    n = 3, r = b0 & 0x0F, min = 0x800;
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    n = 4, r = b0 & 0x07, min = 0x10000;
-  } else {
-    return {kRuneError, 1};
-  }
-  if (s.size() < n) {
-    return {kRuneError, 1};
-  }
-  for (std::size_t i = 1; i < n; ++i) {
-    const auto b = static_cast<unsigned char>(s[i]);
-    if ((b & 0xC0) != 0x80) {
-      return {kRuneError, 1};
-    }
-    r = (r << 6) | (b & 0x3F);
-  }
-  if (r < min || r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF)) {
-    return {kRuneError, 1};
-  }
-  return {r, n};
-}
 
 // scanChunk: the stars before the next chunk, the chunk, the rest.
 struct Chunk {

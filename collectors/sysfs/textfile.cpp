@@ -1,5 +1,7 @@
 #include "collectors/sysfs/textfile.h"
 
+#include "collectors/sysfs/utf8.h"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -147,17 +149,25 @@ class Parser {
       ReadByte();
     }
   }
+  // The character escaped by a backslash, the current byte: \\ and \n (and
+  // \" in a label value) are the only escapes; false after failing on another.
+  bool AppendEscaped(bool quote) {
+    if (byte_ == '\\' || (quote && byte_ == '"')) {
+      token_ += byte_;
+    } else if (byte_ == 'n') {
+      token_ += '\n';
+    } else {
+      Fail(std::string("invalid escape sequence '\\") + byte_ + "'");
+      return false;
+    }
+    return true;
+  }
   void ReadTokenUntilNewline(bool escapes) {
     token_.clear();
     bool escaped = false;
     while (!Failed()) {
       if (escapes && escaped) {
-        if (byte_ == '\\') {
-          token_ += '\\';
-        } else if (byte_ == 'n') {
-          token_ += '\n';
-        } else {
-          Fail(std::string("invalid escape sequence '\\") + byte_ + "'");
+        if (!AppendEscaped(false)) {
           return;
         }
         escaped = false;
@@ -186,12 +196,7 @@ class Parser {
     bool escaped = false;
     while (ReadByte()) {
       if (escaped) {
-        if (byte_ == '"' || byte_ == '\\') {
-          token_ += byte_;
-        } else if (byte_ == 'n') {
-          token_ += '\n';
-        } else {
-          Fail(std::string("invalid escape sequence '\\") + byte_ + "'");
+        if (!AppendEscaped(true)) {
           return;
         }
         escaped = false;
@@ -694,44 +699,6 @@ std::uint64_t GoFloatToUint64(double value) {
     return cvt(value);
   }
   return cvt(value - 9223372036854775808.0) | (std::uint64_t{1} << 63);
-}
-
-bool ValidUtf8(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto b0 = static_cast<unsigned char>(s[i]);
-    if (b0 < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t n = 0;
-    char32_t r = 0;
-    char32_t min = 0;
-    if (b0 >= 0xC2 && b0 <= 0xDF) {
-      n = 2, r = b0 & 0x1F, min = 0x80;
-    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-      n = 3, r = b0 & 0x0F, min = 0x800;
-    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-      n = 4, r = b0 & 0x07, min = 0x10000;
-    } else {
-      return false;
-    }
-    if (s.size() - i < n) {
-      return false;
-    }
-    for (std::size_t k = 1; k < n; ++k) {
-      const auto b = static_cast<unsigned char>(s[i + k]);
-      if ((b & 0xC0) != 0x80) {
-        return false;
-      }
-      r = (r << 6) | (b & 0x3F);
-    }
-    if (r < min || r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF)) {
-      return false;
-    }
-    i += n;
-  }
-  return true;
 }
 
 procfs::Result<std::vector<TextFamily>> ParseTextfile(std::string_view path, std::string_view text) {

@@ -71,7 +71,4 @@ std::optional<double> ParseGoFloat(std::string_view text);
 // negative, NaN and out-of-range values (-1 is 2^64-1, NaN is 2^63).
 std::uint64_t GoFloatToUint64(double value);
 
-// Is `text` valid UTF-8 (Go's utf8.ValidString)?
-bool ValidUtf8(std::string_view text);
-
 }  // namespace vitals::sysfs

@@ -92,7 +92,10 @@ class NodeExporter(ChildProcess):
 
 
 def series(family):
-    return {tuple(sorted(labels.items())): value for _, labels, value in family["samples"]}
+    """{labels: value}; the sample's name is a label too, so that a summary's or
+    histogram's _sum and _count (same labels) stay apart."""
+    return {tuple(sorted({**labels, "__name__": name}.items())): value
+            for name, labels, value in family["samples"]}
 
 
 def success(families, name, prefix):

@@ -34,6 +34,7 @@
 #include "collectors/sysfs/go_glob.h"
 #include "collectors/sysfs/os_release.h"
 #include "collectors/sysfs/textfile.h"
+#include "collectors/sysfs/utf8.h"
 
 namespace vp = vitals::procfs;
 

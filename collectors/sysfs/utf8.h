@@ -1,0 +1,63 @@
+#pragma once
+// UTF-8 as Go's unicode/utf8 reads it (DecodeRuneInString, ValidString): the
+// text format's label values and Go's glob patterns are matched rune by rune.
+
+#include <string_view>
+#include <utility>
+
+namespace vitals::sysfs {
+
+inline constexpr char32_t kRuneError = 0xFFFD;
+
+// The first rune of `s` and its length in bytes; an invalid sequence (bad
+// bytes, overlong, a surrogate, past U+10FFFF, cut short) is (kRuneError, 1),
+// an empty string (kRuneError, 0).
+inline std::pair<char32_t, std::size_t> DecodeRune(std::string_view s) {
+  if (s.empty()) {
+    return {kRuneError, 0};
+  }
+  const auto b0 = static_cast<unsigned char>(s[0]);
+  if (b0 < 0x80) {
+    return {b0, 1};
+  }
+  std::size_t n = 0;
+  char32_t r = 0;
+  char32_t min = 0;
+  if (b0 >= 0xC2 && b0 <= 0xDF) {
+    n = 2, r = b0 & 0x1F, min = 0x80;
+  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+    n = 3, r = b0 & 0x0F, min = 0x800;
+  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+    n = 4, r = b0 & 0x07, min = 0x10000;
+  } else {
+    return {kRuneError, 1};
+  }
+  if (s.size() < n) {
+    return {kRuneError, 1};
+  }
+  for (std::size_t i = 1; i < n; ++i) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if ((b & 0xC0) != 0x80) {
+      return {kRuneError, 1};
+    }
+    r = (r << 6) | (b & 0x3F);
+  }
+  if (r < min || r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF)) {
+    return {kRuneError, 1};
+  }
+  return {r, n};
+}
+
+// Is `s` valid UTF-8? (U+FFFD itself, encoded, is valid.)
+inline bool ValidUtf8(std::string_view s) {
+  while (!s.empty()) {
+    auto [rune, n] = DecodeRune(s);
+    if (rune == kRuneError && n == 1) {
+      return false;
+    }
+    s.remove_prefix(n);
+  }
+  return true;
+}
+
+}  // namespace vitals::sysfs
