@@ -18,6 +18,8 @@
 //   3. Files absent on a host: do as node_exporter's collector does there
 //      (read its Go code): return NoData(...) where it returns ErrNoData,
 //      emit nothing and succeed where it returns nil, an error where it fails.
+//      A problem node_exporter only logs (textfile: one bad file among
+//      several) is MetricSink::Warn, and the collector still succeeds.
 //   4. Fixture data: the files it reads under tests/fixtures/{proc,sys,rootfs}
 //      (captured from a machine, or written from the kernel's documented
 //      format for hardware absent there), and tests/fixtures/parity/<name>.json
