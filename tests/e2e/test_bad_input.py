@@ -16,7 +16,10 @@ from vitals_harness import VITALS_BIN, Vitals, copy_fixture_proc, fail, parse_ex
 
 # The host collectors that can be switched one by one, each with a file to break.
 SWITCHABLE = ["cpu", "filefd", "loadavg", "meminfo", "processes", "stat"]
-OWN_PREFIXES = ("vitals_", "process_")  # the agent's own families, always there
+# The agent's own families, always there (with the exporter identity's,
+# which scrape_collectable.cpp adds whatever the collectors do).
+OWN_PREFIXES = ("vitals_", "process_", "node_exporter_build_info", "namedprocess_scrape_errors",
+                "node_scrape_collector_")
 
 
 def host_families(metrics_text):
