@@ -142,8 +142,8 @@ def default_collectors(vitals_bin):
     return found
 
 
-def run(vitals_bin, ne_bin, collectors, scrapes, warmup, vitals_flags):
-    ne_args = ["--collector.disable-defaults"] + [f"--collector.{c}" for c in collectors]
+def run(vitals_bin, ne_bin, collectors, scrapes, warmup, vitals_flags, flags=()):
+    ne_args = ["--collector.disable-defaults"] + [f"--collector.{c}" for c in collectors] + list(flags)
     exporters = [
         Exporter("node_exporter",
                  lambda port: [ne_bin, f"--web.listen-address=127.0.0.1:{port}"] + ne_args),
@@ -223,6 +223,8 @@ def main():
                         help="collectors to run on both (default: vitals' default collectors)")
     parser.add_argument("--vitals-flag", action="append", default=[], metavar="FLAG",
                         help="extra flag for vitals, e.g. --vitals-flag=--config.file=x.json")
+    parser.add_argument("--flag", action="append", default=[], metavar="FLAG",
+                        help="extra flag for both, e.g. --flag=--path.procfs=tests/fixtures/proc")
     args = parser.parse_args()
     if not args.node_exporter:
         parser.error("node_exporter not found; install Debian's prometheus-node-exporter")
@@ -246,7 +248,7 @@ def main():
     for collectors in configs:
         print()
         result = run(args.vitals, args.node_exporter, collectors, args.scrapes, args.warmup,
-                     args.vitals_flag)
+                     args.vitals_flag, args.flag)
         all_ok = print_table(result, collectors, args.scrapes) and all_ok
     return 0 if all_ok else 1
 
