@@ -13,9 +13,11 @@ Metric names: each must be in the output of a running vitals (configured with
 process groups, threshold, process, tcp/http/exec probe and heartbeat checks
 and dry-run actions: tests/support/dashboards_lib.vitals_under_test), in the golden
 file, a recording rule of ours, or a series Prometheus makes (up). Names of
-work not landed yet are listed in dashboards_lib.PENDING with a reason; once
-their feature shows up (in the output or as a literal in the C++ sources),
-each must be spelt exactly as the code spells it.
+host collectors not landed yet match a pattern in
+dashboards_lib.PENDING_COLLECTORS and must be in the output of the real
+node_exporter running that collector here (unless it has no data of that
+collector on this host); once vitals runs the collector, each must be in
+vitals' output like the rest.
 """
 
 import json
@@ -25,10 +27,11 @@ import subprocess
 import sys
 import tempfile
 
-from dashboards_lib import (DASHBOARD_DIR, GOLDEN, GRAFANA_BUILTINS, PENDING, PROMETHEUS_SYNTHETIC,
-                            dashboard_exprs, dashboards, metric_names, recorded_names, rule_exprs,
-                            source_metric_literals, variable_queries, variables_used, vitals_under_test)
-from vitals_harness import SOURCE_DIR, VITALS_BIN, fail, parse_exposition
+from dashboards_lib import (DASHBOARD_DIR, GOLDEN, GRAFANA_BUILTINS, PENDING_COLLECTORS, PROMETHEUS_SYNTHETIC,
+                            dashboard_exprs, dashboards, metric_names, pending_reason, recorded_names,
+                            rule_exprs, running_collectors, variable_queries, variables_used, vitals_under_test)
+from test_node_exporter_parity import NodeExporter
+from vitals_harness import SOURCE_DIR, VITALS_BIN, fail, parse_exposition, which
 
 # Grafana 10.2 to 11.2 write 39; 11.3+ write 40 and 41 and migrate older ones.
 SCHEMA_VERSIONS = range(39, 42)
@@ -193,35 +196,44 @@ def main():
     with tempfile.TemporaryDirectory(prefix="vitals-dash-") as tmp:
         with vitals_under_test(tmp) as (_, families):
             live = set(families)
+            running = running_collectors(families)
     with open(GOLDEN) as f:
         golden = set(parse_exposition(f.read()))
     # Counters' samples are in the output with _total, parse_exposition keys families by the
     # HELP/TYPE name, which prometheus-cpp writes with _total too.
     known = live | golden | recorded_names() | PROMETHEUS_SYNTHETIC
-    literals = source_metric_literals()
 
-    unknown, pending, misspelt, landed_pending = [], {}, [], []
+    unknown, pending = [], {}
     for name, where in sorted(used.items()):
         if name in known:
-            for reason, feature in PENDING.items():
-                if name in feature["names"]:
-                    landed_pending.append(name)
             continue
-        reason = next((r for r, f in PENDING.items() if name in f["names"]), None)
+        reason = pending_reason(name, running)
         if reason is None:
             unknown.append(f"{name} (first used in {where})")
-            continue
-        prefixes = PENDING[reason]["prefixes"]
-        landed = sorted(n for n in live | literals if n.startswith(prefixes))
-        if landed and name not in literals:
-            misspelt.append(f"{name} (in {where}): its feature has landed ({', '.join(landed[:6])}) "
-                            f"but the code has no metric by this name")
-            continue
-        pending.setdefault(reason, []).append(name)
+        else:
+            pending.setdefault(reason, []).append(name)
     if unknown:
         fail("metric names used in dashboards/ that vitals does not export:\n  " + "\n  ".join(unknown))
-    if misspelt:
-        fail("pending metric names that do not match what landed:\n  " + "\n  ".join(misspelt))
+
+    # Names of collectors vitals does not run yet: spelt as node_exporter spells them.
+    pending_collectors = sorted({c for c in PENDING_COLLECTORS if c not in running})
+    node_exporter = which("prometheus-node-exporter", "node_exporter")
+    if pending and node_exporter:
+        flags = ["--collector.disable-defaults"] + [f"--collector.{c}" for c in pending_collectors]
+        with NodeExporter(node_exporter, flags) as ne:
+            theirs = set(parse_exposition(ne.metrics()))
+        misspelt, no_data = [], []
+        for collector in pending_collectors:
+            pattern = PENDING_COLLECTORS[collector]
+            ours = sorted(n for names in pending.values() for n in names if re.fullmatch(pattern, n))
+            if not any(re.fullmatch(pattern, n) for n in theirs):
+                no_data.append(collector)
+                continue
+            misspelt += [f"{n} (first used in {used[n]})" for n in ours if n not in theirs]
+        if misspelt:
+            fail("metric names used in dashboards/ that node_exporter does not export:\n  " + "\n  ".join(misspelt))
+        print(f"pending names checked against {node_exporter} "
+              f"{' '.join(flags)}" + (f"; no data here for {', '.join(no_data)}" if no_data else ""))
 
     print(f"dashboards: {len(dash_by_file)} ({', '.join(sorted(dash_by_file))}), "
           f"panels: {sum(len(d['panels']) for d in dash_by_file.values())}, "
@@ -231,8 +243,6 @@ def main():
           f"{len([n for n in used if n in recorded_names()])}; pending: {sum(len(v) for v in pending.values())}")
     for reason, names in pending.items():
         print(f"  pending, {reason}: {', '.join(sorted(names))}")
-    if landed_pending:
-        print(f"  note: now exported, can leave dashboards_lib.PENDING: {', '.join(sorted(landed_pending))}")
     return 0
 
 

@@ -9,14 +9,16 @@ second with our rule files loaded; then, through its HTTP API:
   setup makes most alert conditions true on purpose (an Unhealthy and a
   Degraded check, an empty declared group, a dry-run action retried every
   second and one suppressed by its burst limit, a rejected reload, a second
-  target in the job where nothing listens), so those alert expressions must
-  return series as they are. The few that need what a test cannot arrange
-  cheaply are in ALERT_EXCEPTIONS, and dashboard panels that show only an
-  event in EVENTS, each with the reason: the full expression must parse and
-  evaluate, and its value side (the expression before the final comparison)
-  must return series. Expressions on metric names pending in dashboards_lib.PENDING (work
-  not landed, absent from vitals' output) would only be parsed and evaluated;
-  PENDING is empty.
+  target in the job where nothing listens, a textfile directory with a stale
+  file and a rejected one), so those alert expressions must return series as
+  they are. The few that need what a test cannot arrange cheaply are in
+  ALERT_EXCEPTIONS, and dashboard panels that show only an event in EVENTS,
+  each with the reason: the full expression must parse and evaluate, and the
+  value side of each of its comparisons (what is compared with the threshold,
+  in every operand of and/or/unless) must return series. Expressions on the
+  names of a host collector vitals does not run yet
+  (dashboards_lib.PENDING_COLLECTORS) are only parsed and evaluated; they are
+  checked in full, with no edit here, once vitals runs that collector.
 
 vitals runs with dashboards_lib.vitals_under_test: process groups (one that
 matches nothing), threshold and process checks, tcp, http and exec probes
@@ -42,8 +44,8 @@ import urllib.parse
 import urllib.request
 
 from dashboards_lib import (RULE_FILES, dashboard_exprs, dashboards, metric_names, pending_reason, rule_exprs,
-                            substitute_builtins, variable_queries, vitals_under_test, web_auth_headers,
-                            with_recorded_sources)
+                            running_collectors, substitute_builtins, variable_queries, vitals_under_test,
+                            web_auth_headers, with_recorded_sources)
 from vitals_harness import fail, free_port, parse_exposition, skip, wait_http, which
 
 # Dashboard expressions that return nothing on a healthy agent: (dashboard
@@ -57,6 +59,17 @@ ALERT_EXCEPTIONS = {
     "VitalsProcessGroupFdRatioHigh": "needs a process at 80 % of its open-files limit",
     "VitalsHostFdRatioHigh": "needs the host at 80 % of fs.file-max",
     "VitalsCollectorFailing": "needs a collector that fails (none does on a sane /proc)",
+    "VitalsHostFilesystemAlmostFull": "needs a filesystem 95 % full",
+    "VitalsHostFilesystemFillingUp": "needs a filesystem filling up for an hour",
+    "VitalsHostFilesystemInodesAlmostExhausted": "needs a filesystem with 95 % of its inodes used",
+    "VitalsHostFilesystemInodesFillingUp": "needs a filesystem using up its inodes for an hour",
+    "VitalsHostFilesystemDeviceError": "needs a mount whose statfs fails or hangs",
+    "VitalsHostDiskSaturated": "needs a disk busy 90 % of the time",
+    "VitalsHostNetworkReceiveErrors": "needs an interface with receive errors",
+    "VitalsHostNetworkTransmitErrors": "needs an interface with transmit errors",
+    "VitalsHostConntrackTableFull": "needs a conntrack table 80 % full",
+    "VitalsHostClockSkew": "needs a clock 50 ms off",
+    "VitalsHostClockNotSynchronising": "true only on a host where no NTP daemon runs",
 }
 # How long an arranged alert condition may take to become true after the
 # first scrapes (increase() over the action counters needs a few samples).
@@ -142,11 +155,39 @@ def substitute(text, values):
 
 
 COMPARISON = re.compile(r"^(?P<lhs>.+?)\s*(==|!=|>=|<=|>|<)\s*(bool\s+)?-?[0-9.e]+$")
+SET_OPERATOR = re.compile(r"\s+(and|or|unless)(\s+(on|ignoring)\s*\([^)]*\))?\s+")
 
 
-def value_side(expr):
-    m = COMPARISON.match(expr.strip())
-    return m.group("lhs") if m else None
+def operands(expr):
+    """The operands of the top-level and/or/unless of `expr`, outer parentheses removed."""
+    expr = expr.strip()
+    while expr.startswith("(") and expr.endswith(")"):
+        depth = 0
+        for i, c in enumerate(expr):
+            depth += {"(": 1, ")": -1}.get(c, 0)
+            if depth == 0 and i < len(expr) - 1:
+                break
+        else:
+            expr = expr[1:-1].strip()
+            continue
+        break
+    parts, depth, start = [], 0, 0
+    for i, c in enumerate(expr):
+        depth += {"(": 1, ")": -1}.get(c, 0)
+        m = SET_OPERATOR.match(expr, i) if depth == 0 else None
+        if m and i >= start:
+            parts.append(expr[start:i])
+            start = m.end()
+    if not parts:
+        return [expr]
+    return [leaf for part in parts + [expr[start:]] for leaf in operands(part)]
+
+
+def value_sides(expr):
+    """What each comparison of `expr` compares with its threshold, or None if
+    an operand is not `<value> <op> <number>`."""
+    sides = [COMPARISON.match(leaf) for leaf in operands(expr)]
+    return None if not all(sides) else [m.group("lhs") for m in sides]
 
 
 def main():
@@ -160,7 +201,8 @@ def main():
     try:
         with vitals_under_test(tmp) as (vitals, _):
             t0 = time.monotonic()
-            exported = set(parse_exposition(vitals.metrics()))
+            exposition = parse_exposition(vitals.metrics())
+            exported, running = set(exposition), running_collectors(exposition)
             # 1 s, unless one scrape takes longer here (a debug build on a loaded machine):
             # then twice what it took, so that scrapes do not time out.
             took = time.monotonic() - t0
@@ -254,7 +296,7 @@ def main():
 
             def check(where, expr, condition, event_reason=None, alert=None):
                 names = with_recorded_sources(metric_names(expr))
-                pending = sorted(n for n in names if n not in exported and pending_reason(n))
+                pending = sorted(n for n in names if n not in exported and pending_reason(n, running))
                 err, result = prom.query(expr)
                 if err:
                     problems.append(f"{where}: {err}\n      {expr}")
@@ -262,7 +304,7 @@ def main():
                 if pending:
                     counts["pending"] += 1
                     for n in pending:
-                        pending_seen.setdefault(pending_reason(n), set()).add(n)
+                        pending_seen.setdefault(pending_reason(n, running), set()).add(n)
                     return
                 if condition and alert not in ALERT_EXCEPTIONS:
                     err, result = query_until(expr)
@@ -273,14 +315,15 @@ def main():
                     counts["alert met"] += 1
                     return
                 if condition or event_reason:
-                    lhs = value_side(expr)
-                    if lhs is None:
-                        problems.append(f"{where}: cannot split the condition {expr!r} into value and threshold")
+                    sides = value_sides(expr)
+                    if sides is None:
+                        problems.append(f"{where}: cannot split the condition {expr!r} into values and thresholds")
                         return
-                    err, result = prom.query(lhs)
-                    if err or not result:
-                        problems.append(f"{where}: value side returns {err or 'no series'}\n      {lhs}")
-                        return
+                    for lhs in sides:
+                        err, result = prom.query(lhs)
+                        if err or not result:
+                            problems.append(f"{where}: value side returns {err or 'no series'}\n      {lhs}")
+                            return
                     counts["value side"] += 1
                     return
                 if not result:
@@ -299,7 +342,7 @@ def main():
                         problems.append(f"{fname} variable {var}: {err}")
                     if not vals:
                         inner_pending = [n for n in metric_names(query.split("(", 1)[1])
-                                         if n not in exported and pending_reason(n)]
+                                         if n not in exported and pending_reason(n, running)]
                         if not inner_pending:
                             problems.append(f"{fname} variable {var}: {query} resolves to nothing")
                         vals = [".+"]

@@ -1,6 +1,6 @@
 """What e2e.dashboards and e2e.prometheus share: reading the PromQL out of the
 Grafana dashboards and the rule files in dashboards/, the metric names in an
-expression, the metric names that are pending on work not landed yet, and the
+expression, the host collectors they use that have not landed yet, and the
 vitals (and the peers its probes and heartbeat need) both tests run."""
 
 import base64
@@ -25,21 +25,33 @@ GOLDEN = os.path.join(SOURCE_DIR, "tests", "golden", "metrics.prom")
 PROMETHEUS_SYNTHETIC = {"up", "scrape_duration_seconds", "scrape_samples_scraped",
                         "scrape_samples_post_metric_relabeling", "scrape_series_added"}
 
-# Metric names the dashboards and rules use before the code exporting them has
-# landed, keyed by feature: {reason: {"prefixes": (...), "names": {...}}}. A
-# feature counts as landed as soon as vitals' output, or a string literal in
-# the agent's C++ sources, has a name with one of its prefixes; from then on
-# each of its names must be spelt exactly so (e2e.dashboards fails otherwise),
-# and once a name is in vitals' output the Prometheus test evaluates its
-# expressions for real. Empty: the health model, probes, actions and
-# heartbeats have landed, and vitals_under_test() makes every name appear.
-PENDING = {}
+# Host collectors the dashboards and rules use before they have landed in
+# vitals: {collector: pattern of the metric names it exports}. While vitals
+# does not run the collector (no vitals_scrape_collector_success{collector=...}
+# on its /metrics), e2e.dashboards accepts names that match the pattern and
+# e2e.prometheus only parses and evaluates the expressions that use them. As
+# soon as vitals runs it, both are strict with no edit here: every name must
+# be in vitals' output, every expression must return series.
+PENDING_COLLECTORS = {
+    "filesystem": r"node_filesystem_[a-z_]+",
+    "diskstats": r"node_disk_[a-z_]+",
+    "netdev": r"node_network_(receive|transmit)_[a-z_]+",  # netclass has the other node_network_*
+    "conntrack": r"node_nf_conntrack_[a-z_]+",
+}
 
 
-def pending_reason(name):
-    for reason, feature in PENDING.items():
-        if name in feature["names"]:
-            return reason
+def running_collectors(families):
+    """The collectors vitals ran, from the families of its /metrics."""
+    success = families.get("vitals_scrape_collector_success", {"samples": []})
+    return {labels["collector"] for _, labels, _ in success["samples"]}
+
+
+def pending_reason(name, running):
+    """Why `name` may be missing from vitals' output (its collector is not
+    among `running`), or None."""
+    for collector, pattern in PENDING_COLLECTORS.items():
+        if collector not in running and re.fullmatch(pattern, name):
+            return f"the {collector} collector is not in vitals yet"
     return None
 
 
@@ -251,6 +263,23 @@ def vitals_config(tmpdir, tcp_port, http_port):
     return path, web
 
 
+def textfile_directory(tmpdir):
+    """A textfile directory whose two files make both textfile alerts true: a
+    file last written two days ago (VitalsHostTextfileStale) and one with a
+    timestamp, which the collector rejects (VitalsHostTextfileScrapeError)."""
+    directory = os.path.join(tmpdir, "textfile")
+    os.mkdir(directory)
+    stale = os.path.join(directory, "nightly_backup.prom")
+    with open(stale, "w") as f:
+        f.write("# TYPE backup_last_success_timestamp_seconds gauge\n"
+                "backup_last_success_timestamp_seconds 1.7e9\n")
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(stale, (two_days_ago, two_days_ago))
+    with open(os.path.join(directory, "timestamped.prom"), "w") as f:
+        f.write("job_runs_total 3 1700000000000\n")
+    return directory
+
+
 def web_auth_headers():
     """Basic auth of the web config's user (for /heartbeat and /-/reload)."""
     return {"Authorization": "Basic " + base64.b64encode(f"{WEB_USER}:{WEB_PASSWORD}".encode()).decode()}
@@ -258,7 +287,7 @@ def web_auth_headers():
 
 @contextlib.contextmanager
 def vitals_under_test(tmpdir, timeout=20.0):
-    """Starts the peers and vitals (vitals_config), reports a job run to the
+    """Starts the peers and vitals (vitals_config, textfile_directory), reports a job run to the
     heartbeat check (/start, then a beat, with basic auth and the token), and
     waits until every family of EVENT_FAMILIES is on /metrics. Yields
     (vitals, families of its /metrics then)."""
@@ -268,7 +297,8 @@ def vitals_under_test(tmpdir, timeout=20.0):
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
         config, web = vitals_config(tmpdir, tcp.port, httpd.server_address[1])
-        with Vitals(f"--config.file={config}", f"--web.config.file={web}") as v:
+        with Vitals(f"--config.file={config}", f"--web.config.file={web}",
+                    f"--collector.textfile.directory={textfile_directory(tmpdir)}") as v:
             headers = dict(web_auth_headers(), **{"X-Vitals-Token": HEARTBEAT_TOKEN})
             for path in ("/heartbeat/job/start", "/heartbeat/job"):
                 status, _, body = v.get(path, headers=headers, method="POST", data=b"")
@@ -289,18 +319,6 @@ def vitals_under_test(tmpdir, timeout=20.0):
         httpd.shutdown()
         httpd.server_close()
         tcp.close()
-
-
-def source_metric_literals():
-    """Every "vitals_..." string literal in the agent's C++ sources."""
-    names = set()
-    for top in ("agent", "collectors", "config"):
-        for root, _, files in os.walk(os.path.join(SOURCE_DIR, top)):
-            for fname in files:
-                if fname.endswith((".cpp", ".h")):
-                    with open(os.path.join(root, fname), errors="replace") as f:
-                        names.update(re.findall(r'"(vitals_[a-z0-9_]+)"', f.read()))
-    return names
 
 
 def with_recorded_sources(names):
