@@ -24,6 +24,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SCHEMA_VERSION = 39
 DS = {"type": "prometheus", "uid": "${datasource}"}
 SEL = 'job="$job", instance=~"$instance"'  # every query filters on these
+# Filesystems the panels show, as the filesystem alerts choose them: not memory
+# (tmpfs, ramfs), a container's view of another filesystem (overlay), or full
+# by design (squashfs, iso9660).
+FS = SEL + ', fstype!~"tmpfs|ramfs|overlay|squashfs|iso9660"'
+NET = SEL + ', device!="lo"'
 
 
 # ---------------------------------------------------------------- variables
@@ -157,13 +162,13 @@ def table(title, description, tgts, unit="short", th=None, mappings=None):
                         "cellHeight": "sm"}}
 
 
-def bargauge(title, description, tgts, unit="short", th=None):
+def bargauge(title, description, tgts, unit="short", th=None, max_=None):
+    defaults = {"unit": unit, "min": 0}
+    if max_ is not None:
+        defaults["max"] = max_
+    defaults |= {"thresholds": th or thresholds((None, "green")), "color": {"mode": "thresholds"}}
     return {"type": "bargauge", "title": title, "description": description, "datasource": DS,
-            "targets": tgts,
-            "fieldConfig": {"defaults": {"unit": unit, "min": 0,
-                                         "thresholds": th or thresholds((None, "green")),
-                                         "color": {"mode": "thresholds"}},
-                            "overrides": []},
+            "targets": tgts, "fieldConfig": {"defaults": defaults, "overrides": []},
             "options": {"displayMode": "gradient", "orientation": "horizontal", "showUnfilled": True,
                         "valueMode": "color", "namePlacement": "auto", "sizing": "auto",
                         "minVizHeight": 16, "minVizWidth": 8, "maxVizHeight": 300,
@@ -265,6 +270,68 @@ def host():
                      targets((f"rate(node_forks_total{{{SEL}}}[$__rate_interval])", "{{instance}} forks"),
                              (f"rate(node_context_switches_total{{{SEL}}}[$__rate_interval])", "{{instance}} context switches")),
                      unit="ops", min_=0), 12, 8)
+    L.add(timeseries("Pressure", "Share of wall time in which some tasks waited for a CPU, for memory "
+                     "or for I/O (some), and in which every non-idle task stalled on memory or I/O at "
+                     "once (full), from /proc/pressure. A rising `some` is the first sign that a "
+                     "resource is short.",
+                     targets((f"rate(node_pressure_cpu_waiting_seconds_total{{{SEL}}}[$__rate_interval])", "{{instance}} cpu some"),
+                             (f"rate(node_pressure_memory_waiting_seconds_total{{{SEL}}}[$__rate_interval])", "{{instance}} memory some"),
+                             (f"rate(node_pressure_memory_stalled_seconds_total{{{SEL}}}[$__rate_interval])", "{{instance}} memory full"),
+                             (f"rate(node_pressure_io_waiting_seconds_total{{{SEL}}}[$__rate_interval])", "{{instance}} io some"),
+                             (f"rate(node_pressure_io_stalled_seconds_total{{{SEL}}}[$__rate_interval])", "{{instance}} io full")),
+                     unit="percentunit", min_=0), 12, 8)
+    L.add(bargauge("Filesystem space used", "Share of each filesystem's space unprivileged users can no "
+                   "longer write, as df's Use% (alert VitalsHostFilesystemAlmostFull above 95 %).",
+                   targets((f"1 - node_filesystem_avail_bytes{{{FS}}} / node_filesystem_size_bytes{{{FS}}}",
+                            "{{instance}} {{mountpoint}}"), instant=True),
+                   unit="percentunit", th=PCT, max_=1), 8, 8)
+    L.add(bargauge("Inodes used", "Share of each filesystem's inodes in use (alert "
+                   "VitalsHostFilesystemInodesAlmostExhausted above 95 %); filesystems without a fixed "
+                   "inode count are left out.",
+                   targets((f"1 - node_filesystem_files_free{{{FS}}} / (node_filesystem_files{{{FS}}} > 0)",
+                            "{{instance}} {{mountpoint}}"), instant=True),
+                   unit="percentunit", th=PCT, max_=1), 8, 8)
+    L.add(timeseries("Filesystem space available", "Space unprivileged users can still write on each "
+                     "filesystem (what df shows as Avail); a steady fall is what alert "
+                     "VitalsHostFilesystemFillingUp extrapolates.",
+                     targets((f"node_filesystem_avail_bytes{{{FS}}}", "{{instance}} {{mountpoint}}")),
+                     unit="bytes", min_=0), 8, 8)
+    L.add(timeseries("Disk throughput", "Bytes read from and written to each disk per second.",
+                     targets((f"rate(node_disk_read_bytes_total{{{SEL}}}[$__rate_interval])", "{{instance}} {{device}} read"),
+                             (f"rate(node_disk_written_bytes_total{{{SEL}}}[$__rate_interval])", "{{instance}} {{device}} written")),
+                     unit="Bps", min_=0), 6, 8)
+    L.add(timeseries("Disk operations", "Reads and writes each disk completed per second.",
+                     targets((f"rate(node_disk_reads_completed_total{{{SEL}}}[$__rate_interval])", "{{instance}} {{device}} reads"),
+                             (f"rate(node_disk_writes_completed_total{{{SEL}}}[$__rate_interval])", "{{instance}} {{device}} writes")),
+                     unit="iops", min_=0), 6, 8)
+    L.add(timeseries("Disk latency", "Average time a read or a write took on each disk, queueing included.",
+                     targets((f"rate(node_disk_read_time_seconds_total{{{SEL}}}[$__rate_interval]) / "
+                              f"rate(node_disk_reads_completed_total{{{SEL}}}[$__rate_interval])", "{{instance}} {{device}} read"),
+                             (f"rate(node_disk_write_time_seconds_total{{{SEL}}}[$__rate_interval]) / "
+                              f"rate(node_disk_writes_completed_total{{{SEL}}}[$__rate_interval])", "{{instance}} {{device}} write")),
+                     unit="s", min_=0), 6, 8)
+    L.add(timeseries("Disk busy", "Share of time each disk had I/O in flight; near 1 it is saturated "
+                     "and requests queue (alert VitalsHostDiskSaturated above 0.9).",
+                     targets((f"rate(node_disk_io_time_seconds_total{{{SEL}}}[$__rate_interval])", "{{instance}} {{device}}")),
+                     unit="percentunit", min_=0, max_=1, th=PCT), 6, 8)
+    L.add(timeseries("Network traffic", "Bytes received and transmitted per second on each interface "
+                     "but loopback.",
+                     targets((f"rate(node_network_receive_bytes_total{{{NET}}}[$__rate_interval])", "{{instance}} {{device}} received"),
+                             (f"rate(node_network_transmit_bytes_total{{{NET}}}[$__rate_interval])", "{{instance}} {{device}} transmitted")),
+                     unit="Bps", min_=0), 8, 8)
+    L.add(timeseries("Network packets", "Packets received and transmitted per second on each interface "
+                     "but loopback.",
+                     targets((f"rate(node_network_receive_packets_total{{{NET}}}[$__rate_interval])", "{{instance}} {{device}} received"),
+                             (f"rate(node_network_transmit_packets_total{{{NET}}}[$__rate_interval])", "{{instance}} {{device}} transmitted")),
+                     unit="pps", min_=0), 8, 8)
+    L.add(timeseries("Network errors and drops", "Packets per second each interface counted as errors "
+                     "(alerts VitalsHostNetworkReceiveErrors and VitalsHostNetworkTransmitErrors above 1 % "
+                     "of its packets) or dropped (a full ring buffer or backlog, or no one to deliver to).",
+                     targets((f"rate(node_network_receive_errs_total{{{NET}}}[$__rate_interval])", "{{instance}} {{device}} receive errors"),
+                             (f"rate(node_network_transmit_errs_total{{{NET}}}[$__rate_interval])", "{{instance}} {{device}} transmit errors"),
+                             (f"rate(node_network_receive_drop_total{{{NET}}}[$__rate_interval])", "{{instance}} {{device}} receive drops"),
+                             (f"rate(node_network_transmit_drop_total{{{NET}}}[$__rate_interval])", "{{instance}} {{device}} transmit drops")),
+                     unit="pps", min_=0), 8, 8)
     L.add(timeseries("Collectors", "How long each vitals collector took per scrape; a failing collector "
                      "(vitals_scrape_collector_success 0) is listed in the table beside.",
                      targets((f"vitals_scrape_collector_duration_seconds{{{SEL}}}", "{{instance}} {{collector}}")),
@@ -272,8 +339,9 @@ def host():
     L.add(table("Failing collectors", "Collectors whose last scrape failed; empty when all work.",
                 targets((f"vitals_scrape_collector_success{{{SEL}}} == 0", ""), instant=True, fmt="table")),
           4, 8)
-    return dashboard("vitals-host", "vitals / Host", "CPU, memory, load, file handles and processes of the "
-                     "hosts running vitals (node_exporter-compatible metrics).", ["vitals", "host"],
+    return dashboard("vitals-host", "vitals / Host", "CPU, memory, load, file handles, processes, pressure, "
+                     "filesystems, disks and network of the hosts running vitals (node_exporter-compatible "
+                     "metrics).", ["vitals", "host"],
                      common_vars(), L, LINKS)
 
 
