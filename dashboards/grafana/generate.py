@@ -280,17 +280,16 @@ def host():
                              (f"rate(node_pressure_io_waiting_seconds_total{{{SEL}}}[$__rate_interval])", "{{instance}} io some"),
                              (f"rate(node_pressure_io_stalled_seconds_total{{{SEL}}}[$__rate_interval])", "{{instance}} io full")),
                      unit="percentunit", min_=0), 12, 8)
-    L.add(bargauge("Filesystem space used", "Share of each filesystem's space unprivileged users can no "
-                   "longer write, as df's Use% (alert VitalsHostFilesystemAlmostFull above 95 %).",
-                   targets((f"1 - node_filesystem_avail_bytes{{{FS}}} / node_filesystem_size_bytes{{{FS}}}",
-                            "{{instance}} {{mountpoint}}"), instant=True),
-                   unit="percentunit", th=PCT, max_=1), 8, 8)
-    L.add(bargauge("Inodes used", "Share of each filesystem's inodes in use (alert "
-                   "VitalsHostFilesystemInodesAlmostExhausted above 95 %); filesystems without a fixed "
-                   "inode count are left out.",
-                   targets((f"1 - node_filesystem_files_free{{{FS}}} / (node_filesystem_files{{{FS}}} > 0)",
-                            "{{instance}} {{mountpoint}}"), instant=True),
-                   unit="percentunit", th=PCT, max_=1), 8, 8)
+    def used_share(title, description, free, total):
+        return bargauge(title, description, targets((f"1 - {free} / {total}", "{{instance}} {{mountpoint}}"),
+                                                    instant=True), unit="percentunit", th=PCT, max_=1)
+    L.add(used_share("Filesystem space used", "Share of each filesystem's space unprivileged users can no "
+                     "longer write, as df's Use% (alert VitalsHostFilesystemAlmostFull above 95 %).",
+                     f"node_filesystem_avail_bytes{{{FS}}}", f"node_filesystem_size_bytes{{{FS}}}"), 8, 8)
+    L.add(used_share("Inodes used", "Share of each filesystem's inodes in use (alert "
+                     "VitalsHostFilesystemInodesAlmostExhausted above 95 %); filesystems without a fixed "
+                     "inode count are left out.",
+                     f"node_filesystem_files_free{{{FS}}}", f"(node_filesystem_files{{{FS}}} > 0)"), 8, 8)
     L.add(timeseries("Filesystem space available", "Space unprivileged users can still write on each "
                      "filesystem (what df shows as Avail); a steady fall is what alert "
                      "VitalsHostFilesystemFillingUp extrapolates.",
