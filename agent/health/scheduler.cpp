@@ -293,7 +293,8 @@ SteadyTime Scheduler::Tick() {
       return now + std::chrono::seconds(1);
     }
     for (auto& [name, entry] : core.entries) {
-      if (entry->running && !entry->abandoned && now >= entry->deadline) {
+      if (entry->running && !entry->abandoned &&
+          now >= SaturatingAdd(entry->deadline, kAbandonGrace)) {
         log::Warn("check run abandoned at its deadline, its thread still runs",
                   {{"check", name}, {"timeout", Seconds(entry->spec.timeout)}});
         entry->abandoned = true;
@@ -354,7 +355,7 @@ SteadyTime Scheduler::Tick() {
     }
     for (auto& [name, entry] : core.entries) {
       if (entry->running && !entry->abandoned) {
-        next = std::min(next, entry->deadline);
+        next = std::min(next, SaturatingAdd(entry->deadline, kAbandonGrace));
       } else if (!entry->running &&
                  (entry->next_due > now || core.in_flight < core.options.max_concurrency)) {
         // (a due check waiting for a free slot is woken by the run that frees it)

@@ -4,8 +4,9 @@
 // publishes their results as a snapshot that /health and /metrics copy.
 // A scrape or a health request never runs a check.
 //
-// Timeouts: a run executes on its own thread. When it passes its deadline
-// the scheduler records the check's on_error status ("timed out after 2s")
+// Timeouts: a run executes on its own thread and is handed its deadline;
+// probes stop there and report why (what they killed, what they read). When a
+// run is still out kAbandonGrace after its deadline, the scheduler records the check's on_error status ("timed out after 2s")
 // at once, stops counting that thread against max_concurrency (so a stuck
 // check never starves the others) and abandons it: the thread is detached
 // and whatever it returns later is discarded. The same check is not started
@@ -14,6 +15,9 @@
 // pool that replaces stuck workers and this are the same idea, this one has
 // less code.) While an abandoned run is still out, the check keeps reporting
 // its timeout, and the staleness bound turns it Unhealthy if it never returns.
+//
+// The grace is what a probe that honours its deadline needs to kill, reap and
+// return; without it the two race and the probe's own reason is lost.
 //
 // Thread contract: every public method may be called from any thread. One
 // mutex guards all entries; listeners are called without it held.
@@ -34,6 +38,9 @@
 #include "agent/health/status.h"
 
 namespace vitals::health {
+
+// How long past its deadline a run may take before it is abandoned.
+inline constexpr Duration kAbandonGrace = std::chrono::milliseconds(500);
 
 // What one check reports right now: the hysteresis status, or Unhealthy when
 // it has no result yet ("pending", as Consul starts checks critical) or its
