@@ -1,39 +1,15 @@
 #include "collectors/probes/http_check.h"
 
-#include "collectors/probes/dynlib.h"
-
-// The typecheck macros of curl.h would wrap our calls through the table.
-#define CURL_DISABLE_TYPECHECK
-#include <curl/curl.h>
+#include <arpa/inet.h>
 #include <re2/re2.h>
 
-#include <arpa/inet.h>
-
 #include <cstdlib>
-#include <mutex>
+
+#include "collectors/probes/curl.h"
 
 namespace vitals::probes {
 
 namespace {
-
-// libcurl.so.4 is loaded when the first probe needs it (dynlib.h).
-#define VITALS_CURL_FUNCTIONS(X) \
-  X(curl_easy_cleanup) \
-  X(curl_easy_getinfo) \
-  X(curl_easy_init) \
-  X(curl_easy_perform) \
-  X(curl_easy_setopt) \
-  X(curl_easy_strerror) \
-  X(curl_global_init) \
-  X(curl_free) \
-  X(curl_slist_append) \
-  X(curl_slist_free_all) \
-  X(curl_url) \
-  X(curl_url_cleanup) \
-  X(curl_url_get) \
-  X(curl_url_set)
-VITALS_PROBE_API(CurlApi, Curl, "libcurl.so.4", VITALS_CURL_FUNCTIONS)
-#undef VITALS_CURL_FUNCTIONS
 
 // What a response may hold; past it the transfer stops and the probe fails
 // saying so. libcurl alone would take up to 300 KiB of headers, and any body.
@@ -95,9 +71,6 @@ int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   return t->deadline->stop.stop_requested() ? 1 : 0;  // non-zero aborts
 }
 
-struct CurlDeleter {
-  void operator()(CURL* h) const { Curl().curl_easy_cleanup(h); }
-};
 struct ListDeleter {
   void operator()(curl_slist* l) const { Curl().curl_slist_free_all(l); }
 };
@@ -137,15 +110,6 @@ std::string ResolveEntry(const std::string& url, const Deadline& deadline) {
   return entry;
 }
 
-void InitCurl() {
-  static std::once_flag once;
-  static CURLcode status = CURLE_OK;
-  std::call_once(once, [] { status = Curl().curl_global_init(CURL_GLOBAL_DEFAULT); });
-  if (status != CURLE_OK) {
-    throw ProbeFailure(std::string("libcurl could not start: ") + Curl().curl_easy_strerror(status));
-  }
-}
-
 }  // namespace
 
 HttpCheck::HttpCheck(config::HttpProbeConfig config, health::HealthStatus on_failure)
@@ -158,18 +122,20 @@ HttpCheck::HttpCheck(config::HttpProbeConfig config, health::HealthStatus on_fai
 HttpCheck::~HttpCheck() = default;
 
 health::CheckResult HttpCheck::Probe(ProbeRun& run) {
-  InitCurl();
   const std::string password = ReadSecret(config_.password, run);
   const std::string shown = config_.method + " " + RedactDsn(config_.url);
-  std::unique_ptr<CURL, CurlDeleter> handle(Curl().curl_easy_init());
-  if (!handle) {
-    throw ProbeFailure(shown + ": libcurl could not allocate a handle");
-  }
+  char error[CURL_ERROR_SIZE];
+  CurlHandle handle = NewHttpTransfer({.url = config_.url,
+                                       .timeout = run.deadline.Remaining(),
+                                       .user_agent = "vitals-probe",
+                                       .tls = config_.tls,
+                                       .username = config_.username,
+                                       .password = password},
+                                      error);
   CURL* h = handle.get();
   Transfer t;
   t.deadline = &run.deadline;
   t.handle = h;
-  char error[CURL_ERROR_SIZE] = {};
   std::unique_ptr<curl_slist, ListDeleter> headers;
   for (const auto& [name, value] : config_.headers) {
     const std::string line = name + ": " + value;
@@ -188,14 +154,6 @@ health::CheckResult HttpCheck::Probe(ProbeRun& run) {
     }
     Curl().curl_easy_setopt(h, CURLOPT_RESOLVE, resolve.get());
   }
-  const long timeout_ms = std::max<long>(static_cast<long>(run.deadline.Remaining().count()), 1);
-  Curl().curl_easy_setopt(h, CURLOPT_URL, config_.url.c_str());
-  Curl().curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error);
-  Curl().curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  Curl().curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
-  Curl().curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-  Curl().curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  Curl().curl_easy_setopt(h, CURLOPT_USERAGENT, "vitals-probe");
   Curl().curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, config_.follow_redirects ? 1L : 0L);
   Curl().curl_easy_setopt(h, CURLOPT_MAXREDIRS, static_cast<long>(config_.max_redirects));
   Curl().curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, OnBody);
@@ -220,21 +178,6 @@ health::CheckResult HttpCheck::Probe(ProbeRun& run) {
   if (headers) {
     Curl().curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
   }
-  if (!config_.username.empty()) {
-    Curl().curl_easy_setopt(h, CURLOPT_USERNAME, config_.username.c_str());
-    Curl().curl_easy_setopt(h, CURLOPT_PASSWORD, password.c_str());
-  }
-  if (!config_.tls.ca_file.empty()) {
-    Curl().curl_easy_setopt(h, CURLOPT_CAINFO, config_.tls.ca_file.c_str());
-  }
-  if (!config_.tls.cert_file.empty()) {
-    Curl().curl_easy_setopt(h, CURLOPT_SSLCERT, config_.tls.cert_file.c_str());
-    Curl().curl_easy_setopt(h, CURLOPT_SSLKEY, config_.tls.key_file.c_str());
-  }
-  if (config_.tls.insecure_skip_verify) {
-    Curl().curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
-    Curl().curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
-  }
 
   const CURLcode rc = Curl().curl_easy_perform(h);
   long code = 0;
@@ -252,7 +195,7 @@ health::CheckResult HttpCheck::Probe(ProbeRun& run) {
     run.data["ssl_earliest_cert_expiry"] = t.chain->earliest_not_after;
   }
   if (rc != CURLE_OK) {
-    std::string why = error[0] != '\0' ? error : Curl().curl_easy_strerror(rc);
+    std::string why = CurlErrorText(rc, error);
     if (t.head_over || (rc == CURLE_OUT_OF_MEMORY && !t.head_complete)) {
       // libcurl holds at most 100 KiB of an unfinished header line and then
       // fails with "Out of memory", before OnHeader could count it.

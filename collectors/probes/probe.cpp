@@ -43,34 +43,39 @@ health::CheckResult ProbeCheck::Run(const health::CheckContext& ctx) {
   return result;
 }
 
+std::string ReadPasswordFile(const std::string& path) {
+  // Non-blocking, and a regular file only: a FIFO or a device there must
+  // not hold the probe past its deadline.
+  platform::Fd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
+  struct stat st {};
+  if (!fd || ::fstat(fd.get(), &st) != 0) {
+    throw ProbeFailure("cannot read password_file " + path + ": " + std::strerror(errno));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    throw ProbeFailure("password_file " + path + " is not a regular file");
+  }
+  char buf[4096];
+  const ssize_t n = ::read(fd.get(), buf, sizeof buf);
+  if (n < 0) {
+    throw ProbeFailure("cannot read password_file " + path + ": " + std::strerror(errno));
+  }
+  std::string value(buf, static_cast<std::size_t>(n));
+  value = value.substr(0, value.find('\n'));
+  if (!value.empty() && value.back() == '\r') {
+    value.pop_back();
+  }
+  if (value.empty()) {
+    throw ProbeFailure("password_file " + path + " is empty");
+  }
+  return value;
+}
+
 std::string ReadSecret(const config::Secret& secret, ProbeRun& run) {
   std::string value;
   if (secret.value) {
     value = *secret.value;
   } else if (secret.file) {
-    // Non-blocking, and a regular file only: a FIFO or a device there must
-    // not hold the probe past its deadline.
-    platform::Fd fd(::open(secret.file->c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
-    struct stat st {};
-    if (!fd || ::fstat(fd.get(), &st) != 0) {
-      throw ProbeFailure("cannot read password_file " + *secret.file + ": " + std::strerror(errno));
-    }
-    if (!S_ISREG(st.st_mode)) {
-      throw ProbeFailure("password_file " + *secret.file + " is not a regular file");
-    }
-    char buf[4096];
-    const ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0) {
-      throw ProbeFailure("cannot read password_file " + *secret.file + ": " + std::strerror(errno));
-    }
-    value.assign(buf, static_cast<std::size_t>(n));
-    value = value.substr(0, value.find('\n'));
-    if (!value.empty() && value.back() == '\r') {
-      value.pop_back();
-    }
-    if (value.empty()) {
-      throw ProbeFailure("password_file " + *secret.file + " is empty");
-    }
+    value = ReadPasswordFile(*secret.file);
   }
   if (!value.empty()) {
     run.secrets.push_back(value);

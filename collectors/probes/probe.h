@@ -51,6 +51,10 @@ class ProbeCheck : public health::Check {
 // its content. Registers the value in run.secrets.
 std::string ReadSecret(const config::Secret& secret, ProbeRun& run);
 
+// A password file's first line, as ReadSecret reads it (also for `vitals
+// status --password-file`). Throws ProbeFailure when it cannot be read or is empty.
+std::string ReadPasswordFile(const std::string& path);
+
 // Replaces every occurrence of each secret (of 3 or more characters) by "<redacted>".
 std::string Redact(std::string text, const std::vector<std::string>& secrets);
 

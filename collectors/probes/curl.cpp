@@ -1,0 +1,62 @@
+#include "collectors/probes/curl.h"
+
+#include <algorithm>
+#include <mutex>
+
+namespace vitals::probes {
+
+VITALS_PROBE_API_ACCESSOR(CurlApi, Curl, "libcurl.so.4", VITALS_CURL_FUNCTIONS)
+
+namespace {
+
+void InitCurl() {
+  static std::once_flag once;
+  static CURLcode status = CURLE_OK;
+  std::call_once(once, [] { status = Curl().curl_global_init(CURL_GLOBAL_DEFAULT); });
+  if (status != CURLE_OK) {
+    throw ProbeFailure(std::string("libcurl could not start: ") + Curl().curl_easy_strerror(status));
+  }
+}
+
+}  // namespace
+
+CurlHandle NewHttpTransfer(const HttpRequestBasics& basics, char* error) {
+  InitCurl();
+  CurlHandle handle(Curl().curl_easy_init());
+  if (!handle) {
+    throw ProbeFailure("libcurl could not allocate a handle");
+  }
+  CURL* h = handle.get();
+  const auto set = Curl().curl_easy_setopt;
+  error[0] = '\0';
+  set(h, CURLOPT_URL, basics.url.c_str());
+  set(h, CURLOPT_ERRORBUFFER, error);
+  set(h, CURLOPT_NOSIGNAL, 1L);
+  set(h, CURLOPT_TIMEOUT_MS, std::max<long>(static_cast<long>(basics.timeout.count()), 1));
+  set(h, CURLOPT_PROTOCOLS_STR, "http,https");
+  set(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  set(h, CURLOPT_USERAGENT, basics.user_agent.c_str());
+  if (!basics.username.empty()) {
+    set(h, CURLOPT_USERNAME, basics.username.c_str());
+    set(h, CURLOPT_PASSWORD, basics.password.c_str());
+  }
+  const config::TlsClientConfig& tls = basics.tls;
+  if (!tls.ca_file.empty()) {
+    set(h, CURLOPT_CAINFO, tls.ca_file.c_str());
+  }
+  if (!tls.cert_file.empty()) {
+    set(h, CURLOPT_SSLCERT, tls.cert_file.c_str());
+    set(h, CURLOPT_SSLKEY, tls.key_file.c_str());
+  }
+  if (tls.insecure_skip_verify) {
+    set(h, CURLOPT_SSL_VERIFYPEER, 0L);
+    set(h, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
+  return handle;
+}
+
+std::string CurlErrorText(CURLcode rc, const char* error) {
+  return error[0] != '\0' ? error : Curl().curl_easy_strerror(rc);
+}
+
+}  // namespace vitals::probes
