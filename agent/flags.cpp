@@ -88,7 +88,8 @@ std::string HelpText(const collectors::CollectorRegistry& registry) {
     out << "  " << left << std::string(left.size() < 25 ? 25 - left.size() : 1, ' ') << help
         << "\n";
   };
-  out << "usage: vitals [<flags>]\n\n"
+  out << "usage: vitals [<flags>]\n"
+         "       vitals status [<flags>]  (the running agent's health; see vitals status --help)\n\n"
          "Host, process and health metrics for Prometheus.\n\nFlags:\n";
   line("--help", "Show this help and exit.");
   line("--version", "Show the version and exit.");

@@ -6,6 +6,8 @@
 #include <ctime>
 #include <mutex>
 
+#include "agent/utf8.h"
+
 namespace vitals::log {
 
 namespace {
@@ -62,37 +64,6 @@ void AppendLogfmtValue(std::string& out, std::string_view value) {
     }
   }
   out += '"';
-}
-
-// Length of the well-formed UTF-8 sequence at the start of `s` (RFC 3629:
-// no overlong forms, no surrogates, nothing past U+10FFFF), or 0.
-std::size_t Utf8SequenceLength(std::string_view s) {
-  const auto b = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
-  const unsigned char c = b(0);
-  std::size_t n = 0;
-  unsigned char lo = 0x80, hi = 0xbf;  // allowed range of the second byte
-  if (c >= 0xc2 && c <= 0xdf) {
-    n = 2;
-  } else if (c >= 0xe0 && c <= 0xef) {
-    n = 3;
-    lo = static_cast<unsigned char>(c == 0xe0 ? 0xa0 : 0x80);
-    hi = static_cast<unsigned char>(c == 0xed ? 0x9f : 0xbf);
-  } else if (c >= 0xf0 && c <= 0xf4) {
-    n = 4;
-    lo = static_cast<unsigned char>(c == 0xf0 ? 0x90 : 0x80);
-    hi = static_cast<unsigned char>(c == 0xf4 ? 0x8f : 0xbf);
-  } else {
-    return 0;
-  }
-  if (s.size() < n || b(1) < lo || b(1) > hi) {
-    return 0;
-  }
-  for (std::size_t i = 2; i < n; ++i) {
-    if (b(i) < 0x80 || b(i) > 0xbf) {
-      return 0;
-    }
-  }
-  return n;
 }
 
 // JSON text must be UTF-8 (RFC 8259 §8.1), and log values can hold any bytes

@@ -1,6 +1,7 @@
 // vitals: flags -> config -> App::Start -> reload on SIGHUP, stop on SIGTERM or
 // SIGINT. Exit status 2 for bad flags (as kingpin does), 1 when the agent cannot
-// start or its stop timed out.
+// start or its stop timed out. `vitals status ...` is the client of a running
+// agent (agent/cli/status_command.h).
 
 #include <malloc.h>
 #include <signal.h>
@@ -9,9 +10,11 @@
 #include <cstdio>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "agent/app.h"
+#include "agent/cli/status_command.h"
 #include "agent/flags.h"
 #include "agent/lifecycle.h"
 #include "agent/log.h"
@@ -19,6 +22,9 @@
 
 int main(int argc, char** argv) {
   using namespace vitals;
+  if (argc > 1 && std::string_view(argv[1]) == "status") {
+    return cli::RunStatusCommand(std::vector<std::string>(argv + 2, argv + argc));
+  }
   const collectors::CollectorRegistry& registry = collectors::CollectorRegistry::Builtin();
 
   std::vector<std::string> args(argv + 1, argv + argc);
