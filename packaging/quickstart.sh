@@ -2,6 +2,8 @@
 # The README's two commands:
 #   bash packaging/quickstart.sh run    install what is missing, build, start vitals
 #   bash packaging/quickstart.sh test   install what is missing (test peers too), build, test
+# and, for packaging/Dockerfile's build stage:
+#   bash packaging/quickstart.sh deps [PACKAGE...]   install the build dependencies (and PACKAGEs)
 # Debian bookworm, as root (apt-get) or as a user who already has the packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +15,8 @@ build_deps=(cmake ninja-build g++ pkg-config git
 test_deps=(python3 curl prometheus prometheus-node-exporter prometheus-process-exporter
            postgresql redis-server openssl  # probes: real servers, test certificates
            dpkg-dev file   # e2e.deb: CPack's DEB generator runs dpkg-shlibdeps and file
-           clang libclang-rt-14-dev)  # the fuzz workflow: clang++ and libFuzzer
+           clang libclang-rt-14-dev  # the fuzz workflow: clang++ and libFuzzer
+           podman runc mmdebstrap)  # e2e.container: builds packaging/Dockerfile, runs the image
 
 install_missing() {
   local missing=()
@@ -45,6 +48,10 @@ case "${1:-}" in
     echo "vitals: metrics at http://localhost:9810/metrics, landing page at http://localhost:9810/"
     exec ./build/release/agent/vitals "$@"
     ;;
+  deps)
+    shift
+    install_missing "${build_deps[@]}" "$@"
+    ;;
   test)
     install_missing "${build_deps[@]}" "${test_deps[@]}"
     # The whole suite, then the reliability runs (tests/fuzz/README.md has
@@ -58,7 +65,7 @@ case "${1:-}" in
     done
     ;;
   *)
-    echo "usage: $0 run|test" >&2
+    echo "usage: $0 run|test|deps [PACKAGE...]" >&2
     exit 2
     ;;
 esac

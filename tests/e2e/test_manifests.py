@@ -1,6 +1,6 @@
 """The Dockerfile and Kubernetes manifests in packaging/ agree with the agent
-(docker and a cluster are not available to the tests, so this is what can be
-proved here): the ConfigMap's agent.json passes `vitals --config.check`; the
+(a cluster is not available to the tests, so this is what can be proved
+here; e2e.container builds and runs the image itself): the ConfigMap's agent.json passes `vitals --config.check`; the
 DaemonSet runs with hostPID, mounts the host's /proc read-only where its
 --path.procfs points, as a non-root numeric user, with the port and probe
 paths the agent serves (checked against a running vitals started with the
