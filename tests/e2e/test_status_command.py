@@ -21,6 +21,7 @@
 - TLS (certificates made with openssl): --ca-file, no CA (refused),
   --insecure-skip-verify, and a client certificate for an agent that requires
   one (RequireAndVerifyClientCert), with basic auth on top."""
+# ctest-labels: sanitize
 
 import fcntl
 import http.server
