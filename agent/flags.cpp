@@ -82,12 +82,37 @@ const FlagSpec kFlags[] = {
 
 }  // namespace
 
+std::optional<std::string> FlagArgument::TakeValue(const std::vector<std::string>& args,
+                                                   std::size_t& i) const {
+  if (value) {
+    return value;
+  }
+  if (i + 1 >= args.size()) {
+    return std::nullopt;
+  }
+  return args[++i];
+}
+
+std::optional<FlagArgument> SplitFlag(const std::string& arg) {
+  if (arg.rfind("--", 0) != 0) {
+    return std::nullopt;
+  }
+  FlagArgument flag{arg.substr(2), std::nullopt};
+  if (auto eq = flag.name.find('='); eq != std::string::npos) {
+    flag.value = flag.name.substr(eq + 1);
+    flag.name.resize(eq);
+  }
+  return flag;
+}
+
+std::string HelpLine(std::string_view flag, std::string_view help) {
+  return "  " + std::string(flag) + std::string(flag.size() < 25 ? 25 - flag.size() : 1, ' ') +
+         std::string(help) + "\n";
+}
+
 std::string HelpText(const collectors::CollectorRegistry& registry) {
   std::ostringstream out;
-  auto line = [&out](std::string left, std::string_view help) {
-    out << "  " << left << std::string(left.size() < 25 ? 25 - left.size() : 1, ' ') << help
-        << "\n";
-  };
+  auto line = [&out](std::string_view flag, std::string_view help) { out << HelpLine(flag, help); };
   out << "usage: vitals [<flags>]\n"
          "       vitals status [<flags>]  (the running agent's health; see vitals status --help)\n\n"
          "Host, process and health metrics for Prometheus.\n\nFlags:\n";
@@ -156,16 +181,12 @@ std::variant<Options, std::string> ParseFlags(const std::vector<std::string>& ar
   bool disable_defaults = false;
 
   for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    if (arg.rfind("--", 0) != 0) {
-      return "unexpected argument \"" + arg + "\" (flags start with --; try --help)";
+    auto argument = SplitFlag(args[i]);
+    if (!argument) {
+      return "unexpected argument \"" + args[i] + "\" (flags start with --; try --help)";
     }
-    std::string name = arg.substr(2);
-    std::optional<std::string> value;
-    if (auto eq = name.find('='); eq != std::string::npos) {
-      value = name.substr(eq + 1);
-      name.resize(eq);
-    }
+    const std::string& name = argument->name;
+    std::optional<std::string> value = argument->value;
     auto no_value = [&]() -> std::string {
       return value ? "flag --" + name + " takes no value" : "";
     };
@@ -224,11 +245,9 @@ std::variant<Options, std::string> ParseFlags(const std::vector<std::string>& ar
       if (!known) {
         return "unknown flag --" + name + " (try --help)";
       }
+      value = argument->TakeValue(args, i);
       if (!value) {
-        if (i + 1 >= args.size()) {
-          return "flag --" + name + " needs a value";
-        }
-        value = args[++i];
+        return "flag --" + name + " needs a value";
       }
       if (name == "web.listen-address") {
         auto parsed = ParseListenAddress(*value);

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "agent/cli/terminal_text.h"
+#include "agent/flags.h"
 #include "agent/version.h"
 #include "collectors/probes/curl.h"
 #include "collectors/probes/net.h"
@@ -91,12 +92,9 @@ std::string StatusHelpText() {
          "0 Healthy, 1 Degraded, 2 Unhealthy, 3 unknown (no answer, not a health report, bad flags).\n\n"
          "Flags:\n";
   for (const FlagSpec& flag : kStatusFlags) {
-    std::string left = "--" + std::string(flag.name);
-    if (!flag.placeholder.empty()) {
-      left += "=" + std::string(flag.placeholder);
-    }
-    out << "  " << left << std::string(left.size() < 25 ? 25 - left.size() : 1, ' ') << flag.help
-        << "\n";
+    out << HelpLine("--" + std::string(flag.name) +
+                        (flag.placeholder.empty() ? "" : "=" + std::string(flag.placeholder)),
+                    flag.help);
   }
   return out.str();
 }
@@ -107,23 +105,18 @@ std::variant<StatusOptions, std::string> ParseStatusFlags(const std::vector<std:
   bool json = false;
   bool quiet = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    if (arg.rfind("--", 0) != 0) {
-      return "unexpected argument \"" + arg + "\" (flags start with --; try vitals status --help)";
+    const auto flag = SplitFlag(args[i]);
+    if (!flag) {
+      return "unexpected argument \"" + args[i] + "\" (flags start with --; try vitals status --help)";
     }
-    std::string name = arg.substr(2);
-    std::optional<std::string> value;
-    if (auto eq = name.find('='); eq != std::string::npos) {
-      value = name.substr(eq + 1);
-      name.resize(eq);
-    }
+    const std::string& name = flag->name;
     const auto spec = std::find_if(std::begin(kStatusFlags), std::end(kStatusFlags),
                                    [&](const FlagSpec& f) { return f.name == name; });
     if (spec == std::end(kStatusFlags)) {
       return "unknown flag --" + name + " (try vitals status --help)";
     }
     if (spec->placeholder.empty()) {
-      if (value) {
+      if (flag->value) {
         return "flag --" + name + " takes no value";
       }
       (name == "insecure-skip-verify" ? options.tls.insecure_skip_verify
@@ -132,11 +125,9 @@ std::variant<StatusOptions, std::string> ParseStatusFlags(const std::vector<std:
                                       : options.help) = true;
       continue;
     }
+    const std::optional<std::string> value = flag->TakeValue(args, i);
     if (!value) {
-      if (i + 1 >= args.size()) {
-        return "flag --" + name + " needs a value";
-      }
-      value = args[++i];
+      return "flag --" + name + " needs a value";
     }
     if (value->empty()) {
       return "flag --" + name + " needs a value, got \"\"";
