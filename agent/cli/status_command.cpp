@@ -54,33 +54,32 @@ const FlagSpec kStatusFlags[] = {
 };
 
 // "http://host:port" and "http://host:port/" ask /health; a path or a query
-// is kept ("/health/ready", "/health?tag=db").
-std::variant<std::string, std::string> HealthUrl(std::string_view url) {
-  const auto fail = [&](std::string_view why) {
-    return std::variant<std::string, std::string>(
-        std::in_place_index<1>, "invalid --url \"" + std::string(url) + "\": " + std::string(why));
-  };
+// is kept ("/health/ready", "/health?tag=db"). nullopt, with `error` set, for
+// anything else.
+std::optional<std::string> HealthUrl(std::string_view url, std::string* error) {
   std::size_t scheme_end = 0;
   for (std::string_view scheme : {"http://", "https://"}) {
     if (url.substr(0, scheme.size()) == scheme) {
       scheme_end = scheme.size();
     }
   }
-  if (scheme_end == 0) {
-    return fail("expected http://host:port or https://host:port, with a /health path or none");
+  const std::size_t path_start =
+      scheme_end == 0 ? 0 : std::min(url.find_first_of("/?#", scheme_end), url.size());
+  if (scheme_end == 0 || path_start == scheme_end) {
+    *error = "invalid --url \"" + std::string(url) + "\": " +
+             (scheme_end == 0
+                  ? "expected http://host:port or https://host:port, with a /health path or none"
+                  : "no host");
+    return std::nullopt;
   }
-  const std::size_t path_start = std::min(url.find_first_of("/?#", scheme_end), url.size());
-  if (path_start == scheme_end) {
-    return fail("no host");
-  }
-  std::string_view rest = url.substr(path_start);
+  const std::string_view rest = url.substr(path_start);
   if (rest.empty() || rest == "/") {
-    rest = {};
-  } else if (rest.front() != '?') {
-    return std::variant<std::string, std::string>(std::in_place_index<0>, std::string(url));
+    return std::string(url.substr(0, path_start)) + "/health";
   }
-  return std::variant<std::string, std::string>(
-      std::in_place_index<0>, std::string(url.substr(0, path_start)) + "/health" + std::string(rest));
+  if (rest.front() == '?') {
+    return std::string(url.substr(0, path_start)) + "/health" + std::string(rest);
+  }
+  return std::string(url);
 }
 
 }  // namespace
@@ -165,11 +164,12 @@ std::variant<StatusOptions, std::string> ParseStatusFlags(const std::vector<std:
   if (options.help) {
     return options;
   }
-  auto health_url = HealthUrl(url);
-  if (health_url.index() == 1) {
-    return std::get<1>(health_url);
+  std::string error;
+  auto health_url = HealthUrl(url, &error);
+  if (!health_url) {
+    return error;
   }
-  options.url = std::get<0>(health_url);
+  options.url = std::move(*health_url);
   if (json && quiet) {
     return "give --json or --quiet, not both";
   }
