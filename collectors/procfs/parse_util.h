@@ -2,10 +2,12 @@
 // Small helpers shared by the parsers: numbers with std::from_chars (no locale,
 // no allocation), whitespace splitting and line iteration over string_views.
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 namespace vitals::procfs::detail {
 
@@ -132,5 +134,14 @@ class KeyValueLines {
  private:
   Lines lines_;
 };
+
+// A name that `names` has twice, if any: a file the kernel writes names each
+// device once, and two series of the same labels would make Prometheus
+// reject the whole scrape. Sorts `names`.
+inline std::optional<std::string_view> FindRepeated(std::vector<std::string_view>& names) {
+  std::sort(names.begin(), names.end());
+  auto it = std::adjacent_find(names.begin(), names.end());
+  return it == names.end() ? std::nullopt : std::optional<std::string_view>(*it);
+}
 
 }  // namespace vitals::procfs::detail

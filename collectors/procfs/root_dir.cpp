@@ -65,7 +65,7 @@ std::shared_ptr<const int> ShareFd(int fd) {
   });
 }
 
-// Calls `on_entry(name)` for each entry of the directory `fd` other than "."
+// Calls `on_entry(name, d_type)` for each entry of the directory `fd` other than "."
 // and "..", then closes `fd`. Uses getdents64 into a stack buffer rather than
 // opendir(), which costs an fstat and a 32 KiB allocation per directory; the
 // processes collector lists one task/ directory per process on every scrape.
@@ -91,7 +91,7 @@ int ForEachEntry(int fd, OnEntry on_entry) {
       offset += entry->d_reclen;
       std::string_view name(entry->d_name);
       if (name != "." && name != "..") {
-        on_entry(name);
+        on_entry(name, entry->d_type);
       }
     }
   }
@@ -222,7 +222,7 @@ Result<std::vector<int>> RootDir::NumericEntries(std::string_view relative_dir) 
     return fd.error();
   }
   std::vector<int> ids;
-  int err = ForEachEntry(*fd, [&ids](std::string_view name) {
+  int err = ForEachEntry(*fd, [&ids](std::string_view name, unsigned char) {
     auto id = detail::ToU64(name);
     if (id && *id > 0 && *id <= 0x7fffffffu) {
       ids.push_back(static_cast<int>(*id));
@@ -241,7 +241,35 @@ Result<std::vector<std::string>> RootDir::Entries(std::string_view relative_dir)
     return fd.error();
   }
   std::vector<std::string> names;
-  int err = ForEachEntry(*fd, [&names](std::string_view name) { names.emplace_back(name); });
+  int err = ForEachEntry(*fd, [&names](std::string_view name, unsigned char) {
+    names.emplace_back(name);
+  });
+  if (err != 0) {
+    return ErrnoError(err, relative_dir);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+Result<std::vector<std::string>> RootDir::Directories(std::string_view relative_dir) const {
+  auto fd = OpenDir(relative_dir);
+  if (!fd) {
+    return fd.error();
+  }
+  std::vector<std::string> names;
+  const int dir_fd = *fd;
+  int err = ForEachEntry(dir_fd, [&names, dir_fd](std::string_view name, unsigned char type) {
+    if (type == DT_UNKNOWN) {  // a filesystem without d_type: ask, as Go does
+      struct stat st {};
+      std::string entry(name);
+      type = ::fstatat(dir_fd, entry.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)
+                 ? DT_DIR
+                 : DT_UNKNOWN;
+    }
+    if (type == DT_DIR) {
+      names.emplace_back(name);
+    }
+  });
   if (err != 0) {
     return ErrnoError(err, relative_dir);
   }
@@ -255,7 +283,7 @@ Result<std::uint64_t> RootDir::CountEntries(std::string_view relative_dir) const
     return fd.error();
   }
   std::uint64_t count = 0;
-  int err = ForEachEntry(*fd, [&count](std::string_view) { ++count; });
+  int err = ForEachEntry(*fd, [&count](std::string_view, unsigned char) { ++count; });
   if (err != 0) {
     return ErrnoError(err, relative_dir);
   }

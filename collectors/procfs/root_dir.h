@@ -59,6 +59,10 @@ class RootDir {
   // filepath.Glob returns them), e.g. "devices/system/cpu".
   Result<std::vector<std::string>> Entries(std::string_view relative_dir) const;
 
+  // Names of the entries that are directories themselves (not symlinks to
+  // one), sorted: what Go's os.ReadDir reports as IsDir().
+  Result<std::vector<std::string>> Directories(std::string_view relative_dir) const;
+
   // Number of entries in a directory other than . and .. (e.g. "1234/fd").
   Result<std::uint64_t> CountEntries(std::string_view relative_dir) const;
 

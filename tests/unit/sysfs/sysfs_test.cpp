@@ -11,22 +11,14 @@
 #include "collectors/sysfs/cpu.h"
 #include "collectors/sysfs/os_release.h"
 #include "collectors/sysfs/selinux.h"
+#include "tests/unit/sysfs/open_tree.h"
 #include "tests/unit/temp_tree.h"
 
 using namespace vitals::sysfs;
 using vitals::procfs::Errc;
 using vitals::procfs::RootDir;
+using vitals::testing::Open;
 using vitals::testing::TempTree;
-
-namespace {
-
-RootDir Open(const TempTree& tree) {
-  auto dir = RootDir::Open(tree.path());
-  REQUIRE(dir.ok());
-  return *dir;
-}
-
-}  // namespace
 
 TEST_CASE("ParseCpuList", "[sysfs]") {
   auto list = [](std::string_view text) {
