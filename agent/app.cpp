@@ -3,6 +3,7 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <stdexcept>
 #include <tuple>
 
 #include "agent/health/heartbeat_handler.h"
@@ -96,7 +97,11 @@ std::variant<std::unique_ptr<App>, std::string> App::Start(const Options& option
   std::vector<std::shared_ptr<collectors::Collector>> enabled;
   std::string names;
   for (const std::string& name : options.collectors) {
-    enabled.push_back(registry.Find(name)->factory(ctx));
+    try {
+      enabled.push_back(registry.Find(name)->factory(ctx));
+    } catch (const std::invalid_argument& e) {  // its flags contradict each other (collector.h)
+      return "collector " + name + ": " + e.what();
+    }
     names += (names.empty() ? "" : ",") + name;
   }
   enabled.push_back(std::make_unique<collectors::SelfCollector>(*app->self_proc_));

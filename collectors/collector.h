@@ -202,6 +202,9 @@ inline procfs::Error NoData(std::string path, std::string reason) {
   return procfs::Error{procfs::Errc::kNoData, std::move(path), std::move(reason)};
 }
 
+// Builds a collector. Flags that contradict each other (a deprecated name
+// beside the new one, ...) throw std::invalid_argument with the reason: the
+// agent does not start, as node_exporter does not.
 using CollectorFactory = std::function<std::unique_ptr<Collector>(const CollectorContext&)>;
 
 }  // namespace vitals::collectors

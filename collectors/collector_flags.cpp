@@ -1,6 +1,7 @@
 #include "collectors/collector_flags.h"
 
 #include <stdexcept>
+#include <string>
 
 #include "config/reader.h"
 
@@ -51,6 +52,20 @@ std::string ValidateFlag(const FlagSpec& spec, std::string_view value) {
       return value.empty() ? invalid("expected a path") : "";
   }
   return invalid("unknown flag kind");
+}
+
+std::string FlagOrOldName(const FlagValues& values, const FlagSpec& flag, std::string_view old_name) {
+  const std::string& value = values.String(flag.name);
+  const std::string& old_value = values.String(old_name);
+  if (old_value.empty()) {
+    return value;
+  }
+  if (value != flag.default_value) {
+    throw std::invalid_argument("--" + std::string(old_name) + " and --" + std::string(flag.name) +
+                                " are mutually exclusive (the first is the deprecated name of "
+                                "the second)");
+  }
+  return old_value;
 }
 
 const std::string& FlagValues::String(std::string_view name) const {

@@ -42,6 +42,16 @@ inline bool MatchesGo(const RE2& re, std::string_view text) {
   return RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), re);
 }
 
+class FlagValues;
+
+// The value of `flag`, or of its hidden old name `old_name` (node_exporter
+// kept --collector.filesystem.ignored-mount-points working for
+// --collector.filesystem.mount-points-exclude) when that is given instead.
+// Both given (the new one away from its default) throws
+// std::invalid_argument: contradicting flags stop the agent at start, as
+// they stop node_exporter.
+std::string FlagOrOldName(const FlagValues& values, const FlagSpec& flag, std::string_view old_name);
+
 // The values of every collector flag, validated, with defaults for those not
 // given. Reading a flag no collector declared is a programming error and
 // throws std::logic_error (collectors read their flags when they are built).

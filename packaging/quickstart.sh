@@ -15,6 +15,7 @@ build_deps=(cmake ninja-build g++ pkg-config git
 test_deps=(python3 curl prometheus prometheus-node-exporter prometheus-process-exporter
            postgresql redis-server openssl  # probes: real servers, test certificates
            dpkg-dev file   # e2e.deb: CPack's DEB generator runs dpkg-shlibdeps and file
+           bindfs          # e2e.filesystem_mounts: a FUSE filesystem whose daemon it stops
            clang libclang-rt-14-dev  # the fuzz workflow: clang++ and libFuzzer
            podman runc mmdebstrap)  # e2e.container: builds packaging/Dockerfile, runs the image
 

@@ -10,11 +10,14 @@ VITALS_UPDATE_GOLDEN=1 rewrites the golden file on purpose (review its diff)."""
 from golden import compare_with_golden, run_on_fixture, skip_unless_captured_here
 from vitals_harness import fail, fixture_path, registered_collectors
 
-# The optional families of the collectors that have them, and the textfile
-# directory of good files (the others are for e2e.node_exporter_parity).
+# The optional families of the collectors that have them, the textfile
+# directory of good files (the others are for e2e.node_exporter_parity), and
+# udev's records (not this host's /run/udev/data).
 OPTIONAL = ["--collector.cpu.info", "--collector.cpu.info.flags-include=^(sse4_2|avx2)$",
             "--collector.cpu.info.bugs-include=^spectre", "--collector.stat.softirq",
-            "--collector.textfile.directory=" + fixture_path("textfile", "clean")]
+            "--collector.bcache.priorityStats",
+            "--collector.textfile.directory=" + fixture_path("textfile", "clean"),
+            "--path.udev.data=" + fixture_path("udev", "data")]
 
 
 def main():

@@ -8,6 +8,7 @@ Each collector declares how it is compared in tests/fixtures/parity/<name>.json
   {"modes": ["live", "fixture"],          # which runs apply (at least one)
    "flags": ["--collector.cpu.info"],     # extra flags, given to both exporters;
                                           # "{fixtures}" is tests/fixtures
+   "fixture": {"flags": ["--path.udev.data={fixtures}/udev/data"]},  # fixture runs only
    "live": {"tolerance": {"<family regex>": {"rel": 0.05, "abs": 1}},
             "absent_is_zero": ["<family>"]},
    "why": "one line: why these modes and tolerances"}
@@ -41,7 +42,8 @@ passes when one of MAX_ATTEMPTS attempts is clean. Structural differences are ne
 retried. process_* families (each exporter's own process) are compared by
 name, TYPE and HELP once.
 
-Prints a table: collector, mode, families compared, series, result."""
+Prints a table: collector, mode, families compared, series, result.
+VITALS_PARITY_COLLECTORS=a,b compares only those."""
 
 import json
 import os
@@ -180,6 +182,8 @@ def run(binary, name, mode, declared, trees):
     if mode == "fixture":
         flags += [f"--path.procfs={trees}/proc", f"--path.sysfs={fixture_path('sys')}",
                   f"--path.rootfs={fixture_path('rootfs')}"]
+        flags += [f.replace("{fixtures}", fixtures) for f in
+                  declared.get("fixture", {}).get("flags", [])]
     live = declared.get("live", {}) if mode == "live" else {}
     with NodeExporter(binary, flags) as ne, Vitals(*flags) as vi:
         ne.metrics()  # warm-up: both keep per-CPU history and lazy state
@@ -210,6 +214,8 @@ def main():
     if not os.path.isfile("/proc/stat"):
         skip("no real /proc on this machine")
     names = registered_collectors()
+    if os.environ.get("VITALS_PARITY_COLLECTORS"):  # while working on a few
+        names = [n for n in names if n in os.environ["VITALS_PARITY_COLLECTORS"].split(",")]
     declarations = {}
     missing = []
     for name in names:

@@ -13,9 +13,11 @@
 #include <vector>
 
 #include "collectors/procfs/cpuinfo.h"
+#include "collectors/procfs/diskstats.h"
 #include "collectors/procfs/file_nr.h"
 #include "collectors/procfs/loadavg.h"
 #include "collectors/procfs/meminfo.h"
+#include "collectors/procfs/mounts.h"
 #include "collectors/procfs/net_rpc.h"
 #include "collectors/procfs/net_snmp.h"
 #include "collectors/procfs/net_sockstat.h"
@@ -34,6 +36,7 @@
 #include "collectors/sysfs/go_glob.h"
 #include "collectors/sysfs/os_release.h"
 #include "collectors/sysfs/textfile.h"
+#include "collectors/sysfs/udev.h"
 #include "collectors/sysfs/utf8.h"
 
 namespace vp = vitals::procfs;
@@ -133,6 +136,29 @@ void Fuzz(std::string_view text) {
       (void)vitals::sysfs::GoMatch(text.substr(0, nl), rest.substr(0, rest.find('\n')));
     }
     (void)vitals::sysfs::GoClean(text.substr(0, 4096));
+  } else if (parser == "mounts") {
+    auto r = vp::ParseMounts("1/mounts", text);
+    CheckError(r);
+    if (r.ok()) {
+      for (const vp::Mount& mount : *r) {
+        // Decoding an escape only ever shortens the name.
+        if (vp::DecodeMountPath(mount.mount_point).size() > mount.mount_point.size()) {
+          std::abort();
+        }
+      }
+    }
+  } else if (parser == "diskstats") {
+    auto r = vp::ParseDiskstats(text);
+    CheckError(r);
+    if (r.ok()) {
+      for (const vp::DiskStats& disk : *r) {
+        if (disk.fields < 14 || disk.fields > 20 || text.find(disk.name) == std::string_view::npos) {
+          std::abort();
+        }
+      }
+    }
+  } else if (parser == "udev") {
+    (void)vitals::sysfs::ParseUdevProperties(text);  // never fails: only no crash
   } else if (parser == "os_release") {
     CheckError(vitals::sysfs::ParseOsRelease("etc/os-release", text));
   } else {

@@ -59,12 +59,14 @@ inline std::optional<double> Sample(const std::vector<prometheus::MetricFamily>&
 struct Collected {
   procfs::Result<void> result;
   std::vector<prometheus::MetricFamily> families;
+  std::vector<std::string> warnings;  // MetricSink::Warn
 };
 
 inline Collected Collect(collectors::Collector& collector) {
   collectors::MetricSink sink;
   auto result = collector.Collect(sink);
-  return Collected{std::move(result), sink.Take()};
+  std::vector<std::string> warnings = sink.warnings();
+  return Collected{std::move(result), sink.Take(), std::move(warnings)};
 }
 
 }  // namespace vitals::testing
