@@ -134,9 +134,10 @@ std::vector<MetricDesc> AllDescs() {
   return out;
 }
 
-// The exclude pattern node_exporter applies: the old name's if given, none
-// when an include pattern is (from node_exporter 1.6 on; 1.5.0 refuses to
-// start unless the default exclusion is emptied by hand).
+// The exclude pattern: the old name's if given; none when an include
+// pattern is given and the exclusion is left at its default. node_exporter
+// (1.5.0 to 1.9) refuses to start then unless the default exclusion is
+// emptied by hand; every set of flags it accepts means the same here.
 std::string ExcludePattern(const FlagValues& flags) {
   std::string exclude = FlagOrOldName(flags, kDeviceExclude, "collector.diskstats.ignored-devices");
   if (flags.String("collector.diskstats.device-include").empty()) {

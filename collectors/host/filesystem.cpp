@@ -6,7 +6,7 @@
 //
 // Unlike node_exporter 1.5.0, whose scrape waits as long as statfs does, a
 // hung filesystem never hangs a scrape: the calls run on StatfsPool's
-// threads (--collector.filesystem.stat-workers, node_exporter 1.6's flag),
+// threads (--collector.filesystem.stat-workers, node_exporter 1.7's flag),
 // one not answered within --collector.filesystem.mount-timeout is reported
 // as device_error 1, and that mount is not asked again until the call
 // returns (statfs_pool.h has the timeline).
