@@ -42,7 +42,16 @@ StatfsPool::StatfsPool(std::size_t workers, std::chrono::milliseconds timeout,
                        StatfsFunction statfs)
     : workers_wanted_(std::max<std::size_t>(workers, 1)),
       timeout_(timeout),
-      state_(std::make_shared<State>(statfs)) {}
+      state_(std::make_shared<State>(statfs)) {
+  // Started now, so that the agent's thread count is steady from its start
+  // (a later rise means a hung call); Run() starts what the system refused.
+  std::lock_guard lock(state_->mutex);
+  while (workers_.size() < workers_wanted_) {
+    if (!StartWorker().empty()) {
+      break;
+    }
+  }
+}
 
 StatfsPool::~StatfsPool() {
   {

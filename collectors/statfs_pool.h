@@ -2,7 +2,8 @@
 // StatfsPool: statfs(2) of mount points on worker threads, so that a hung
 // filesystem (an NFS server gone, a FUSE daemon stopped) never hangs a scrape.
 //
-// Run() hands each path to one of `workers` threads and waits for the
+// Run() hands each path to one of `workers` threads (started with the pool,
+// so that a rise of the agent's thread count means a hung call) and waits for the
 // answers. A call still out `timeout` after it started is given up: its
 // result is kTimedOut, its key (the mount point) is stuck, and its thread is
 // left alone with the call while a new thread takes its place. Until that

@@ -80,6 +80,7 @@ using Outcome = StatfsPool::Outcome;
 TEST_CASE("StatfsPool: answers, errors", "[collectors]") {
   CloseGate();
   StatfsPool pool(4, 1000ms, FakeStatfs);
+  CHECK(pool.threads() == 4);  // from the start, not from the first scrape
   const StatfsPool::Call calls[] = {{"/a", "/a"}, {"/missing/b", "/b"}, {"/ccc", "/c"}};
   std::vector<StatfsPool::Result> results;
   for (int round = 0; round < 3; ++round) {  // jobs and threads are reused
