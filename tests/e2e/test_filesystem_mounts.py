@@ -199,10 +199,12 @@ def main():
             skip(f"{tool} is not installed (packaging/quickstart.sh test_deps)")
     if not os.path.exists("/dev/fuse"):
         skip("no /dev/fuse")
+    unshare = ["unshare", "--mount", "--propagation", "private", "--pid", "--fork", "--mount-proc"]
+    tried = subprocess.run(unshare + ["true"], capture_output=True, text=True)
+    if tried.returncode != 0:
+        skip(f"cannot create mount and PID namespaces here: {tried.stderr.strip()}")
     env = dict(os.environ, **{NAMESPACE_ENV: "1"})
-    code = subprocess.run(["unshare", "--mount", "--propagation", "private", "--pid", "--fork",
-                           "--mount-proc", sys.executable, os.path.abspath(__file__)],
-                          env=env).returncode
+    code = subprocess.run(unshare + [sys.executable, os.path.abspath(__file__)], env=env).returncode
     sys.exit(code)
 
 
