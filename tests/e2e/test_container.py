@@ -90,8 +90,14 @@ def reset_storage():
 
 def base_image():
     if not os.path.exists(BASE_TAR):
+        # mmdebstrap picks its output format from the name's suffix: .partial
+        # would make a directory, so the format is named.
         partial = BASE_TAR + ".partial"
-        r = subprocess.run([which("mmdebstrap"), "--variant=minbase", "bookworm", partial],
+        shutil.rmtree(partial, ignore_errors=True)
+        if os.path.exists(partial):
+            os.remove(partial)
+        r = subprocess.run([which("mmdebstrap"), "--variant=minbase", "--format=tar", "bookworm",
+                            partial],
                            capture_output=True, text=True, timeout=900)
         if r.returncode != 0:
             skip("mmdebstrap could not make a bookworm base image (are Debian's mirrors "
