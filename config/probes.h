@@ -3,7 +3,7 @@
 // postgres, redis, dns, exec, tls_expiry, file_age. A probe is one entry of
 // the "checks" section; the section reads the keys every check has (name,
 // kind, tags, interval, timeout, ...) and hands the entry to ReadProbe for
-// the keys of its kind. Plain data: collectors/probes builds the checks.
+// the keys of its kind. Plain data: agent/probes builds the checks.
 //
 // Secrets: a password is either "password" (with ${ENV} expansion, so the
 // file itself need not hold it) or "password_file" (read at every run, so a

@@ -12,9 +12,9 @@
 #include "agent/cli/terminal_text.h"
 #include "agent/flags.h"
 #include "agent/version.h"
-#include "collectors/probes/curl.h"
-#include "collectors/probes/net.h"
-#include "collectors/probes/probe.h"
+#include "agent/probes/curl.h"
+#include "agent/probes/net.h"
+#include "agent/probes/probe.h"
 #include "config/reader.h"
 
 namespace vitals::cli {

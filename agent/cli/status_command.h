@@ -6,7 +6,7 @@
 // that is not a health report, or a bad flag, as Nagios plugins say UNKNOWN).
 //
 // The request goes through the http probe's libcurl, loaded on demand
-// (collectors/probes/curl.h). Credentials are given as flags, not read from
+// (agent/probes/curl.h). Credentials are given as flags, not read from
 // --web.config.file: that file holds only bcrypt hashes of the passwords.
 
 #include <chrono>

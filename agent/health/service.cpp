@@ -5,8 +5,8 @@
 
 #include "agent/health/threshold_check.h"
 #include "agent/log.h"
-#include "collectors/probes/probe_factory.h"
-#include "collectors/probes/probe_metrics.h"
+#include "agent/probes/probe_factory.h"
+#include "agent/probes/probe_metrics.h"
 #include "collectors/process/process_collector.h"
 
 namespace vitals::health {
@@ -78,7 +78,7 @@ std::vector<std::string> HealthService::Apply(const config::Config& config) {
       specs.push_back(std::move(spec));
       continue;
     }
-    if (c.probe) {  // collectors/probes; they do not read samples
+    if (c.probe) {  // agent/probes; they do not read samples
       spec.check = probes::MakeProbe(*c.probe, spec.on_error);
       specs.push_back(std::move(spec));
       continue;

@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <memory>
 
-#include "collectors/probes/openssl.h"
+#include "agent/probes/openssl.h"
 
 namespace vitals::http {
 

@@ -16,7 +16,7 @@
 #include "agent/http/response.h"
 #include "agent/http/tls.h"
 #include "agent/log.h"
-#include "collectors/probes/openssl.h"
+#include "agent/probes/openssl.h"
 
 namespace vitals::http {
 

@@ -5,7 +5,7 @@
 #include <ctime>
 
 #include "agent/log.h"
-#include "collectors/probes/openssl.h"
+#include "agent/probes/openssl.h"
 
 namespace vitals::http {
 

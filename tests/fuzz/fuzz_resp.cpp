@@ -1,5 +1,5 @@
 // libFuzzer target: the RESP2 reply parser the redis probe runs on whatever a
-// server sends (collectors/probes/resp.h). It must stay inside its limits
+// server sends (agent/probes/resp.h). It must stay inside its limits
 // (reply size, value count, nesting depth), never read past the input, and
 // reach the same result whatever chunks the input arrives in.
 
@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "collectors/probes/resp.h"
+#include "agent/probes/resp.h"
 
 namespace {
 

@@ -15,9 +15,9 @@
 #include <fstream>
 #include <thread>
 
-#include "collectors/probes/probe.h"
-#include "collectors/probes/probe_factory.h"
-#include "collectors/probes/probe_metrics.h"
+#include "agent/probes/probe.h"
+#include "agent/probes/probe_factory.h"
+#include "agent/probes/probe_metrics.h"
 #include "tests/unit/temp_tree.h"
 
 using namespace vitals;

@@ -1,4 +1,4 @@
-#include "collectors/probes/redis_check.h"
+#include "agent/probes/redis_check.h"
 
 namespace vitals::probes {
 

@@ -6,7 +6,7 @@
 // check's timeout so the server also gives up on a query we abandon.
 // Reports the server version in data.
 
-#include "collectors/probes/probe.h"
+#include "agent/probes/probe.h"
 
 namespace vitals::probes {
 

@@ -13,7 +13,7 @@
 #include <memory>
 #include <string>
 
-#include "collectors/probes/dynlib.h"
+#include "agent/probes/dynlib.h"
 #include "config/probes.h"
 
 #define VITALS_CURL_FUNCTIONS(X) \

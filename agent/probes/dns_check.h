@@ -5,7 +5,7 @@
 // the answer. A truncated UDP answer (TC bit) is retried over TCP; the
 // description says so, and a failed retry says why.
 
-#include "collectors/probes/probe.h"
+#include "agent/probes/probe.h"
 
 namespace vitals::probes {
 

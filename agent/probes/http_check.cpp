@@ -1,11 +1,11 @@
-#include "collectors/probes/http_check.h"
+#include "agent/probes/http_check.h"
 
 #include <arpa/inet.h>
 #include <re2/re2.h>
 
 #include <cstdlib>
 
-#include "collectors/probes/curl.h"
+#include "agent/probes/curl.h"
 
 namespace vitals::probes {
 

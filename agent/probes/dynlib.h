@@ -16,7 +16,7 @@
 
 #include <string>
 
-#include "collectors/probes/net.h"  // ProbeFailure
+#include "agent/probes/net.h"  // ProbeFailure
 
 namespace vitals::probes {
 

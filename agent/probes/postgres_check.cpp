@@ -1,6 +1,6 @@
-#include "collectors/probes/postgres_check.h"
+#include "agent/probes/postgres_check.h"
 
-#include "collectors/probes/dynlib.h"
+#include "agent/probes/dynlib.h"
 
 #include <libpq-fe.h>
 #include <linux/tcp.h>  // struct tcp_info with tcpi_bytes_received (glibc's lacks it)

@@ -1,13 +1,13 @@
-#include "collectors/probes/probe_factory.h"
+#include "agent/probes/probe_factory.h"
 
-#include "collectors/probes/dns_check.h"
-#include "collectors/probes/exec_check.h"
-#include "collectors/probes/file_age_check.h"
-#include "collectors/probes/http_check.h"
-#include "collectors/probes/postgres_check.h"
-#include "collectors/probes/redis_check.h"
-#include "collectors/probes/tcp_check.h"
-#include "collectors/probes/tls_expiry_check.h"
+#include "agent/probes/dns_check.h"
+#include "agent/probes/exec_check.h"
+#include "agent/probes/file_age_check.h"
+#include "agent/probes/http_check.h"
+#include "agent/probes/postgres_check.h"
+#include "agent/probes/redis_check.h"
+#include "agent/probes/tcp_check.h"
+#include "agent/probes/tls_expiry_check.h"
 
 namespace vitals::probes {
 

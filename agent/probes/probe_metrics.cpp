@@ -1,4 +1,4 @@
-#include "collectors/probes/probe_metrics.h"
+#include "agent/probes/probe_metrics.h"
 
 #include <algorithm>
 

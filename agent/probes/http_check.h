@@ -10,7 +10,7 @@
 
 #include <memory>
 
-#include "collectors/probes/probe.h"
+#include "agent/probes/probe.h"
 
 namespace re2 {
 class RE2;

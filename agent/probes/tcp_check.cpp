@@ -1,4 +1,4 @@
-#include "collectors/probes/tcp_check.h"
+#include "agent/probes/tcp_check.h"
 
 namespace vitals::probes {
 

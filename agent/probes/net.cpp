@@ -1,7 +1,7 @@
-#include "collectors/probes/net.h"
+#include "agent/probes/net.h"
 
-#include "collectors/probes/dynlib.h"
-#include "collectors/probes/openssl.h"
+#include "agent/probes/dynlib.h"
+#include "agent/probes/openssl.h"
 
 #include <arpa/inet.h>
 #include <ares.h>

@@ -23,7 +23,7 @@
 
 #include <string>
 
-#include "collectors/probes/dynlib.h"
+#include "agent/probes/dynlib.h"
 
 #define VITALS_OPENSSL_FUNCTIONS(X)     \
   X(ASN1_TIME_to_tm)                    \

@@ -1,4 +1,4 @@
-#include "collectors/probes/resp.h"
+#include "agent/probes/resp.h"
 
 #include <algorithm>
 #include <charconv>

@@ -1,4 +1,4 @@
-#include "collectors/probes/probe.h"
+#include "agent/probes/probe.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

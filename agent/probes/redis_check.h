@@ -6,8 +6,8 @@
 // only a connect/command timeout pair, not one deadline for the whole run;
 // its TLS half would be a second library to package.
 
-#include "collectors/probes/probe.h"
-#include "collectors/probes/resp.h"
+#include "agent/probes/probe.h"
+#include "agent/probes/resp.h"
 
 namespace vitals::probes {
 

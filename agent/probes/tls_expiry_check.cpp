@@ -1,8 +1,8 @@
-#include "collectors/probes/tls_expiry_check.h"
+#include "agent/probes/tls_expiry_check.h"
 
 #include <ctime>
 
-#include "collectors/probes/openssl.h"
+#include "agent/probes/openssl.h"
 
 namespace vitals::probes {
 

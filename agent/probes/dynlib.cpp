@@ -1,4 +1,4 @@
-#include "collectors/probes/dynlib.h"
+#include "agent/probes/dynlib.h"
 
 namespace vitals::probes {
 

@@ -2,7 +2,7 @@
 // file_age: a file's mtime must be more recent than max_age (and, for
 // Healthy, than degraded_age): the heartbeat file a cron job touches.
 
-#include "collectors/probes/probe.h"
+#include "agent/probes/probe.h"
 
 namespace vitals::probes {
 

@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "agent/health/check.h"
-#include "collectors/probes/net.h"
+#include "agent/probes/net.h"
 #include "config/probes.h"
 
 namespace vitals::probes {

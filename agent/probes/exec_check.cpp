@@ -1,4 +1,4 @@
-#include "collectors/probes/exec_check.h"
+#include "agent/probes/exec_check.h"
 
 #include <string.h>
 

@@ -1,4 +1,4 @@
-#include "collectors/probes/dns_check.h"
+#include "agent/probes/dns_check.h"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "collectors/probes/curl.h"
+#include "agent/probes/curl.h"
 
 #include <algorithm>
 #include <mutex>

@@ -1,4 +1,4 @@
-#include "collectors/probes/file_age_check.h"
+#include "agent/probes/file_age_check.h"
 
 #include <sys/stat.h>
 

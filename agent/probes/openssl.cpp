@@ -1,4 +1,4 @@
-#include "collectors/probes/openssl.h"
+#include "agent/probes/openssl.h"
 
 namespace vitals::probes {
 

@@ -5,7 +5,7 @@
 // that does not verify for another reason (wrong name, unknown issuer) is a
 // failure too, unless tls.insecure_skip_verify.
 
-#include "collectors/probes/probe.h"
+#include "agent/probes/probe.h"
 
 namespace vitals::probes {
 

@@ -10,7 +10,7 @@
 // plugin leaves nothing behind. stdin is /dev/null and no descriptor of the
 // agent but the output pipe is inherited.
 
-#include "collectors/probes/probe.h"
+#include "agent/probes/probe.h"
 
 namespace vitals::probes {
 

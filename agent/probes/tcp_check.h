@@ -2,7 +2,7 @@
 // tcp: connect (IPv4, IPv6 or a name, resolved with c-ares), optionally TLS,
 // optionally send a line and expect a substring in the answer.
 
-#include "collectors/probes/probe.h"
+#include "agent/probes/probe.h"
 
 namespace vitals::probes {
 
