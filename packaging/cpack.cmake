@@ -54,7 +54,7 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)  # dpkg-shlibdeps: libprometheus-cpp-core, libre2, ...
 # postinst uses useradd (passwd, required) and, when systemd runs, deb-systemd-helper.
 # The probes dlopen libcurl, libpq and c-ares, and TLS (server and probes)
-# OpenSSL (agent/probes/dynlib.h, openssl.h), which dpkg-shlibdeps cannot
+# OpenSSL (agent/platform/dynlib.h, openssl.h), which dpkg-shlibdeps cannot
 # see in the binary: name their runtime packages here.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
     "passwd, init-system-helpers (>= 1.52), libcurl4, libpq5, libc-ares2, libssl3")

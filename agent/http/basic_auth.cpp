@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <memory>
 
-#include "agent/probes/openssl.h"
+#include "agent/platform/openssl.h"
 
 namespace vitals::http {
 
@@ -32,7 +32,7 @@ std::string CacheKey(std::string_view user, std::string_view password, std::stri
   std::string input;
   input.reserve(user.size() + password.size() + hash.size() + 2);
   input.append(user).append(1, '\0').append(password).append(1, '\0').append(hash);
-  const auto& ssl = probes::OpenSsl();
+  const auto& ssl = platform::OpenSsl();
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   if (ssl.EVP_Digest(input.data(), input.size(), digest, &length, ssl.EVP_sha256(), nullptr) !=
@@ -168,7 +168,7 @@ BasicAuth::BasicAuth(Users users) : users_(std::move(users)) {
     return;
   }
   // Without OpenSSL every request pays its bcrypt: slower, never wrong.
-  cache_ = probes::LoadOpenSsl().empty();
+  cache_ = platform::LoadOpenSsl().empty();
   int cost = 4;
   for (const auto& [user, hash] : users_) {
     cost = std::max(cost, BcryptCost(hash));

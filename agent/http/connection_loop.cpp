@@ -16,13 +16,13 @@
 #include "agent/http/response.h"
 #include "agent/http/tls.h"
 #include "agent/log.h"
-#include "agent/probes/openssl.h"
+#include "agent/platform/openssl.h"
 
 namespace vitals::http {
 
 namespace {
 
-using probes::OpenSsl;
+using platform::OpenSsl;
 
 constexpr std::uint64_t kListenerTag = 1;
 constexpr std::uint64_t kWakeTag = 2;

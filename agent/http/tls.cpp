@@ -5,13 +5,13 @@
 #include <ctime>
 
 #include "agent/log.h"
-#include "agent/probes/openssl.h"
+#include "agent/platform/openssl.h"
 
 namespace vitals::http {
 
 namespace {
 
-using probes::OpenSsl;
+using platform::OpenSsl;
 
 // Drains the thread's OpenSSL error queue into one line.
 std::string OpenSslError() {
@@ -73,9 +73,9 @@ struct TlsContext::Material {
   ~Material() {
     OpenSsl().X509_free(cert);
     OpenSsl().EVP_PKEY_free(key);
-    probes::FreeX509Stack(chain);
+    platform::FreeX509Stack(chain);
     OpenSsl().X509_STORE_free(ca);
-    probes::FreeX509NameStack(ca_names);
+    platform::FreeX509NameStack(ca_names);
   }
 
   // Reads every file of `config`; the error names the file and OpenSSL's reason.
@@ -83,7 +83,7 @@ struct TlsContext::Material {
       const TlsServerConfig& config) {
     // First, so that a missing libssl is one clear error at startup or reload
     // (and ~Material never has to load it).
-    if (std::string error = probes::LoadOpenSsl(); !error.empty()) {
+    if (std::string error = platform::LoadOpenSsl(); !error.empty()) {
       return "tls_server_config: TLS needs OpenSSL 3 (Debian package libssl3): " + error;
     }
     auto m = std::make_shared<Material>();
@@ -101,9 +101,9 @@ struct TlsContext::Material {
       return "tls_server_config.cert_file: " + config.cert_file.string() +
              " holds no PEM certificate: " + OpenSslError();
     }
-    m->chain = probes::NewX509Stack();
+    m->chain = platform::NewX509Stack();
     while (X509* extra = OpenSsl().PEM_read_bio_X509(cert_bio.get(), nullptr, nullptr, nullptr)) {
-      probes::PushX509(m->chain, extra);
+      platform::PushX509(m->chain, extra);
     }
     OpenSsl().ERR_clear_error();  // the loop ends on "no start line", which is not an error
 
@@ -162,10 +162,10 @@ std::variant<std::unique_ptr<TlsContext>, std::string> TlsContext::Create(
     return "tls_server_config: cannot create a TLS context: " + OpenSslError();
   }
   SSL_CTX* c = ctx->ctx_;
-  probes::SetMinProtoVersion(c, TLS1_2_VERSION);
+  platform::SetMinProtoVersion(c, TLS1_2_VERSION);
   OpenSsl().SSL_CTX_set_options(c, SSL_OP_NO_TICKET | SSL_OP_NO_RENEGOTIATION |
                                        SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION);
-  probes::SetSessionCacheMode(c, SSL_SESS_CACHE_OFF);
+  platform::SetSessionCacheMode(c, SSL_SESS_CACHE_OFF);
   OpenSsl().SSL_CTX_set_num_tickets(c, 0);
   // Non-blocking writes: a write may end part way, and its retry may come
   // from a buffer that has grown (an answer queued behind a 100 Continue).
@@ -241,7 +241,7 @@ std::shared_ptr<const TlsContext::Material> TlsContext::Current() {
 int TlsContext::OnClientHello(SSL* ssl, int* alert, void* self) {
   auto m = static_cast<TlsContext*>(self)->Current();
   const TlsServerConfig& c = m->config;
-  if (probes::SetMinProtoVersion(
+  if (platform::SetMinProtoVersion(
           ssl, c.min_version == TlsVersion::kTls13 ? TLS1_3_VERSION : TLS1_2_VERSION) != 1) {
     *alert = SSL_AD_INTERNAL_ERROR;
     return SSL_CLIENT_HELLO_ERROR;
@@ -265,7 +265,7 @@ int TlsContext::OnClientHello(SSL* ssl, int* alert, void* self) {
       break;
   }
   if (m->ca != nullptr) {
-    probes::Set1VerifyCertStore(ssl, m->ca);
+    platform::Set1VerifyCertStore(ssl, m->ca);
     OpenSsl().SSL_set_client_CA_list(ssl, OpenSsl().SSL_dup_CA_list(m->ca_names));
   }
   return SSL_CLIENT_HELLO_SUCCESS;

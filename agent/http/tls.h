@@ -38,7 +38,7 @@ struct TlsStats {
 
 class TlsContext {
  public:
-  // Loads OpenSSL (agent/probes/openssl.h: on first use, not linked),
+  // Loads OpenSSL (agent/platform/openssl.h: on first use, not linked),
   // then the certificate, key and client CA; the error names the library or
   // the file.
   // `stats` must outlive the context; null: counted privately.

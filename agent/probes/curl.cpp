@@ -3,13 +3,16 @@
 #include <algorithm>
 #include <mutex>
 
+#include "agent/probes/net.h"
+
 namespace vitals::probes {
 
-VITALS_PROBE_API_ACCESSOR(CurlApi, Curl, "libcurl.so.4", VITALS_CURL_FUNCTIONS)
+VITALS_DYNLIB_API_ACCESSOR(CurlApi, Curl, "libcurl.so.4", VITALS_CURL_FUNCTIONS)
 
 namespace {
 
 void InitCurl() {
+  Need(Curl);
   static std::once_flag once;
   static CURLcode status = CURLE_OK;
   std::call_once(once, [] { status = Curl().curl_global_init(CURL_GLOBAL_DEFAULT); });

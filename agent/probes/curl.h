@@ -13,7 +13,7 @@
 #include <memory>
 #include <string>
 
-#include "agent/probes/dynlib.h"
+#include "agent/platform/dynlib.h"
 #include "config/probes.h"
 
 #define VITALS_CURL_FUNCTIONS(X) \
@@ -34,9 +34,9 @@
 
 namespace vitals::probes {
 
-VITALS_PROBE_API_STRUCT(CurlApi, VITALS_CURL_FUNCTIONS)
+VITALS_DYNLIB_API_STRUCT(CurlApi, VITALS_CURL_FUNCTIONS)
 
-// Loads libcurl.so.4 on first use; throws ProbeFailure when it cannot.
+// Loads libcurl.so.4 on first use; throws platform::LibraryError when it cannot.
 const CurlApi& Curl();
 
 struct CurlDeleter {

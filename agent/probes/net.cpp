@@ -1,7 +1,6 @@
 #include "agent/probes/net.h"
 
-#include "agent/probes/dynlib.h"
-#include "agent/probes/openssl.h"
+#include "agent/platform/openssl.h"
 
 #include <arpa/inet.h>
 #include <ares.h>
@@ -19,6 +18,13 @@
 
 namespace vitals::probes {
 
+using platform::OpenSsl;
+using platform::SetMinProtoVersion;
+using platform::SetTlsExtHostName;
+using platform::StackSize;
+using platform::X509At;
+
+
 namespace {
 
 // libcares.so.2 is loaded when the first probe needs it (dynlib.h).
@@ -34,7 +40,7 @@ namespace {
   X(ares_set_socket_callback) \
   X(ares_strerror) \
   X(ares_timeout)
-VITALS_PROBE_API(AresApi, Ares, "libcares.so.2", VITALS_ARES_FUNCTIONS)
+VITALS_DYNLIB_API(AresApi, Ares, "libcares.so.2", VITALS_ARES_FUNCTIONS)
 #undef VITALS_ARES_FUNCTIONS
 
 constexpr std::chrono::milliseconds kSlice{100};  // longest single wait: stop is seen this fast
@@ -111,6 +117,7 @@ struct Channel {
 };
 
 void InitAres() {
+  Need(Ares);
   static std::once_flag once;
   static int status = ARES_SUCCESS;
   std::call_once(once, [] { status = Ares().ares_library_init(ARES_LIB_INIT_ALL); });
@@ -384,7 +391,7 @@ Stream::~Stream() {
 
 void Stream::StartTls(const config::TlsClientConfig& tls, const std::string& host, bool verify,
                       const Deadline& deadline) {
-  OpenSsl().ERR_clear_error();
+  Need(OpenSsl).ERR_clear_error();
   const std::string name = tls.server_name.empty() ? host : tls.server_name;
   const std::string what = "TLS handshake with " + name;
   ctx_ = OpenSsl().SSL_CTX_new(OpenSsl().TLS_client_method());

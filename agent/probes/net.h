@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "agent/health/clock.h"
+#include "agent/platform/dynlib.h"
 #include "agent/platform/fd.h"
 #include "config/probes.h"
 
@@ -35,6 +36,18 @@ class ProbeFailure : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+// A library's table (agent/platform/dynlib.h), loaded now if need be: one
+// that cannot be loaded fails the probe with the reason ("cannot load
+// libpq.so.5: ..."), which the callers prefix with what they were doing.
+template <class Api>
+const Api& Need(const Api& (*table)()) {
+  try {
+    return table();
+  } catch (const platform::LibraryError& e) {
+    throw ProbeFailure(e.what());
+  }
+}
 
 struct Deadline {
   health::SteadyTime at;

@@ -1,6 +1,6 @@
 #include "agent/probes/postgres_check.h"
 
-#include "agent/probes/dynlib.h"
+#include "agent/platform/dynlib.h"
 
 #include <libpq-fe.h>
 #include <linux/tcp.h>  // struct tcp_info with tcpi_bytes_received (glibc's lacks it)
@@ -37,7 +37,7 @@ namespace {
   X(PQsetnonblocking) \
   X(PQsocket) \
   X(PQstatus)
-VITALS_PROBE_API(PqApi, Pq, "libpq.so.5", VITALS_PQ_FUNCTIONS)
+VITALS_DYNLIB_API(PqApi, Pq, "libpq.so.5", VITALS_PQ_FUNCTIONS)
 #undef VITALS_PQ_FUNCTIONS
 
 struct ConnDeleter {
@@ -143,6 +143,7 @@ std::string HostAddresses(const std::string& hosts, const Deadline& deadline) {
 }  // namespace
 
 health::CheckResult PostgresCheck::Probe(ProbeRun& run) {
+  Need(Pq);
   const std::string password = ReadSecret(config_.password, run);
   const auto dsn = ParseDsn(config_.dsn, run);
   const std::string host = Get(dsn, "host", "localhost");

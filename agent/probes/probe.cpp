@@ -30,6 +30,9 @@ health::CheckResult ProbeCheck::Run(const health::CheckContext& ctx) {
   } catch (const ProbeFailure& e) {
     failed = true;
     result = health::CheckResult::Of(on_failure_, e.what());
+  } catch (const platform::LibraryError& e) {  // a table used before Need()
+    failed = true;
+    result = health::CheckResult::Of(on_failure_, e.what());
   }
   for (auto& [key, value] : result.data.items()) {
     run.data[key] = std::move(value);

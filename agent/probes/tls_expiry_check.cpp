@@ -2,9 +2,11 @@
 
 #include <ctime>
 
-#include "agent/probes/openssl.h"
+#include "agent/platform/openssl.h"
 
 namespace vitals::probes {
+
+using platform::OpenSsl;
 
 namespace {
 

@@ -151,7 +151,7 @@ def main():
             fail(f"Depends lacks the shared libraries: {depends}")
         if "civetweb" in depends or any(p.startswith("/usr/lib/vitals") for p in paths):
             fail(f"the package still carries CivetWeb or its shims: {depends}")
-        # Loaded with dlopen (agent/probes/dynlib.h), so named by hand.
+        # Loaded with dlopen (agent/platform/dynlib.h), so named by hand.
         for lib in ("libcurl4", "libpq5", "libc-ares2", "libssl3"):
             if lib not in depends:
                 fail(f"Depends lacks {lib}, which vitals loads at run time: {depends}")

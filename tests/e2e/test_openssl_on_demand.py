@@ -1,4 +1,4 @@
-"""OpenSSL is loaded only when TLS is needed (agent/probes/openssl.h).
+"""OpenSSL is loaded only when TLS is needed (agent/platform/openssl.h).
 
 1. An agent without TLS serves scrapes without libssl or libcrypto mapped;
    a tls_expiry probe then loads them.

@@ -23,7 +23,7 @@
 
 #include <string>
 
-#include "agent/probes/dynlib.h"
+#include "agent/platform/dynlib.h"
 
 #define VITALS_OPENSSL_FUNCTIONS(X)     \
   X(ASN1_TIME_to_tm)                    \
@@ -89,11 +89,11 @@
   X(X509_get_subject_name)              \
   X(X509_verify_cert_error_string)
 
-namespace vitals::probes {
+namespace vitals::platform {
 
-VITALS_PROBE_API_STRUCT(OpenSslApi, VITALS_OPENSSL_FUNCTIONS)
+VITALS_DYNLIB_API_STRUCT(OpenSslApi, VITALS_OPENSSL_FUNCTIONS)
 
-// Loads libssl.so.3 on first use; throws ProbeFailure ("cannot load
+// Loads libssl.so.3 on first use; throws LibraryError ("cannot load
 // libssl.so.3: ...") when it cannot.
 const OpenSslApi& OpenSsl();
 
@@ -147,4 +147,4 @@ inline void FreeX509NameStack(STACK_OF(X509_NAME)* stack) {
                                 reinterpret_cast<OPENSSL_sk_freefunc>(OpenSsl().X509_NAME_free));
 }
 
-}  // namespace vitals::probes
+}  // namespace vitals::platform

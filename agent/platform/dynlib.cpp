@@ -1,17 +1,17 @@
-#include "agent/probes/dynlib.h"
+#include "agent/platform/dynlib.h"
 
-namespace vitals::probes {
+namespace vitals::platform {
 
-void* LoadProbeLibrary(const char* soname) {
+void* LoadLibrary(const char* soname) {
   // RTLD_LOCAL: the library's symbols serve only our lookups; a handle is
   // never closed (it is loaded once per process and kept).
   void* handle = ::dlopen(soname, RTLD_NOW | RTLD_LOCAL);
   if (handle == nullptr) {
     const char* why = ::dlerror();
-    throw ProbeFailure(std::string("cannot load ") + soname + ": " +
+    throw LibraryError(std::string("cannot load ") + soname + ": " +
                        (why != nullptr ? why : "unknown error"));
   }
   return handle;
 }
 
-}  // namespace vitals::probes
+}  // namespace vitals::platform
