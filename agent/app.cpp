@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "agent/health/heartbeat_handler.h"
+#include "agent/health/kind.h"
 #include "agent/http/http_collector.h"
 #include "agent/http/web_config.h"
 #include "agent/log.h"
@@ -247,8 +248,10 @@ std::string App::ReloadConfig() {
     return err;
   }
   try {
-    config::Config config = options_.config_file.empty() ? config::DefaultConfig()
-                                                         : config::Load(options_.config_file);
+    config::Config config =
+        options_.config_file.empty()
+            ? config::DefaultConfig()
+            : config::Load(options_.config_file, health::CheckKinds::Builtin().table());
     // The groups first, so checks that name a new group find it at once;
     // an unchanged section is left alone (no process is matched again).
     if (config.process_groups_definition != process_groups_definition_ ||

@@ -16,6 +16,7 @@
 #include "agent/app.h"
 #include "agent/cli/status_command.h"
 #include "agent/flags.h"
+#include "agent/health/kind.h"
 #include "agent/lifecycle.h"
 #include "agent/log.h"
 #include "config/config.h"
@@ -48,8 +49,9 @@ int main(int argc, char** argv) {
   // full (every problem with its JSON pointer) and the agent does not start.
   std::optional<config::Config> loaded;
   try {
-    loaded = options.config_file.empty() ? config::DefaultConfig()
-                                         : config::Load(options.config_file);
+    loaded = options.config_file.empty()
+                 ? config::DefaultConfig()
+                 : config::Load(options.config_file, health::CheckKinds::Builtin().table());
   } catch (const config::ConfigError& e) {
     if (options.config_check) {
       std::fprintf(stderr, "%s\n", e.what());

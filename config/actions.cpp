@@ -178,16 +178,7 @@ std::vector<ActionConfig> ReadActions(const Reader& check, const std::set<std::s
   return out;
 }
 
-HeartbeatConfig ReadHeartbeat(const Reader& r, std::span<const std::string_view> common,
-                              CheckConfig* check) {
-  static constexpr std::string_view kOwn[] = {"period", "grace", "token"};
-  for (const auto& [key, unused] : r.value().items()) {
-    const bool known = std::find(std::begin(kOwn), std::end(kOwn), key) != std::end(kOwn) ||
-                       std::find(common.begin(), common.end(), key) != common.end();
-    if (!known) {
-      r.FailAt(key, "unknown key");
-    }
-  }
+HeartbeatConfig ReadHeartbeat(const Reader& r, CheckConfig* check) {
   HeartbeatConfig h;
   if (auto d = r.Duration("period", true)) {
     h.period = *d;
@@ -218,14 +209,6 @@ HeartbeatConfig ReadHeartbeat(const Reader& r, std::span<const std::string_view>
   }
   if (!r.Has("timeout")) {
     check->timeout = std::min(check->timeout, check->interval);
-  }
-  if (check->jitter > check->interval) {
-    r.FailAt("jitter", "expected at most the interval (" + Ms(check->interval) + "), got " +
-                           Ms(check->jitter));
-  }
-  if (check->timeout > check->interval) {
-    r.FailAt("timeout", "expected at most the interval (" + Ms(check->interval) + "), got " +
-                            Ms(check->timeout));
   }
   return h;
 }

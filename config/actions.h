@@ -54,7 +54,7 @@ struct ActionConfig {
   std::chrono::milliseconds reset_after{600'000};  // Healthy this long: counters reset
 };
 
-struct HeartbeatConfig {
+struct HeartbeatConfig : KindSettings {  // the heartbeat kind's settings
   std::chrono::milliseconds period{60'000};  // a beat is expected every period
   std::chrono::milliseconds grace{0};        // plus this much lateness (default: period)
   std::string token;                          // X-Vitals-Token; never printed
@@ -67,11 +67,12 @@ inline constexpr std::size_t kMinTokenLength = 16;
 // a fixed name, which `signal` may name.
 std::vector<ActionConfig> ReadActions(const Reader& r, const std::set<std::string>& declared);
 
-// Reads the keys of a heartbeat check (and rejects unknown ones, `common`
-// being the keys every check has); sets the check's scheduling defaults when
-// they are not given: evaluated every period/5 (100 ms to 1 s), no jitter.
-HeartbeatConfig ReadHeartbeat(const Reader& r, std::span<const std::string_view> common,
-                              CheckConfig* check);
+// The keys of a heartbeat check, besides those every check has.
+inline constexpr std::string_view kHeartbeatKeys[] = {"period", "grace", "token"};
+
+// Reads the keys of a heartbeat check; sets the check's scheduling defaults
+// when they are not given: evaluated every period/5 (100 ms to 1 s), no jitter.
+HeartbeatConfig ReadHeartbeat(const Reader& r, CheckConfig* check);
 
 // "TERM", "SIGTERM", "15" -> 15; nullopt for anything else.
 std::optional<int> ParseSignal(std::string_view text);

@@ -10,18 +10,6 @@ namespace {
 
 constexpr std::uint64_t kMaxCount = 1000;
 
-std::optional<double> Number(const Reader& r, std::string_view key) {
-  if (!r.Has(key)) {
-    return std::nullopt;
-  }
-  Reader v = r.At(key);
-  if (!v.value().is_number() || !std::isfinite(v.value().get<double>())) {
-    v.Fail("expected a number, got " + Describe(v.value()));
-    return std::nullopt;
-  }
-  return v.value().get<double>();
-}
-
 std::vector<std::string> Strings(const Reader& r, std::string_view key) {
   std::vector<std::string> out;
   r.Array(key, [&](const Reader& item) {
@@ -51,23 +39,35 @@ std::string Ms(std::chrono::milliseconds d) { return std::to_string(d.count()) +
 
 }  // namespace
 
-const std::vector<ValueInfo>& KnownValues() {
-  static const std::vector<ValueInfo> kValues = {
-      {"host.cpu_busy_ratio", false, true},
-      {"host.memory_available_ratio", false, false},
-      {"host.load1_per_core", false, true},
-      {"host.load5_per_core", false, true},
-      {"host.load15_per_core", false, true},
-      {"host.filefd_ratio", false, true},
-      {"host.swap_used_ratio", false, true},
-      {"group.num_procs", true, false},
-      {"group.cpu_ratio", true, true},
-      {"group.memory_rss_bytes", true, true},
-      {"group.num_threads", true, true},
-      {"group.open_fds", true, true},
-      {"group.worst_fd_ratio", true, true},
-  };
-  return kValues;
+constexpr std::string_view kCommonKeys[] = {
+    "name", "kind", "tags", "interval", "timeout", "jitter", "staleness",
+    "failures_before_unhealthy", "successes_before_healthy", "on_error", "actions"};
+
+std::span<const std::string_view> CommonCheckKeys() { return kCommonKeys; }
+
+std::optional<double> ReadNumber(const Reader& r, std::string_view key) {
+  if (!r.Has(key)) {
+    return std::nullopt;
+  }
+  Reader v = r.At(key);
+  if (!v.value().is_number() || !std::isfinite(v.value().get<double>())) {
+    v.Fail("expected a number, got " + Describe(v.value()));
+    return std::nullopt;
+  }
+  return v.value().get<double>();
+}
+
+std::string ReadDeclaredGroup(const Reader& r, const KindReadContext& context,
+                              std::string_view what) {
+  auto g = r.String("group", true);
+  if (!g) {
+    return {};
+  }
+  if (context.declared.count(*g) == 0) {
+    r.FailAt("group", "no process group named \"" + *g + "\" (a " + std::string(what) +
+                          " needs a group declared in /process_groups with a fixed name)");
+  }
+  return *g;
 }
 
 void ReadHealth(const Reader& root, HealthConfig* out) {
@@ -103,34 +103,23 @@ void ReadHealth(const Reader& root, HealthConfig* out) {
 }
 
 void ReadChecks(const Reader& root, const HealthConfig& health,
-                const std::vector<ProcessGroupConfig>& groups, std::vector<CheckConfig>* out) {
+                const std::vector<ProcessGroupConfig>& groups, KindTable kinds,
+                std::vector<CheckConfig>* out) {
   std::set<std::string> declared;
   for (const auto& g : groups) {
     if (g.name.fixed()) {
       declared.insert(g.name.FixedName());
     }
   }
+  const KindReadContext context{groups, declared};
   std::set<std::string> names;
   root.Array("checks", [&](const Reader& r) {
-    CheckConfig c;
-    c.pointer = r.pointer();
-    // A probe's own keys are checked by ReadProbe, with the keys every check has.
-    static constexpr std::string_view kCommon[] = {
-        "name", "kind", "tags", "interval", "timeout", "jitter", "staleness",
-        "failures_before_unhealthy", "successes_before_healthy", "on_error", "actions"};
-    const bool probe = r.value().is_object() && r.value().contains("kind") &&
-                       r.value()["kind"].is_string() &&
-                       IsProbeKind(r.value()["kind"].get<std::string>());
-    // So are a heartbeat's (config/actions.cpp).
-    const bool heartbeat = r.value().is_object() && r.value().value("kind", nlohmann::json()) ==
-                                                        nlohmann::json("heartbeat");
-    if (!probe && !heartbeat &&
-        !r.Object({"name", "kind", "tags", "interval", "timeout", "jitter", "staleness",
-                   "failures_before_unhealthy", "successes_before_healthy", "on_error", "value",
-                   "group", "degraded", "unhealthy", "direction", "for", "min", "max",
-                   "actions"})) {
+    if (!r.value().is_object()) {
+      r.Fail("expected an object, got " + Describe(r.value()));
       return;
     }
+    CheckConfig c;
+    c.pointer = r.pointer();
     c.definition = r.value().dump();
     if (auto name = r.String("name", true)) {
       if (name->empty()) {
@@ -143,17 +132,39 @@ void ReadChecks(const Reader& root, const HealthConfig& health,
       }
       c.name = *name;
     }
-    if (auto kind = r.String("kind", true)) {
-      c.kind = *kind;
-      if (c.kind != "threshold" && c.kind != "process" && c.kind != "heartbeat" &&
-          !IsProbeKind(c.kind)) {
-        std::string kinds = "threshold, process";
-        for (std::string_view k : ProbeKinds()) {
-          kinds += ", " + std::string(k);
+    const KindSpec* kind = nullptr;
+    if (auto k = r.String("kind", true)) {
+      c.kind = *k;
+      for (const KindSpec& spec : kinds) {
+        if (spec.name == c.kind) {
+          kind = &spec;
         }
-        kinds += ", heartbeat";
-        r.FailAt("kind", "expected one of " + kinds + ", got \"" + c.kind + "\"");
       }
+      if (kind == nullptr) {
+        std::string list;
+        for (const KindSpec& spec : kinds) {
+          list += (list.empty() ? "" : ", ") + std::string(spec.name);
+        }
+        r.FailAt("kind", "expected one of " + list + ", got \"" + c.kind + "\"");
+      }
+    }
+    // Unknown keys: neither every check's nor the kind's (with no kind known,
+    // only the kind's own are left unjudged).
+    for (const auto& [key, unused] : r.value().items()) {
+      const bool common = std::find(std::begin(kCommonKeys), std::end(kCommonKeys), key) !=
+                          std::end(kCommonKeys);
+      const bool own = kind != nullptr &&
+                       std::find(kind->keys.begin(), kind->keys.end(), key) != kind->keys.end();
+      if (common || own || kind == nullptr) {
+        continue;
+      }
+      std::string others;  // the kinds that have it, to say where it belongs
+      for (const KindSpec& spec : kinds) {
+        if (std::find(spec.keys.begin(), spec.keys.end(), key) != spec.keys.end()) {
+          others += (others.empty() ? "" : ", ") + std::string(spec.name);
+        }
+      }
+      r.FailAt(key, others.empty() ? "unknown key" : "only allowed with kind " + others);
     }
     c.tags = Strings(r, "tags");
     for (std::size_t i = 0; i < c.tags.size(); ++i) {
@@ -175,24 +186,6 @@ void ReadChecks(const Reader& root, const HealthConfig& health,
     }
     if (auto d = r.Duration("staleness")) {
       c.staleness = *d;
-    }
-    if (c.interval.count() == 0) {
-      r.FailAt("interval", "expected a duration above 0");
-    }
-    if (c.timeout.count() == 0) {
-      r.FailAt("timeout", "expected a duration above 0");
-    }
-    if (c.timeout > c.interval) {
-      r.FailAt("timeout", "expected at most the interval (" + Ms(c.interval) + "), got " +
-                              Ms(c.timeout));
-    }
-    if (c.jitter > c.interval) {
-      r.FailAt("jitter", "expected at most the interval (" + Ms(c.interval) + "), got " +
-                             Ms(c.jitter));
-    }
-    if (r.Has("staleness") && c.staleness < c.interval + c.timeout) {
-      r.FailAt("staleness", "expected at least interval + timeout (" +
-                                Ms(c.interval + c.timeout) + "), got " + Ms(c.staleness));
     }
     if (auto n = r.Uint("failures_before_unhealthy", kMaxCount)) {
       c.failures_before_unhealthy = static_cast<std::uint32_t>(*n);
@@ -221,93 +214,31 @@ void ReadChecks(const Reader& root, const HealthConfig& health,
         c.action_list = ReadActions(r, declared);
       }
     }
-    auto group_exists = [&](const char* key) {
-      if (auto g = r.String("group", true)) {
-        c.group = *g;
-        if (declared.count(*g) == 0) {
-          r.FailAt("group", std::string("no process group named \"") + *g +
-                                "\" (a " + key + " needs a group declared in /process_groups "
-                                "with a fixed name)");
-        }
+    if (kind != nullptr) {
+      const std::size_t before = r.problem_count();
+      auto settings = kind->read(r, c, context);
+      if (r.problem_count() == before) {
+        c.settings = std::move(settings);
       }
-    };
-    auto only_for = [&](std::initializer_list<const char*> keys, const char* kind) {
-      for (const char* key : keys) {
-        if (r.Has(key)) {
-          r.FailAt(key, std::string("only allowed with kind ") + kind);
-        }
-      }
-    };
-    if (c.kind == "threshold") {
-      only_for({"min", "max"}, "process");
-      const ValueInfo* info = nullptr;
-      if (auto v = r.String("value", true)) {
-        c.value = *v;
-        for (const auto& known : KnownValues()) {
-          if (known.name == *v) {
-            info = &known;
-          }
-        }
-        if (info == nullptr) {
-          std::string list;
-          for (const auto& known : KnownValues()) {
-            list += (list.empty() ? "" : ", ") + std::string(known.name);
-          }
-          r.FailAt("value", "expected one of " + list + ", got \"" + *v + "\"");
-        }
-      }
-      if (info != nullptr && info->group) {
-        group_exists("group value");
-      } else if (info != nullptr && r.Has("group")) {
-        r.FailAt("group", "not allowed with a host value");
-      }
-      c.above = info == nullptr || info->above;
-      if (auto d = r.String("direction")) {
-        if (*d == "above" || *d == "below") {
-          c.above = *d == "above";
-        } else {
-          r.FailAt("direction", "expected above or below, got \"" + *d + "\"");
-        }
-      }
-      c.degraded = Number(r, "degraded");
-      c.unhealthy = Number(r, "unhealthy");
-      if (!r.Has("degraded") && !r.Has("unhealthy")) {
-        r.Fail("expected a \"degraded\" or an \"unhealthy\" level, or both");
-      }
-      if (c.degraded && c.unhealthy &&
-          (c.above ? *c.degraded > *c.unhealthy : *c.degraded < *c.unhealthy)) {
-        r.FailAt("degraded", std::string("expected the degraded level ") +
-                                 (c.above ? "at or below" : "at or above") +
-                                 " the unhealthy level with direction " +
-                                 (c.above ? "above" : "below") + ", got " +
-                                 Describe(r.At("degraded").value()) + " vs " +
-                                 Describe(r.At("unhealthy").value()));
-      }
-      if (auto d = r.Duration("for")) {
-        c.hold = *d;
-      }
-    } else if (probe) {
-      c.probe = ReadProbe(r, c.kind, kCommon);
-    } else if (heartbeat) {
-      c.heartbeat = ReadHeartbeat(r, kCommon, &c);
-    } else if (c.kind == "process") {
-      only_for({"value", "degraded", "unhealthy", "direction", "for"}, "threshold");
-      group_exists("process check");
-      c.min = r.Uint("min", 1'000'000);
-      c.max = r.Uint("max", 1'000'000);
-      for (const auto& g : groups) {  // the group's declared bounds are the default
-        if (g.name.fixed() && g.name.FixedName() == c.group) {
-          c.min = c.min ? c.min : g.min;
-          c.max = c.max ? c.max : g.max;
-        }
-      }
-      if (!c.min) {
-        c.min = 1;
-      }
-      if (c.max && *c.max < *c.min) {
-        r.FailAt("max", "expected at least min (" + std::to_string(*c.min) + "), got " +
-                            std::to_string(*c.max));
-      }
+    }
+    // After the kind's reader, which may have set its own defaults.
+    if (c.interval.count() == 0) {
+      r.FailAt("interval", "expected a duration above 0");
+    }
+    if (c.timeout.count() == 0) {
+      r.FailAt("timeout", "expected a duration above 0");
+    }
+    if (c.timeout > c.interval) {
+      r.FailAt("timeout", "expected at most the interval (" + Ms(c.interval) + "), got " +
+                              Ms(c.timeout));
+    }
+    if (c.jitter > c.interval) {
+      r.FailAt("jitter", "expected at most the interval (" + Ms(c.interval) + "), got " +
+                             Ms(c.jitter));
+    }
+    if (r.Has("staleness") && c.staleness < c.interval + c.timeout) {
+      r.FailAt("staleness", "expected at least interval + timeout (" +
+                                Ms(c.interval + c.timeout) + "), got " + Ms(c.staleness));
     }
     out->push_back(std::move(c));
   });

@@ -14,7 +14,8 @@ constexpr std::string_view kDefault = R"({
 
 }  // namespace
 
-Config Parse(std::string_view text, std::string_view source, const EnvLookup& env) {
+Config Parse(std::string_view text, std::string_view source, const EnvLookup& env,
+             KindTable kinds) {
   const nlohmann::json doc = ParseJson(text, source);
   std::vector<Problem> problems;
   Config config;
@@ -23,7 +24,7 @@ Config Parse(std::string_view text, std::string_view source, const EnvLookup& en
     ReadProcessGroups(root, &config.process_groups);
     ReadProcessCollector(root, &config.process_collector);
     ReadHealth(root, &config.health);
-    ReadChecks(root, config.health, config.process_groups, &config.checks);
+    ReadChecks(root, config.health, config.process_groups, kinds, &config.checks);
     if (doc.contains("process_groups")) {
       config.process_groups_definition = doc["process_groups"].dump();
     }
@@ -37,8 +38,8 @@ Config Parse(std::string_view text, std::string_view source, const EnvLookup& en
   return config;
 }
 
-Config Load(const std::filesystem::path& path) {
-  return Parse(ReadFile(path), path.string(), ProcessEnv());
+Config Load(const std::filesystem::path& path, KindTable kinds) {
+  return Parse(ReadFile(path), path.string(), ProcessEnv(), kinds);
 }
 
 std::string_view DefaultConfigText() { return kDefault; }

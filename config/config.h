@@ -34,11 +34,13 @@ struct Config {
   std::string process_collector_definition = "null";
 };
 
-// Parses and validates `text`; `source` names it in messages.
+// Parses and validates `text`; `source` names it in messages, `kinds` are
+// the check kinds "checks" may use (the agent's: health::CheckKinds).
 // Throws ConfigError with all problems.
-Config Parse(std::string_view text, std::string_view source, const EnvLookup& env);
+Config Parse(std::string_view text, std::string_view source, const EnvLookup& env,
+             KindTable kinds = {});
 // Reads the file at `path` and parses it with the process environment.
-Config Load(const std::filesystem::path& path);
+Config Load(const std::filesystem::path& path, KindTable kinds = {});
 // The configuration with no --config.file: the agent's own process as the one
 // process group, nothing for the rest of the machine.
 Config DefaultConfig();

@@ -69,6 +69,14 @@ inline constexpr std::chrono::milliseconds kMaxDuration = std::chrono::hours(24 
 std::optional<std::string> ExpandEnv(std::string_view text, const EnvLookup& env,
                                      std::string* error);
 
+// The settings a check kind reads from its own keys (a tcp probe's address,
+// a threshold's value and levels; checks.h). The config holds them without
+// knowing their type; the kind that read them reads them back
+// (CheckConfig::As).
+struct KindSettings {
+  virtual ~KindSettings() = default;
+};
+
 class Reader {
  public:
   Reader(const nlohmann::json& value, std::string pointer, std::vector<Problem>* problems,

@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#include "agent/health/families.h"
-
 #include "collectors/procfs/file_nr.h"
 #include "collectors/procfs/loadavg.h"
 #include "collectors/procfs/meminfo.h"
@@ -13,46 +11,59 @@ namespace vitals::health {
 
 namespace {
 
-struct GaugeSpec {
-  const char* value;
-  const char* metric;
-  const char* help;
-};
-
-const GaugeSpec kHostGauges[] = {
-    {"host.cpu_busy_ratio", "vitals_sample_host_cpu_busy_ratio",
-     "Share of CPU time not idle between the last two samples, all CPUs."},
-    {"host.memory_available_ratio", "vitals_sample_host_memory_available_ratio",
-     "MemAvailable / MemTotal at the last sample."},
-    {"host.load1_per_core", "vitals_sample_host_load1_per_core",
-     "1-minute load average divided by the number of CPUs."},
-    {"host.load5_per_core", "vitals_sample_host_load5_per_core",
-     "5-minute load average divided by the number of CPUs."},
-    {"host.load15_per_core", "vitals_sample_host_load15_per_core",
-     "15-minute load average divided by the number of CPUs."},
-    {"host.filefd_ratio", "vitals_sample_host_filefd_ratio",
-     "Allocated file handles / fs.file-max at the last sample."},
-    {"host.swap_used_ratio", "vitals_sample_host_swap_used_ratio",
-     "Used swap / total swap at the last sample (0 with no swap)."},
-};
-
-const GaugeSpec kGroupGauges[] = {
-    {"group.num_procs", "vitals_sample_group_num_procs", "Processes in the group."},
-    {"group.cpu_ratio", "vitals_sample_group_cpu_ratio",
-     "CPU seconds per second of the group between the last two samples, divided by the CPUs."},
-    {"group.memory_rss_bytes", "vitals_sample_group_memory_rss_bytes",
-     "Resident memory of the group."},
-    {"group.num_threads", "vitals_sample_group_num_threads", "Threads in the group."},
-    {"group.open_fds", "vitals_sample_group_open_fds", "Open file descriptors of the group."},
-    {"group.worst_fd_ratio", "vitals_sample_group_worst_fd_ratio",
-     "Highest open fds / soft fd limit of any process in the group."},
-};
-
 std::string Key(const ValueKey& key) {
   return key.group.empty() ? key.value : key.value + "/" + key.group;
 }
 
 }  // namespace
+
+std::span<const SampledValue> SampledValues() {
+  using prometheus::MetricType;
+  static const SampledValue kValues[] = {
+      {"host.cpu_busy_ratio", false, true,
+       {"vitals_sample_host_cpu_busy_ratio",
+        "Share of CPU time not idle between the last two samples, all CPUs.", MetricType::Gauge, {}}},
+      {"host.memory_available_ratio", false, false,
+       {"vitals_sample_host_memory_available_ratio", "MemAvailable / MemTotal at the last sample.",
+        MetricType::Gauge, {}}},
+      {"host.load1_per_core", false, true,
+       {"vitals_sample_host_load1_per_core", "1-minute load average divided by the number of CPUs.",
+        MetricType::Gauge, {}}},
+      {"host.load5_per_core", false, true,
+       {"vitals_sample_host_load5_per_core", "5-minute load average divided by the number of CPUs.",
+        MetricType::Gauge, {}}},
+      {"host.load15_per_core", false, true,
+       {"vitals_sample_host_load15_per_core",
+        "15-minute load average divided by the number of CPUs.", MetricType::Gauge, {}}},
+      {"host.filefd_ratio", false, true,
+       {"vitals_sample_host_filefd_ratio",
+        "Allocated file handles / fs.file-max at the last sample.", MetricType::Gauge, {}}},
+      {"host.swap_used_ratio", false, true,
+       {"vitals_sample_host_swap_used_ratio",
+        "Used swap / total swap at the last sample (0 with no swap).", MetricType::Gauge, {}}},
+      {"group.num_procs", true, false,
+       {"vitals_sample_group_num_procs", "Processes in the group.", MetricType::Gauge,
+        {"groupname"}}},
+      {"group.cpu_ratio", true, true,
+       {"vitals_sample_group_cpu_ratio",
+        "CPU seconds per second of the group between the last two samples, divided by the CPUs.",
+        MetricType::Gauge, {"groupname"}}},
+      {"group.memory_rss_bytes", true, true,
+       {"vitals_sample_group_memory_rss_bytes", "Resident memory of the group.", MetricType::Gauge,
+        {"groupname"}}},
+      {"group.num_threads", true, true,
+       {"vitals_sample_group_num_threads", "Threads in the group.", MetricType::Gauge,
+        {"groupname"}}},
+      {"group.open_fds", true, true,
+       {"vitals_sample_group_open_fds", "Open file descriptors of the group.", MetricType::Gauge,
+        {"groupname"}}},
+      {"group.worst_fd_ratio", true, true,
+       {"vitals_sample_group_worst_fd_ratio",
+        "Highest open fds / soft fd limit of any process in the group.", MetricType::Gauge,
+        {"groupname"}}},
+  };
+  return kValues;
+}
 
 Sampler::Sampler(procfs::ProcFs proc, std::shared_ptr<const Clock> clock)
     : proc_(std::move(proc)), clock_(std::move(clock)) {}
@@ -224,35 +235,26 @@ std::variant<Sample, std::string> Sampler::Get(const ValueKey& key) const {
 }
 
 std::vector<prometheus::MetricFamily> Sampler::Families() const {
-  std::vector<prometheus::MetricFamily> out;
+  collectors::MetricSink sink;
   std::lock_guard lock(mutex_);
-  auto family = [&](const GaugeSpec& spec) -> prometheus::MetricFamily& {
-    return out.emplace_back(MakeFamily(spec.metric, spec.help, prometheus::MetricType::Gauge));
-  };
-  for (const GaugeSpec& spec : kHostGauges) {
-    auto it = values_.find(spec.value);
-    if (it != values_.end() && it->second.index() == 0) {
-      AddSample(family(spec), std::get<0>(it->second).value, {});
+  for (const SampledValue& v : SampledValues()) {
+    if (!v.per_group) {
+      auto it = values_.find(std::string(v.name));
+      if (it != values_.end() && it->second.index() == 0) {
+        sink.Add(v.metric, std::get<0>(it->second).value);
+      }
+      continue;
     }
-  }
-  for (const GaugeSpec& spec : kGroupGauges) {
-    const std::string prefix = std::string(spec.value) + "/";
-    prometheus::MetricFamily* f = nullptr;
+    const std::string prefix = std::string(v.name) + "/";
     for (auto it = values_.lower_bound(prefix);
          it != values_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
-      if (it->second.index() != 0) {
-        continue;
+      if (it->second.index() == 0) {
+        sink.Add(v.metric, std::get<0>(it->second).value,
+                 {std::string_view(it->first).substr(prefix.size())});
       }
-      if (f == nullptr) {
-        f = &family(spec);
-      }
-      AddSample(*f, std::get<0>(it->second).value,
-                {{"groupname", it->first.substr(prefix.size())}});
     }
   }
-  std::sort(out.begin(), out.end(),
-            [](const auto& a, const auto& b) { return a.name < b.name; });
-  return out;
+  return sink.Take();
 }
 
 }  // namespace vitals::health

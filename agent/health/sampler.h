@@ -5,16 +5,10 @@
 // sample and the previous one. Every value is exported as a gauge
 // (vitals_sample_*) so a user can graph what a rule saw.
 //
-// Host values (names as the `value` of a threshold check):
-//   host.cpu_busy_ratio        non-idle CPU time / all CPU time, all CPUs, 0..1
-//   host.memory_available_ratio  MemAvailable / MemTotal
-//   host.load1_per_core, host.load5_per_core, host.load15_per_core
-//   host.filefd_ratio          allocated file handles / fs.file-max
-//   host.swap_used_ratio       (SwapTotal - SwapFree) / SwapTotal; 0 with no swap
-// Group values (with a `group`), from a GroupReader when process groups exist:
-//   group.num_procs, group.cpu_ratio (CPU seconds per second / CPUs, 0..1),
-//   group.memory_rss_bytes, group.num_threads, group.open_fds,
-//   group.worst_fd_ratio
+// The values are one table, SampledValues() (sampler.cpp): the threshold
+// kind's reader, the sampler and vitals_sample_* all read it, so adding a
+// value is a row there and the lines of Sample() that compute it. Group
+// values (per_group) come from a GroupReader when process groups exist.
 //
 // Thread contract: Sample() runs on one thread at a time (the scheduler's);
 // Get() and Families() may be called from any thread.
@@ -33,9 +27,19 @@
 
 #include "agent/health/clock.h"
 #include "agent/health/value_source.h"
+#include "collectors/collector.h"
 #include "collectors/procfs/proc_fs.h"
 
 namespace vitals::health {
+
+// A value a threshold check may name (its "value" key).
+struct SampledValue {
+  std::string_view name;  // "host.cpu_busy_ratio", "group.open_fds"
+  bool per_group;         // needs a "group"; its series is labelled groupname
+  bool higher_is_worse;   // the default direction of a rule on it
+  collectors::MetricDesc metric;  // vitals_sample_*: what rules saw
+};
+std::span<const SampledValue> SampledValues();
 
 // What the sampler needs about one process group at one instant.
 struct GroupReading {

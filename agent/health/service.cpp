@@ -3,10 +3,8 @@
 #include <algorithm>
 #include <thread>
 
-#include "agent/health/threshold_check.h"
+#include "agent/health/kind.h"
 #include "agent/log.h"
-#include "agent/probes/probe_factory.h"
-#include "agent/probes/probe_metrics.h"
 #include "collectors/process/process_collector.h"
 
 namespace vitals::health {
@@ -67,31 +65,14 @@ std::vector<std::string> HealthService::Apply(const config::Config& config) {
     spec.on_error = ParseStatus(c.on_error).value_or(HealthStatus::kUnhealthy);
     spec.definition = c.definition;
     spec.actions = c.actions;
+    const CheckKind* kind = CheckKinds::Builtin().Find(c.kind);
     // A sample may be up to one sampling interval old, plus slack.
-    const Duration max_age = CheckSpec::DefaultStaleness(c.interval, c.timeout);
-    if (c.heartbeat) {  // pushed, not sampled; the check counts its misses (heartbeat.h)
-      spec.hysteresis = {1, 1};
-      spec.check = heartbeats_->Prepare(
-          c.name, c.definition,
-          HeartbeatSpec{c.heartbeat->period, c.heartbeat->grace, c.failures_before_unhealthy,
-                        c.heartbeat->token});
-      specs.push_back(std::move(spec));
-      continue;
+    KindContext context{spec, sampler_, CheckSpec::DefaultStaleness(c.interval, c.timeout),
+                        heartbeats_.get()};
+    spec.check = CheckKinds::Builtin().Make(c, context);
+    if (kind->reads_samples) {
+      sample_interval = std::min<Duration>(sample_interval, c.interval);
     }
-    if (c.probe) {  // agent/probes; they do not read samples
-      spec.check = probes::MakeProbe(*c.probe, spec.on_error);
-      specs.push_back(std::move(spec));
-      continue;
-    }
-    if (c.kind == "threshold") {
-      ValueRule rule{c.degraded, c.unhealthy, c.above ? Direction::kAbove : Direction::kBelow};
-      spec.check = std::make_shared<ThresholdCheck>(sampler_, ValueKey{c.value, c.group}, rule,
-                                                    c.hold, max_age);
-    } else {
-      spec.check = std::make_shared<ProcessCountCheck>(sampler_, c.group, c.min.value_or(1), c.max,
-                                                       max_age);
-    }
-    sample_interval = std::min<Duration>(sample_interval, c.interval);
     specs.push_back(std::move(spec));
   }
   {
@@ -215,7 +196,9 @@ std::vector<prometheus::MetricFamily> HealthService::Families() const {
   }
   const Snapshot snapshot = scheduler_ ? scheduler_->snapshot() : Snapshot{};
   auto out = StatusFamilies(snapshot, groups);
-  auto probe_families = probes::ProbeFamilies(snapshot);  // vitals_probe_*
+  collectors::MetricSink kinds;  // vitals_probe_*
+  AddKindSeries(snapshot, CheckKinds::Builtin(), kinds);
+  auto probe_families = kinds.Take();
   out.insert(out.end(), std::make_move_iterator(probe_families.begin()),
              std::make_move_iterator(probe_families.end()));
   auto heartbeats = heartbeats_->Families();  // vitals_heartbeat_*

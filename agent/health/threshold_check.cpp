@@ -2,7 +2,9 @@
 
 #include <cmath>
 
+#include "agent/health/kind.h"
 #include "agent/health/report.h"
+#include "agent/health/sampler.h"
 
 namespace vitals::health {
 
@@ -55,38 +57,67 @@ CheckResult ThresholdCheck::Run(const CheckContext& ctx) {
   return result;
 }
 
-ProcessCountCheck::ProcessCountCheck(std::shared_ptr<const ValueSource> source, std::string group,
-                                     std::uint64_t min, std::optional<std::uint64_t> max,
-                                     Duration max_age)
-    : source_(std::move(source)),
-      key_{"group.num_procs", std::move(group)},
-      min_(min),
-      max_(max),
-      max_age_(max_age) {}
+namespace {
 
-CheckResult ProcessCountCheck::Run(const CheckContext& ctx) {
-  const Sample sample = ReadFresh(*source_, key_, ctx.now, max_age_);
-  const auto count = static_cast<std::uint64_t>(sample.value);
-  CheckResult result;
-  result.value = sample.value;
-  result.data["group"] = key_.group;
-  result.data["processes"] = count;
-  result.data["min"] = min_;
-  if (max_) {
-    result.data["max"] = *max_;
+ThresholdSettings ReadThreshold(const config::Reader& r, config::CheckConfig&,
+                                const config::KindReadContext& context) {
+  ThresholdSettings t;
+  const SampledValue* info = nullptr;
+  if (auto v = r.String("value", true)) {
+    t.value = *v;
+    std::string list;
+    for (const SampledValue& known : SampledValues()) {
+      info = known.name == *v ? &known : info;
+      list += (list.empty() ? "" : ", ") + std::string(known.name);
+    }
+    if (info == nullptr) {
+      r.FailAt("value", "expected one of " + list + ", got \"" + *v + "\"");
+    }
   }
-  const std::string have = "group " + key_.group + " has " + FormatNumber(sample.value) +
-                           " process" + (count == 1 ? "" : "es");
-  if (count < min_) {
-    result.status = HealthStatus::kUnhealthy;
-    result.description = have + ", fewer than the minimum " + std::to_string(min_);
-  } else if (max_ && count > *max_) {
-    result.status = HealthStatus::kUnhealthy;
-    result.description = have + ", more than the maximum " + std::to_string(*max_);
-  } else {
-    result.description = have;
+  if (info != nullptr && info->per_group) {
+    t.group = config::ReadDeclaredGroup(r, context, "group value");
+  } else if (info != nullptr && r.Has("group")) {
+    r.FailAt("group", "not allowed with a host value");
   }
-  return result;
+  bool above = info == nullptr || info->higher_is_worse;
+  if (auto d = r.String("direction")) {
+    if (*d == "above" || *d == "below") {
+      above = *d == "above";
+    } else {
+      r.FailAt("direction", "expected above or below, got \"" + *d + "\"");
+    }
+  }
+  t.rule = {config::ReadNumber(r, "degraded"), config::ReadNumber(r, "unhealthy"),
+            above ? Direction::kAbove : Direction::kBelow};
+  if (!r.Has("degraded") && !r.Has("unhealthy")) {
+    r.Fail("expected a \"degraded\" or an \"unhealthy\" level, or both");
+  }
+  const auto& degraded = t.rule.degraded_at;
+  const auto& unhealthy = t.rule.unhealthy_at;
+  if (degraded && unhealthy && (above ? *degraded > *unhealthy : *degraded < *unhealthy)) {
+    r.FailAt("degraded", std::string("expected the degraded level ") +
+                             (above ? "at or below" : "at or above") +
+                             " the unhealthy level with direction " + (above ? "above" : "below") +
+                             ", got " + config::Describe(r.At("degraded").value()) + " vs " +
+                             config::Describe(r.At("unhealthy").value()));
+  }
+  t.hold = r.Duration("for").value_or(std::chrono::milliseconds(0));
+  return t;
 }
+
+CheckKind ThresholdKind() {
+  CheckKind kind = MakeKind<ThresholdSettings>(
+      "threshold", {"value", "group", "degraded", "unhealthy", "direction", "for"}, ReadThreshold,
+      [](const ThresholdSettings& t, const config::CheckConfig&, KindContext& context) {
+        return std::make_shared<ThresholdCheck>(context.samples, ValueKey{t.value, t.group},
+                                                t.rule, t.hold, context.max_sample_age);
+      });
+  kind.reads_samples = true;
+  return kind;
+}
+
+}  // namespace
+
+VITALS_REGISTER_CHECK_KIND(threshold, ThresholdKind());
 
 }  // namespace vitals::health

@@ -1,6 +1,8 @@
 #pragma once
-// The checks over sampled values: `threshold` (a ValueRule with an optional
-// `for`) and `process` (a group's process count between min and max).
+// The `threshold` kind: a ValueRule over a sampled value (sampler.h's
+// SampledValues) with an optional `for`:
+//   {"kind": "threshold", "value": "group.worst_fd_ratio", "group": "api",
+//    "direction": "above", "degraded": 0.7, "unhealthy": 0.9, "for": "1m"}
 
 #include <memory>
 #include <optional>
@@ -8,8 +10,16 @@
 #include "agent/health/check.h"
 #include "agent/health/threshold.h"
 #include "agent/health/value_source.h"
+#include "config/reader.h"
 
 namespace vitals::health {
+
+struct ThresholdSettings : config::KindSettings {
+  std::string value;  // a SampledValues() name
+  std::string group;  // for per-group values
+  ValueRule rule;
+  Duration hold{};  // "for"
+};
 
 class ThresholdCheck final : public Check {
  public:
@@ -26,20 +36,6 @@ class ThresholdCheck final : public Check {
   Duration hold_;
   Duration max_age_;
   ForFilter for_;  // state between runs; runs of one check never overlap
-};
-
-class ProcessCountCheck final : public Check {
- public:
-  ProcessCountCheck(std::shared_ptr<const ValueSource> source, std::string group,
-                    std::uint64_t min, std::optional<std::uint64_t> max, Duration max_age);
-  CheckResult Run(const CheckContext& ctx) override;
-
- private:
-  std::shared_ptr<const ValueSource> source_;
-  ValueKey key_;
-  std::uint64_t min_;
-  std::optional<std::uint64_t> max_;
-  Duration max_age_;
 };
 
 // Reads one fresh sample or throws CheckError saying why not.

@@ -1,8 +1,75 @@
-#include "agent/probes/dns_check.h"
+// dns: resolve a name over DNS only (not /etc/hosts) with c-ares, from
+// resolv.conf's servers or a configured one, within the run's deadline (the
+// lookup is cancelled at it); optionally every expected address must be in
+// the answer. A truncated UDP answer (TC bit) is retried over TCP; the
+// description says so, and a failed retry says why.
+
+#include <arpa/inet.h>
+
+#include "agent/health/kind.h"
+#include "agent/probes/probe.h"
 
 #include <algorithm>
 
 namespace vitals::probes {
+
+namespace {
+
+struct DnsSettings : config::KindSettings {
+  std::string name;  // "query_name" ("name" is the check's)
+  std::string record_type = "A";  // A or AAAA
+  std::optional<config::HostPort> server;  // empty: /etc/resolv.conf
+  std::vector<std::string> expect_addresses;  // each must be in the answer
+};
+
+DnsSettings ReadDns(const config::Reader& r) {
+  DnsSettings c;
+  c.name = r.String("query_name", true).value_or("");
+  if (auto type = r.String("record_type")) {
+    if (*type != "A" && *type != "AAAA") {
+      r.At("record_type").Fail("expected \"A\" or \"AAAA\", got " +
+                               config::Describe(r.At("record_type").value()));
+    }
+    c.record_type = *type;
+  }
+  if (r.Has("server")) {
+    c.server = config::ReadAddress(r, "server");
+  }
+  std::size_t i = 0;
+  for (const std::string& address : config::ReadStrings(r, "expect_addresses")) {
+    unsigned char buf[16];
+    const int family = c.record_type == "AAAA" ? AF_INET6 : AF_INET;
+    if (inet_pton(family, address.c_str(), buf) != 1) {
+      r.At("expect_addresses")
+          .FailAt(std::to_string(i), "expected an IPv" + std::string(family == AF_INET ? "4" : "6") +
+                                         " address for record_type " + c.record_type + ", got \"" +
+                                         address + "\"");
+    }
+    c.expect_addresses.push_back(address);
+    ++i;
+  }
+  return c;
+}
+
+class DnsCheck final : public ProbeCheck {
+ public:
+  DnsCheck(DnsSettings config, health::HealthStatus on_failure)
+      : ProbeCheck(on_failure), config_(std::move(config)) {}
+
+ protected:
+  health::CheckResult Probe(ProbeRun& run) override;
+
+ private:
+  DnsSettings config_;
+};
+
+const collectors::MetricDesc kDnsAnswerRrs{"vitals_probe_dns_answer_rrs", "Addresses in the answer of a dns probe.",
+                                    prometheus::MetricType::Gauge, {"check"}};
+const collectors::MetricDesc kDnsLookupTimeSeconds{"vitals_probe_dns_lookup_time_seconds", "How long the lookup of a dns probe took.",
+                                    prometheus::MetricType::Gauge, {"check"}};
+
+}  // namespace
+
 
 health::CheckResult DnsCheck::Probe(ProbeRun& run) {
   ResolveOptions options;
@@ -56,5 +123,9 @@ health::CheckResult DnsCheck::Probe(ProbeRun& run) {
       "dns " + target + ": [" + joined + "] in " + FormatSeconds(took) +
       (over_tcp ? " (over TCP: the UDP answer was truncated)" : ""));
 }
+
+VITALS_REGISTER_CHECK_KIND(dns, (ProbeKind<DnsSettings, DnsCheck>(
+                                "dns", {"query_name", "record_type", "server", "expect_addresses"}, ReadDns,
+                                {{"dns_answer_rrs", &kDnsAnswerRrs}, {"dns_lookup_time_seconds", &kDnsLookupTimeSeconds}})));
 
 }  // namespace vitals::probes

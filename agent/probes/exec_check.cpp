@@ -1,10 +1,70 @@
-#include "agent/probes/exec_check.h"
+// exec: run a command without a shell, as Nagios runs its plugins: exit 0 is
+// Healthy, 1 Degraded (WARNING), 2 a failure (CRITICAL); anything else
+// (3 UNKNOWN, a signal, a command that cannot start) is a failure too. The
+// first line of its output (stdout and stderr, capped) is the description.
+//
+// Run by platform::RunCommand: on the deadline or a shutdown the command and
+// everything it started (setsid() and double forks included) are killed and
+// reaped, and what it leaves running when it exits is killed too, so a
+// plugin leaves nothing behind. stdin is /dev/null and no descriptor of the
+// agent but the output pipe is inherited.
+
+#include "agent/health/kind.h"
+#include "agent/probes/probe.h"
 
 #include <string.h>
 
 #include "agent/platform/subprocess.h"
 
 namespace vitals::probes {
+
+namespace {
+
+struct ExecSettings : config::KindSettings {
+  std::vector<std::string> command;  // argv, no shell; argv[0] searched in PATH
+  std::uint64_t max_output_bytes = 4096;
+};
+
+ExecSettings ReadExec(const config::Reader& r) {
+  ExecSettings c;
+  if (!r.Has("command")) {
+    r.FailAt("command", "missing required key");
+  } else if (!r.At("command").value().is_array() || r.At("command").value().empty()) {
+    r.At("command").Fail("expected a non-empty array like [\"/usr/lib/nagios/plugins/check_disk\", "
+                         "\"-w\", \"10%\"] (no shell), got " +
+                         config::Describe(r.At("command").value()));
+  } else {
+    c.command = config::ReadStrings(r, "command");
+    if (!c.command.empty() && c.command[0].empty()) {
+      r.At("command").FailAt("0", "expected a program, got an empty string");
+    }
+  }
+  if (auto max = r.Uint("max_output_bytes", 1 << 20)) {
+    if (*max == 0) {
+      r.At("max_output_bytes").Fail("expected an integer from 1 to 1048576, got 0");
+    }
+    c.max_output_bytes = *max;
+  }
+  return c;
+}
+
+class ExecCheck final : public ProbeCheck {
+ public:
+  ExecCheck(ExecSettings config, health::HealthStatus on_failure)
+      : ProbeCheck(on_failure), config_(std::move(config)) {}
+
+ protected:
+  health::CheckResult Probe(ProbeRun& run) override;
+
+ private:
+  ExecSettings config_;
+};
+
+const collectors::MetricDesc kExecExitCode{"vitals_probe_exec_exit_code", "Exit code of the command of an exec probe (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).",
+                                    prometheus::MetricType::Gauge, {"check"}};
+
+}  // namespace
+
 
 namespace {
 
@@ -63,5 +123,9 @@ health::CheckResult ExecCheck::Probe(ProbeRun& run) {
                          (r.code == 3 ? " (UNKNOWN)" : "") + (line.empty() ? "" : ": " + line));
   }
 }
+
+VITALS_REGISTER_CHECK_KIND(exec, (ProbeKind<ExecSettings, ExecCheck>(
+                                "exec", {"command", "max_output_bytes"}, ReadExec,
+                                {{"exec_exit_code", &kExecExitCode}})));
 
 }  // namespace vitals::probes

@@ -1,4 +1,8 @@
-#include "agent/probes/file_age_check.h"
+// file_age: a file's mtime must be more recent than max_age (and, for
+// Healthy, than degraded_age): the heartbeat file a cron job touches.
+
+#include "agent/health/kind.h"
+#include "agent/probes/probe.h"
 
 #include <sys/stat.h>
 
@@ -6,6 +10,43 @@
 #include <cstring>
 
 namespace vitals::probes {
+
+namespace {
+
+struct FileAgeSettings : config::KindSettings {
+  std::string path;
+  std::chrono::milliseconds max_age{0};                      // older: Unhealthy
+  std::optional<std::chrono::milliseconds> degraded_age;  // older: Degraded
+};
+
+FileAgeSettings ReadFileAge(const config::Reader& r) {
+  FileAgeSettings c;
+  c.path = r.String("path", true).value_or("");
+  c.max_age = r.Duration("max_age", true).value_or(c.max_age);
+  c.degraded_age = r.Duration("degraded_age");
+  if (c.degraded_age && *c.degraded_age > c.max_age) {
+    r.FailAt("degraded_age", "must not be longer than max_age (Degraded comes first)");
+  }
+  return c;
+}
+
+class FileAgeCheck final : public ProbeCheck {
+ public:
+  FileAgeCheck(FileAgeSettings config, health::HealthStatus on_failure)
+      : ProbeCheck(on_failure), config_(std::move(config)) {}
+
+ protected:
+  health::CheckResult Probe(ProbeRun& run) override;
+
+ private:
+  FileAgeSettings config_;
+};
+
+const collectors::MetricDesc kFileAgeSeconds{"vitals_probe_file_age_seconds", "Seconds since the file of a file_age probe was modified.",
+                                    prometheus::MetricType::Gauge, {"check"}};
+
+}  // namespace
+
 
 health::CheckResult FileAgeCheck::Probe(ProbeRun& run) {
   struct stat st {};
@@ -39,5 +80,9 @@ health::CheckResult FileAgeCheck::Probe(ProbeRun& run) {
   }
   return health::CheckResult::Healthy(summary);
 }
+
+VITALS_REGISTER_CHECK_KIND(file_age, (ProbeKind<FileAgeSettings, FileAgeCheck>(
+                                "file_age", {"path", "max_age", "degraded_age"}, ReadFileAge,
+                                {{"file_age_seconds", &kFileAgeSeconds}})));
 
 }  // namespace vitals::probes

@@ -1,15 +1,173 @@
-#include "agent/probes/http_check.h"
+// http: one request with libcurl (method, headers, body, basic auth,
+// redirects, TLS with a CA, a client certificate and a verify switch), then
+// the verdict: status in expect_status (2xx by default), body matching
+// body_regex (RE2), and Degraded when slower than degraded_latency.
+// Bound by the run's deadline (CURLOPT_TIMEOUT_MS; the URL's host is looked
+// up first with c-ares within it) and the stop token (the progress callback
+// aborts the transfer). A response head over 64 KiB or a body over 1 MiB
+// stops the transfer, and the reason says so.
 
-#include <arpa/inet.h>
+#include "agent/health/kind.h"
+#include "agent/probes/probe.h"
+#include <memory>
+
+#include "agent/platform/dynlib.h"
+
+// The typecheck macros of curl.h would wrap our calls through the table.
+#define CURL_DISABLE_TYPECHECK
+#include <curl/curl.h>
 #include <re2/re2.h>
 
-#include <cstdlib>
+#include <arpa/inet.h>
 
-#include "agent/probes/curl.h"
+#include <cstdlib>
+#include <mutex>
+
+namespace re2 {
+class RE2;
+}
 
 namespace vitals::probes {
 
 namespace {
+
+struct HttpSettings : config::KindSettings {
+  std::string url;
+  std::string method = "GET";
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  std::vector<config::StatusRange> expect_status;  // empty: 2xx
+  std::string body_regex;                  // RE2 syntax, searched in the body
+  bool follow_redirects = true;
+  std::uint32_t max_redirects = 10;
+  config::TlsClientConfig tls;  // enabled is ignored: the URL's scheme decides
+  std::string username;  // basic auth, with password
+  config::Secret password;
+  std::optional<std::chrono::milliseconds> degraded_latency;  // slower: Degraded
+};
+
+HttpSettings ReadHttp(const config::Reader& r) {
+  HttpSettings c;
+  if (auto url = r.String("url", true)) {
+    c.url = *url;
+    if (c.url.rfind("http://", 0) != 0 && c.url.rfind("https://", 0) != 0) {
+      r.At("url").Fail("expected an http:// or https:// URL, got " + config::Describe(r.At("url").value()));
+    }
+  }
+  if (auto method = r.String("method")) {
+    const bool token = !method->empty() && std::all_of(method->begin(), method->end(), [](char ch) {
+      return ch >= 'A' && ch <= 'Z';
+    });
+    if (!token) {
+      r.At("method").Fail("expected an HTTP method in capitals like \"GET\", got " +
+                          config::Describe(r.At("method").value()));
+    }
+    c.method = *method;
+  }
+  if (r.Has("headers")) {
+    config::Reader h = r.At("headers");
+    if (!h.value().is_object()) {
+      h.Fail("expected an object of header names to values, got " + config::Describe(h.value()));
+    } else {
+      for (const auto& [name, unused] : h.value().items()) {
+        if (auto value = h.String(name)) {
+          c.headers.emplace_back(name, *value);
+        }
+      }
+    }
+  }
+  c.body = r.String("body").value_or("");
+  if (r.Has("expect_status")) {
+    config::Reader list = r.At("expect_status");
+    if (!list.value().is_array() || list.value().empty()) {
+      list.Fail("expected a non-empty array like [200, \"2xx\", \"300-308\"], got " +
+                config::Describe(list.value()));
+    }
+    r.Array("expect_status", [&](const config::Reader& e) {
+      std::string error;
+      std::optional<config::StatusRange> range;
+      if (e.value().is_number_integer()) {
+        range = config::ParseStatusRange(std::to_string(e.value().get<std::int64_t>()), &error);
+      } else if (e.value().is_string()) {
+        range = config::ParseStatusRange(e.value().get<std::string>(), &error);
+      } else {
+        error = "expected a status code like 200, \"2xx\" or \"200-204\", got " +
+                config::Describe(e.value());
+      }
+      if (range) {
+        c.expect_status.push_back(*range);
+      } else {
+        e.Fail(error);
+      }
+    });
+  }
+  if (auto re = r.String("body_regex")) {
+    RE2 compiled(*re, RE2::Quiet);
+    if (!compiled.ok()) {
+      r.At("body_regex").Fail("invalid regular expression: " + compiled.error());
+    }
+    c.body_regex = *re;
+  }
+  c.follow_redirects = r.Bool("follow_redirects").value_or(true);
+  c.max_redirects = static_cast<std::uint32_t>(r.Uint("max_redirects", 100).value_or(10));
+  c.tls = config::ReadTls(r, false);
+  if (!c.tls.server_name.empty()) {
+    r.At("tls").FailAt("server_name", "not used by http: the URL's host is the name verified");
+  }
+  c.username = r.String("username").value_or("");
+  c.password = config::ReadSecret(r);
+  if (!c.password.empty() && c.username.empty()) {
+    r.FailAt("username", "missing: a password is for basic auth, which needs a username");
+  }
+  c.degraded_latency = r.Duration("degraded_latency");
+  return c;
+}
+
+class HttpCheck final : public ProbeCheck {
+ public:
+  HttpCheck(HttpSettings config, health::HealthStatus on_failure);
+  ~HttpCheck() override;
+
+ protected:
+  health::CheckResult Probe(ProbeRun& run) override;
+
+ private:
+  HttpSettings config_;
+  std::unique_ptr<re2::RE2> body_regex_;
+};
+
+const collectors::MetricDesc kHttpContentLengthBytes{"vitals_probe_http_content_length_bytes", "Length of the body an http probe received.",
+                                    prometheus::MetricType::Gauge, {"check"}};
+const collectors::MetricDesc kHttpRedirects{"vitals_probe_http_redirects", "Redirects an http probe followed.",
+                                    prometheus::MetricType::Gauge, {"check"}};
+const collectors::MetricDesc kHttpStatusCode{"vitals_probe_http_status_code", "HTTP status code of the last answer to an http probe.",
+                                    prometheus::MetricType::Gauge, {"check"}};
+const collectors::MetricDesc kHttpVersion{"vitals_probe_http_version", "HTTP version of the answer to an http probe.",
+                                    prometheus::MetricType::Gauge, {"check"}};
+
+}  // namespace
+
+
+namespace {
+
+// libcurl.so.4 is loaded when the first probe needs it (dynlib.h).
+#define VITALS_CURL_FUNCTIONS(X) \
+  X(curl_easy_cleanup) \
+  X(curl_easy_getinfo) \
+  X(curl_easy_init) \
+  X(curl_easy_perform) \
+  X(curl_easy_setopt) \
+  X(curl_easy_strerror) \
+  X(curl_global_init) \
+  X(curl_free) \
+  X(curl_slist_append) \
+  X(curl_slist_free_all) \
+  X(curl_url) \
+  X(curl_url_cleanup) \
+  X(curl_url_get) \
+  X(curl_url_set)
+VITALS_DYNLIB_API(CurlApi, Curl, "libcurl.so.4", VITALS_CURL_FUNCTIONS)
+#undef VITALS_CURL_FUNCTIONS
 
 // What a response may hold; past it the transfer stops and the probe fails
 // saying so. libcurl alone would take up to 300 KiB of headers, and any body.
@@ -71,6 +229,9 @@ int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   return t->deadline->stop.stop_requested() ? 1 : 0;  // non-zero aborts
 }
 
+struct CurlDeleter {
+  void operator()(CURL* h) const { Curl().curl_easy_cleanup(h); }
+};
 struct ListDeleter {
   void operator()(curl_slist* l) const { Curl().curl_slist_free_all(l); }
 };
@@ -110,9 +271,19 @@ std::string ResolveEntry(const std::string& url, const Deadline& deadline) {
   return entry;
 }
 
+void InitCurl() {
+  Need(Curl);
+  static std::once_flag once;
+  static CURLcode status = CURLE_OK;
+  std::call_once(once, [] { status = Curl().curl_global_init(CURL_GLOBAL_DEFAULT); });
+  if (status != CURLE_OK) {
+    throw ProbeFailure(std::string("libcurl could not start: ") + Curl().curl_easy_strerror(status));
+  }
+}
+
 }  // namespace
 
-HttpCheck::HttpCheck(config::HttpProbeConfig config, health::HealthStatus on_failure)
+HttpCheck::HttpCheck(HttpSettings config, health::HealthStatus on_failure)
     : ProbeCheck(on_failure), config_(std::move(config)) {
   if (!config_.body_regex.empty()) {
     body_regex_ = std::make_unique<re2::RE2>(config_.body_regex, re2::RE2::Quiet);
@@ -122,20 +293,18 @@ HttpCheck::HttpCheck(config::HttpProbeConfig config, health::HealthStatus on_fai
 HttpCheck::~HttpCheck() = default;
 
 health::CheckResult HttpCheck::Probe(ProbeRun& run) {
+  InitCurl();
   const std::string password = ReadSecret(config_.password, run);
   const std::string shown = config_.method + " " + RedactDsn(config_.url);
-  char error[CURL_ERROR_SIZE];
-  CurlHandle handle = NewHttpTransfer({.url = config_.url,
-                                       .timeout = run.deadline.Remaining(),
-                                       .user_agent = "vitals-probe",
-                                       .tls = config_.tls,
-                                       .username = config_.username,
-                                       .password = password},
-                                      error);
+  std::unique_ptr<CURL, CurlDeleter> handle(Curl().curl_easy_init());
+  if (!handle) {
+    throw ProbeFailure(shown + ": libcurl could not allocate a handle");
+  }
   CURL* h = handle.get();
   Transfer t;
   t.deadline = &run.deadline;
   t.handle = h;
+  char error[CURL_ERROR_SIZE] = {};
   std::unique_ptr<curl_slist, ListDeleter> headers;
   for (const auto& [name, value] : config_.headers) {
     const std::string line = name + ": " + value;
@@ -154,6 +323,14 @@ health::CheckResult HttpCheck::Probe(ProbeRun& run) {
     }
     Curl().curl_easy_setopt(h, CURLOPT_RESOLVE, resolve.get());
   }
+  const long timeout_ms = std::max<long>(static_cast<long>(run.deadline.Remaining().count()), 1);
+  Curl().curl_easy_setopt(h, CURLOPT_URL, config_.url.c_str());
+  Curl().curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error);
+  Curl().curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  Curl().curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
+  Curl().curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+  Curl().curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  Curl().curl_easy_setopt(h, CURLOPT_USERAGENT, "vitals-probe");
   Curl().curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, config_.follow_redirects ? 1L : 0L);
   Curl().curl_easy_setopt(h, CURLOPT_MAXREDIRS, static_cast<long>(config_.max_redirects));
   Curl().curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, OnBody);
@@ -178,6 +355,21 @@ health::CheckResult HttpCheck::Probe(ProbeRun& run) {
   if (headers) {
     Curl().curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
   }
+  if (!config_.username.empty()) {
+    Curl().curl_easy_setopt(h, CURLOPT_USERNAME, config_.username.c_str());
+    Curl().curl_easy_setopt(h, CURLOPT_PASSWORD, password.c_str());
+  }
+  if (!config_.tls.ca_file.empty()) {
+    Curl().curl_easy_setopt(h, CURLOPT_CAINFO, config_.tls.ca_file.c_str());
+  }
+  if (!config_.tls.cert_file.empty()) {
+    Curl().curl_easy_setopt(h, CURLOPT_SSLCERT, config_.tls.cert_file.c_str());
+    Curl().curl_easy_setopt(h, CURLOPT_SSLKEY, config_.tls.key_file.c_str());
+  }
+  if (config_.tls.insecure_skip_verify) {
+    Curl().curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+    Curl().curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
 
   const CURLcode rc = Curl().curl_easy_perform(h);
   long code = 0;
@@ -195,7 +387,7 @@ health::CheckResult HttpCheck::Probe(ProbeRun& run) {
     run.data["ssl_earliest_cert_expiry"] = t.chain->earliest_not_after;
   }
   if (rc != CURLE_OK) {
-    std::string why = CurlErrorText(rc, error);
+    std::string why = error[0] != '\0' ? error : Curl().curl_easy_strerror(rc);
     if (t.head_over || (rc == CURLE_OUT_OF_MEMORY && !t.head_complete)) {
       // libcurl holds at most 100 KiB of an unfinished header line and then
       // fails with "Out of memory", before OnHeader could count it.
@@ -238,5 +430,9 @@ health::CheckResult HttpCheck::Probe(ProbeRun& run) {
   }
   return health::CheckResult::Healthy(summary);
 }
+
+VITALS_REGISTER_CHECK_KIND(http, (ProbeKind<HttpSettings, HttpCheck>(
+                                "http", {"url", "method", "headers", "body", "expect_status", "body_regex", "follow_redirects", "max_redirects", "tls", "username", "password", "password_file", "degraded_latency"}, ReadHttp,
+                                {{"ip_protocol", &kIpProtocol}, {"ssl_earliest_cert_expiry", &kSslEarliestCertExpiry}, {"http_content_length_bytes", &kHttpContentLengthBytes}, {"http_redirects", &kHttpRedirects}, {"http_status_code", &kHttpStatusCode}, {"http_version", &kHttpVersion}})));
 
 }  // namespace vitals::probes

@@ -1,4 +1,12 @@
-#include "agent/probes/postgres_check.h"
+// postgres: connect with libpq's non-blocking API and run `query` (SELECT 1),
+// everything bound by the run's deadline. A host name in the DSN is resolved
+// with our cancellable resolver and handed to libpq as hostaddr (libpq's own
+// getaddrinfo would block past the deadline); statement_timeout is set to the
+// check's timeout so the server also gives up on a query we abandon.
+// Reports the server version in data.
+
+#include "agent/health/kind.h"
+#include "agent/probes/probe.h"
 
 #include "agent/platform/dynlib.h"
 
@@ -12,6 +20,42 @@
 #include <memory>
 
 namespace vitals::probes {
+
+namespace {
+
+struct PostgresSettings : config::KindSettings {
+  std::string dsn;  // libpq connection string or URI; may hold a password
+  config::Secret password;
+  std::string query = "SELECT 1";
+};
+
+PostgresSettings ReadPostgres(const config::Reader& r) {
+  PostgresSettings c;
+  c.dsn = r.String("dsn", true).value_or("");
+  c.password = config::ReadSecret(r);
+  if (auto q = r.String("query")) {
+    if (q->empty()) {
+      r.At("query").Fail("expected an SQL query, got an empty string");
+    }
+    c.query = *q;
+  }
+  return c;
+}
+
+class PostgresCheck final : public ProbeCheck {
+ public:
+  PostgresCheck(PostgresSettings config, health::HealthStatus on_failure)
+      : ProbeCheck(on_failure), config_(std::move(config)) {}
+
+ protected:
+  health::CheckResult Probe(ProbeRun& run) override;
+
+ private:
+  PostgresSettings config_;
+};
+
+}  // namespace
+
 
 namespace {
 
@@ -240,5 +284,9 @@ health::CheckResult PostgresCheck::Probe(ProbeRun& run) {
   return health::CheckResult::Healthy(target + ": query ok in " + run.deadline.Elapsed() +
                                       " (server " + version + ")");
 }
+
+VITALS_REGISTER_CHECK_KIND(postgres, (ProbeKind<PostgresSettings, PostgresCheck>(
+                                "postgres", {"dsn", "password", "password_file", "query"}, ReadPostgres,
+                                {})));
 
 }  // namespace vitals::probes

@@ -7,10 +7,10 @@
 // description, keeps the measurements gathered so far in `data`, adds
 // data["success"], and redacts every secret of the run from the text.
 //
-// data keys that become vitals_probe_* series (probe_metrics.h): success,
-// ip_protocol, http_status_code, http_content_length_bytes, http_redirects,
-// http_version, ssl_earliest_cert_expiry, dns_lookup_time_seconds,
-// dns_answer_rrs, exec_exit_code, file_age_seconds. Other keys are for people.
+// Each probe kind is one file, <kind>_check.cpp: its settings and their
+// reader, its ProbeCheck, the data keys that become vitals_probe_*{check}
+// series, and its registration (ProbeKind below; agent/health/kind.h).
+// Other data keys are for people.
 //
 // Thread contract: the scheduler never runs one Check twice at a time.
 
@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "agent/health/check.h"
+#include "agent/health/kind.h"
 #include "agent/probes/net.h"
 #include "config/probes.h"
 
@@ -44,6 +45,30 @@ class ProbeCheck : public health::Check {
  private:
   health::HealthStatus on_failure_;
 };
+
+// A probe kind: settings `S` (a config::KindSettings) read by `read`, checks
+// of class `C`, built as C(settings, the check's on_error), and the data
+// keys its runs measure that become series.
+template <class S, class C>
+health::CheckKind ProbeKind(std::string_view name, std::vector<std::string_view> keys,
+                            S (*read)(const config::Reader&),
+                            std::vector<health::DataMetric> metrics) {
+  health::CheckKind kind = health::MakeKind<S>(
+      name, std::move(keys),
+      [read](const config::Reader& r, config::CheckConfig&, const config::KindReadContext&) {
+        return read(r);
+      },
+      [](const S& settings, const config::CheckConfig&, health::KindContext& context) {
+        return std::make_shared<C>(settings, context.spec.on_error);
+      });
+  kind.probe = true;
+  kind.metrics = std::move(metrics);
+  return kind;
+}
+
+// Data metrics several kinds measure.
+extern const collectors::MetricDesc kIpProtocol;              // "ip_protocol": 4 or 6
+extern const collectors::MetricDesc kSslEarliestCertExpiry;  // "ssl_earliest_cert_expiry"
 
 // Reads a secret: the inline (already ${ENV}-expanded) value, or the file's
 // first line (at most 4 KiB, trailing newline dropped; a regular file,

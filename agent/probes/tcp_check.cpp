@@ -1,6 +1,43 @@
-#include "agent/probes/tcp_check.h"
+// tcp: connect (IPv4, IPv6 or a name, resolved with c-ares), optionally TLS,
+// optionally send a line and expect a substring in the answer.
+
+#include "agent/health/kind.h"
+#include "agent/probes/probe.h"
 
 namespace vitals::probes {
+
+namespace {
+
+struct TcpSettings : config::KindSettings {
+  config::HostPort address;
+  std::string send;    // written after connecting, if not empty
+  std::string expect;  // a substring the answer must contain, if not empty
+  config::TlsClientConfig tls;
+};
+
+TcpSettings ReadTcp(const config::Reader& r) {
+  TcpSettings c;
+  c.address = config::ReadAddress(r, "address").value_or(config::HostPort{});
+  c.send = r.String("send").value_or("");
+  c.expect = r.String("expect").value_or("");
+  c.tls = config::ReadTls(r, true);
+  return c;
+}
+
+class TcpCheck final : public ProbeCheck {
+ public:
+  TcpCheck(TcpSettings config, health::HealthStatus on_failure)
+      : ProbeCheck(on_failure), config_(std::move(config)) {}
+
+ protected:
+  health::CheckResult Probe(ProbeRun& run) override;
+
+ private:
+  TcpSettings config_;
+};
+
+}  // namespace
+
 
 namespace {
 constexpr std::size_t kMaxAnswer = 64 * 1024;  // read this much looking for `expect`
@@ -50,5 +87,9 @@ health::CheckResult TcpCheck::Probe(ProbeRun& run) {
   return health::CheckResult::Healthy("connected to " + target + " (" + peer.ToString() + ") in " +
                                       run.deadline.Elapsed());
 }
+
+VITALS_REGISTER_CHECK_KIND(tcp, (ProbeKind<TcpSettings, TcpCheck>(
+                                "tcp", {"address", "send", "expect", "tls"}, ReadTcp,
+                                {{"ip_protocol", &kIpProtocol}, {"ssl_earliest_cert_expiry", &kSslEarliestCertExpiry}})));
 
 }  // namespace vitals::probes

@@ -1,10 +1,54 @@
-#include "agent/probes/tls_expiry_check.h"
+// tls_expiry: connect, complete a TLS handshake and read the peer's chain.
+// The certificate that expires first decides: expired or under
+// unhealthy_before is a failure, under degraded_before is Degraded. A chain
+// that does not verify for another reason (wrong name, unknown issuer) is a
+// failure too, unless tls.insecure_skip_verify.
+
+#include "agent/health/kind.h"
+#include "agent/probes/probe.h"
 
 #include <ctime>
 
 #include "agent/platform/openssl.h"
 
 namespace vitals::probes {
+
+namespace {
+
+struct TlsExpirySettings : config::KindSettings {
+  config::HostPort address;
+  config::TlsClientConfig tls;  // enabled is implied
+  std::chrono::milliseconds degraded_before{std::chrono::hours(24 * 30)};
+  std::chrono::milliseconds unhealthy_before{std::chrono::hours(24 * 7)};
+};
+
+TlsExpirySettings ReadTlsExpiry(const config::Reader& r) {
+  TlsExpirySettings c;
+  c.address = config::ReadAddress(r, "address").value_or(config::HostPort{});
+  c.tls = config::ReadTls(r, false);
+  c.tls.enabled = true;
+  c.degraded_before = r.Duration("degraded_before").value_or(c.degraded_before);
+  c.unhealthy_before = r.Duration("unhealthy_before").value_or(c.unhealthy_before);
+  if (c.degraded_before < c.unhealthy_before) {
+    r.FailAt("degraded_before", "must not be shorter than unhealthy_before (Degraded comes first)");
+  }
+  return c;
+}
+
+class TlsExpiryCheck final : public ProbeCheck {
+ public:
+  TlsExpiryCheck(TlsExpirySettings config, health::HealthStatus on_failure)
+      : ProbeCheck(on_failure), config_(std::move(config)) {}
+
+ protected:
+  health::CheckResult Probe(ProbeRun& run) override;
+
+ private:
+  TlsExpirySettings config_;
+};
+
+}  // namespace
+
 
 using platform::OpenSsl;
 
@@ -68,5 +112,9 @@ health::CheckResult TlsExpiryCheck::Probe(ProbeRun& run) {
   }
   return health::CheckResult::Healthy(summary);
 }
+
+VITALS_REGISTER_CHECK_KIND(tls_expiry, (ProbeKind<TlsExpirySettings, TlsExpiryCheck>(
+                                "tls_expiry", {"address", "tls", "degraded_before", "unhealthy_before"}, ReadTlsExpiry,
+                                {{"ssl_earliest_cert_expiry", &kSslEarliestCertExpiry}})));
 
 }  // namespace vitals::probes

@@ -1,5 +1,6 @@
 // libFuzzer target: the config loader on a JSON text (config::Parse, the
-// function --config.file and --config.check run). A bad document must come
+// function --config.file and --config.check run), with every check kind's
+// reader (the agent's table of kinds). A bad document must come
 // back as ConfigError, listing problems with their JSON pointers; any other
 // exception escaping Parse is a bug (libFuzzer reports it as a crash).
 //
@@ -20,6 +21,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/health/kind.h"
+#include "agent/health/threshold_check.h"
 #include "config/config.h"
 #include "config/document.h"
 
@@ -100,12 +103,15 @@ void RequireDuration(std::chrono::milliseconds d) {
 
 void CheckDurations(const vitals::config::Config& config) {
   for (const auto& c : config.checks) {
-    for (auto d : {c.interval, c.timeout, c.jitter, c.staleness, c.hold}) {
+    for (auto d : {c.interval, c.timeout, c.jitter, c.staleness}) {
       RequireDuration(d);
     }
-    if (c.heartbeat) {
-      RequireDuration(c.heartbeat->period);
-      RequireDuration(c.heartbeat->grace);
+    if (const auto* threshold = c.As<vitals::health::ThresholdSettings>()) {
+      RequireDuration(std::chrono::duration_cast<std::chrono::milliseconds>(threshold->hold));
+    }
+    if (const auto* heartbeat = c.As<vitals::config::HeartbeatConfig>()) {
+      RequireDuration(heartbeat->period);
+      RequireDuration(heartbeat->grace);
     }
     for (const auto& a : c.action_list) {
       for (auto d : {a.timeout, a.grace, a.backoff, a.max_backoff, a.limit_interval,
@@ -123,7 +129,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   CheckParseJson(text);
   try {
-    CheckDurations(vitals::config::Parse(text, "fuzz.json", env));
+    CheckDurations(vitals::config::Parse(text, "fuzz.json", env,
+                                         vitals::health::CheckKinds::Builtin().table()));
   } catch (const vitals::config::ConfigError& e) {
     // Every problem names a place: a JSON pointer is "" or starts with '/'.
     Require(!e.problems().empty());

@@ -5,6 +5,7 @@
 #include <csignal>
 #include <string>
 
+#include "agent/health/kind.h"
 #include "config/config.h"
 #include "tests/unit/config_problems.h"
 
@@ -19,6 +20,8 @@ const EnvLookup kEnv = [](std::string_view name) -> std::optional<std::string> {
   return std::nullopt;
 };
 
+KindTable Kinds() { return vitals::health::CheckKinds::Builtin().table(); }
+
 std::string Doc(const std::string& check) {
   return R"({"process_groups": [{"name": "worker", "comm": "^worker$"}],
              "checks": [)" + check + "]}";
@@ -28,7 +31,7 @@ const std::string kHb =
     R"("name": "w", "kind": "heartbeat", "period": "1s", "token": "0123456789abcdef")";
 
 std::vector<std::string> Problems(const std::string& text) {
-  return vitals::testing::ConfigProblems([&] { Parse(text, "test.json", kEnv); });
+  return vitals::testing::ConfigProblems([&] { Parse(text, "test.json", kEnv, Kinds()); });
 }
 
 }  // namespace
@@ -68,7 +71,7 @@ TEST_CASE("actions config: every mistake is one line with its pointer", "[action
        "/checks/0/period: missing required key"},
       {"heartbeat tiny period", R"({"name": "w", "kind": "heartbeat", "period": "10ms", "token": "0123456789abcdef"})",
        "/checks/0/period: expected a duration of at least 100ms, got 10ms"},
-      {"heartbeat threshold key", "{" + kHb + R"(, "degraded": 1})", "/checks/0/degraded: unknown key"},
+      {"heartbeat threshold key", "{" + kHb + R"(, "degraded": 1})", "/checks/0/degraded: only allowed with kind threshold"},
   }));
   INFO(row.what);
   REQUIRE(Problems(Doc(row.check)) == std::vector<std::string>{row.want});
@@ -81,11 +84,11 @@ TEST_CASE("actions config: a good entry, with defaults", "[actions][config]") {
        "backoff": "1s", "max_backoff": "8s", "limit_burst": 5, "limit_interval": "1m",
        "reset_after": "30s"},
       {"type": "restart", "unit": "worker@1.service"}]})"),
-                      "test.json", kEnv);
+                      "test.json", kEnv, Kinds());
   const auto& c = config.checks.at(0);
-  REQUIRE(c.heartbeat);
-  REQUIRE(c.heartbeat->period == std::chrono::seconds(1));
-  REQUIRE(c.heartbeat->grace == std::chrono::seconds(1));  // default: one period
+  REQUIRE(c.As<HeartbeatConfig>());
+  REQUIRE(c.As<HeartbeatConfig>()->period == std::chrono::seconds(1));
+  REQUIRE(c.As<HeartbeatConfig>()->grace == std::chrono::seconds(1));  // default: one period
   REQUIRE(c.interval == std::chrono::milliseconds(200));   // period / 5
   REQUIRE(c.jitter == std::chrono::milliseconds(0));
   REQUIRE(c.timeout <= c.interval);
@@ -104,17 +107,17 @@ TEST_CASE("actions config: a good entry, with defaults", "[actions][config]") {
 
   auto env = Parse(Doc(R"({"name": "w", "kind": "heartbeat", "period": "1h", "grace": "5m",
                            "token": "${HB_TOKEN}"})"),
-                   "test.json", kEnv);
-  REQUIRE(env.checks[0].heartbeat->token == "0123456789abcdef-from-env");
+                   "test.json", kEnv, Kinds());
+  REQUIRE(env.checks[0].As<HeartbeatConfig>()->token == "0123456789abcdef-from-env");
   REQUIRE(env.checks[0].interval == std::chrono::seconds(1));  // at most 1 s
-  REQUIRE(env.checks[0].heartbeat->grace == std::chrono::minutes(5));
+  REQUIRE(env.checks[0].As<HeartbeatConfig>()->grace == std::chrono::minutes(5));
 }
 
 TEST_CASE("actions config: health switches", "[actions][config]") {
-  auto off = Parse(Doc("{" + kHb + "}"), "test.json", kEnv);
+  auto off = Parse(Doc("{" + kHb + "}"), "test.json", kEnv, Kinds());
   REQUIRE_FALSE(off.health.debug_state);
   REQUIRE_FALSE(off.health.actions_dry_run);
-  auto on = Parse(R"({"health": {"debug_state": true, "actions_dry_run": true}})", "t", kEnv);
+  auto on = Parse(R"({"health": {"debug_state": true, "actions_dry_run": true}})", "t", kEnv, Kinds());
   REQUIRE(on.health.debug_state);
   REQUIRE(on.health.actions_dry_run);
   REQUIRE(Problems(R"({"health": {"debug_state": "yes"}})") ==

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "agent/actions/runner.h"
+#include "agent/health/kind.h"
 
 using namespace vitals;
 using namespace std::chrono_literals;
@@ -24,7 +25,7 @@ config::Config WithAction(const std::string& action, bool dry_run = false) {
       std::string(R"({"health": {"actions_dry_run": )") + (dry_run ? "true" : "false") +
           R"(}, "checks": [{"name": "c", "kind": "heartbeat", "period": "1s",
                "token": "0123456789abcdef", "actions": [)" + action + "]}]}",
-      "test", kNoEnv);
+      "test", kNoEnv, health::CheckKinds::Builtin().table());
 }
 
 health::TransitionEvent Event(health::HealthStatus to) {

@@ -5,10 +5,14 @@
 #include <catch2/catch.hpp>
 #include <string>
 
+#include "agent/health/kind.h"
+#include "agent/health/process_check.h"
+#include "agent/health/threshold_check.h"
 #include "config/config.h"
 #include "tests/unit/config_problems.h"
 
 using namespace vitals::config;
+using vitals::health::CheckKinds;
 
 namespace {
 
@@ -24,7 +28,8 @@ std::string Doc(const std::string& checks, const std::string& health = "") {
 }
 
 std::vector<std::string> Problems(const std::string& text) {
-  return vitals::testing::ConfigProblems([&] { Parse(text, "test.json", kNoEnv); });
+  return vitals::testing::ConfigProblems(
+      [&] { Parse(text, "test.json", kNoEnv, CheckKinds::Builtin().table()); });
 }
 
 }  // namespace
@@ -51,7 +56,7 @@ TEST_CASE("checks: every mistake is one line with its pointer", "[health][config
        R"([{"name": "a", )" + ok_rule + R"(, "interval": "5s", "timeout": "10s"}])", "",
        R"(/checks/0/timeout: expected at most the interval (5000ms), got 10000ms)"},
       {"unknown kind", R"([{"name": "a", "kind": "thresold"}])", "",
-       R"(/checks/0/kind: expected one of threshold, process, tcp, http, postgres, redis, dns, exec, tls_expiry, file_age, heartbeat, got "thresold")"},
+       R"(/checks/0/kind: expected one of dns, exec, file_age, heartbeat, http, postgres, process, redis, tcp, threshold, tls_expiry, got "thresold")"},
       {"unknown tag group", R"([{"name": "a", )" + ok_rule + R"(, "tags": ["live", "reday"]}])",
        "", R"(/checks/0/tags/1: unknown tag group "reday" (known: live, ready and /health/groups))"},
       {"degraded on the wrong side (above)",
@@ -100,21 +105,27 @@ TEST_CASE("checks: a good section is read with its defaults", "[health][config]"
        "failures_before_unhealthy": 1, "successes_before_healthy": 1, "on_error": "degraded"},
       {"name": "web", "kind": "process", "group": "web"}])",
                           R"({"groups": ["db"], "status_codes": {"degraded": 429}})"),
-                      "test.json", kNoEnv);
+                      "test.json", kNoEnv, CheckKinds::Builtin().table());
   REQUIRE(config.checks.size() == 3);
   const auto& cpu = config.checks[0];
   CHECK(cpu.pointer == "/checks/0");
-  CHECK(cpu.above);
-  CHECK(cpu.hold == std::chrono::minutes(1));
+  const auto* cpu_rule = cpu.As<vitals::health::ThresholdSettings>();
+  REQUIRE(cpu_rule);
+  CHECK(cpu_rule->rule.direction == vitals::health::Direction::kAbove);
+  CHECK(cpu_rule->hold == std::chrono::minutes(1));
   CHECK(cpu.interval == std::chrono::seconds(15));
   CHECK(cpu.tags == std::vector<std::string>{"live", "db"});
   const auto& mem = config.checks[1];
-  CHECK_FALSE(mem.above);  // memory available: lower is worse
-  CHECK_FALSE(mem.degraded.has_value());
+  const auto* mem_rule = mem.As<vitals::health::ThresholdSettings>();
+  REQUIRE(mem_rule);
+  CHECK(mem_rule->rule.direction == vitals::health::Direction::kBelow);  // lower is worse
+  CHECK_FALSE(mem_rule->rule.degraded_at.has_value());
   CHECK(mem.on_error == "degraded");
   const auto& web = config.checks[2];
-  CHECK(web.min == 2u);  // from the group's declared bounds
-  CHECK(web.max == 5u);
+  const auto* web_count = web.As<vitals::health::ProcessSettings>();
+  REQUIRE(web_count);
+  CHECK(web_count->min == 2u);  // from the group's declared bounds
+  CHECK(web_count->max == 5u);
   CHECK(config.health.degraded_code == 429);
   CHECK(config.health.unhealthy_code == 503);
   CHECK(config.health.groups == std::vector<std::string>{"live", "ready", "db"});
@@ -122,7 +133,7 @@ TEST_CASE("checks: a good section is read with its defaults", "[health][config]"
   auto again = Parse(Doc(R"([{"name": "cpu", "kind": "threshold", "value": "host.cpu_busy_ratio",
       "unhealthy": 0.95, "degraded": 0.8, "tags": ["live", "db"], "for": "1m"}])",
                          R"({"groups": ["db"]})"),
-                     "test.json", kNoEnv);
+                     "test.json", kNoEnv, CheckKinds::Builtin().table());
   CHECK(again.checks[0].definition == cpu.definition);
 }
 
@@ -132,9 +143,9 @@ TEST_CASE("checks: all problems are listed, not just the first", "[health][confi
       {"name": "a", "kind": "nope"}])"));
   CHECK(problems == std::vector<std::string>{
                         "/checks/0/bogus: unknown key",
-                        "/checks/0/timeout: expected at most the interval (1000ms), got 2000ms",
                         "/checks/0/degraded: expected the degraded level at or below the "
                         "unhealthy level with direction above, got 0.9 vs 0.8",
+                        "/checks/0/timeout: expected at most the interval (1000ms), got 2000ms",
                         "/checks/1/name: duplicate check name \"a\"",
-                        "/checks/1/kind: expected one of threshold, process, tcp, http, postgres, redis, dns, exec, tls_expiry, file_age, heartbeat, got \"nope\""});
+                        "/checks/1/kind: expected one of dns, exec, file_age, heartbeat, http, postgres, process, redis, tcp, threshold, tls_expiry, got \"nope\""});
 }

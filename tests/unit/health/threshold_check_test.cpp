@@ -1,3 +1,4 @@
+#include "agent/health/process_check.h"
 #include "agent/health/threshold_check.h"
 
 #include <catch2/catch.hpp>

@@ -15,9 +15,10 @@
 #include <fstream>
 #include <thread>
 
+#include "agent/health/kind.h"
+#include "agent/health/scheduler.h"
 #include "agent/probes/probe.h"
-#include "agent/probes/probe_factory.h"
-#include "agent/probes/probe_metrics.h"
+#include "config/config.h"
 #include "tests/unit/temp_tree.h"
 
 using namespace vitals;
@@ -71,19 +72,28 @@ class Listener {
   std::thread thread_;
 };
 
-config::HostPort Addr(const std::string& text) {
-  std::string error;
-  return *config::ParseHostPort(text, &error);
-}
-
 struct Timed {
   health::CheckResult result;
   std::chrono::duration<double> took;
 };
 
-Timed RunFor(const config::ProbeConfig& cfg, std::chrono::milliseconds timeout,
+// The check of one config entry (`keys` with a name added), read and built
+// by its kind as the agent does.
+std::shared_ptr<health::Check> MakeCheck(nlohmann::json keys,
+                                         HealthStatus on_failure = HealthStatus::kUnhealthy) {
+  keys["name"] = "t";
+  const auto& kinds = health::CheckKinds::Builtin();
+  const auto config = config::Parse(nlohmann::json{{"checks", {keys}}}.dump(), "test.json",
+                                    [](std::string_view) { return std::nullopt; }, kinds.table());
+  health::CheckSpec spec;
+  spec.on_error = on_failure;
+  health::KindContext context{spec};
+  return kinds.Make(config.checks.at(0), context);
+}
+
+Timed RunFor(const nlohmann::json& keys, std::chrono::milliseconds timeout,
              HealthStatus on_failure = HealthStatus::kUnhealthy) {
-  auto check = probes::MakeProbe(cfg, on_failure);
+  auto check = MakeCheck(keys, on_failure);
   const auto start = std::chrono::steady_clock::now();
   auto result = check->Run(health::CheckContext{start, start + timeout, {}});
   return {result, std::chrono::steady_clock::now() - start};
@@ -112,10 +122,8 @@ bool Alive(pid_t pid) {
 
 TEST_CASE("tcp: connect, send and expect against a local listener", "[probes]") {
   Listener server(std::string("+OK ready\r\n"));
-  config::TcpProbeConfig c;
-  c.address = Addr(server.address());
-  c.send = "HELLO\r\n";
-  c.expect = "OK ready";
+  const nlohmann::json c = {
+      {"kind", "tcp"}, {"address", server.address()}, {"send", "HELLO\r\n"}, {"expect", "OK ready"}};
   auto r = RunFor(c, 2s);
   INFO(r.result.description);
   CHECK(r.result.status == HealthStatus::kHealthy);
@@ -126,10 +134,8 @@ TEST_CASE("tcp: connect, send and expect against a local listener", "[probes]") 
 
 TEST_CASE("tcp: an answer without `expect` fails and shows what came", "[probes]") {
   Listener server(std::string("-ERR go away\r\n"));
-  config::TcpProbeConfig c;
-  c.address = Addr(server.address());
-  c.send = "HELLO\r\n";
-  c.expect = "+OK";
+  const nlohmann::json c = {
+      {"kind", "tcp"}, {"address", server.address()}, {"send", "HELLO\r\n"}, {"expect", "+OK"}};
   auto r = RunFor(c, 2s);
   CHECK(r.result.status == HealthStatus::kUnhealthy);
   CHECK(r.result.data["success"] == false);
@@ -144,8 +150,7 @@ TEST_CASE("tcp: connection refused, and the configured failure status", "[probes
     Listener gone;
     port = gone.port();
   }
-  config::TcpProbeConfig c;
-  c.address = Addr("127.0.0.1:" + std::to_string(port));
+  const nlohmann::json c = {{"kind", "tcp"}, {"address", "127.0.0.1:" + std::to_string(port)}};
   auto r = RunFor(c, 2s, HealthStatus::kDegraded);
   CHECK(r.result.status == HealthStatus::kDegraded);  // on_error: degraded
   CHECK(r.result.data["success"] == false);
@@ -156,9 +161,7 @@ TEST_CASE("tcp: connection refused, and the configured failure status", "[probes
 
 TEST_CASE("tcp: a black hole fails at its timeout, within 10 %", "[probes]") {
   Listener hole;  // accepts (backlog) and never answers
-  config::TcpProbeConfig c;
-  c.address = Addr(hole.address());
-  c.expect = "anything";
+  const nlohmann::json c = {{"kind", "tcp"}, {"address", hole.address()}, {"expect", "anything"}};
   const int fds_before = OpenFds();
   auto r = RunFor(c, 700ms);
   CHECK(r.result.status == HealthStatus::kUnhealthy);
@@ -172,10 +175,7 @@ TEST_CASE("tcp: a black hole fails at its timeout, within 10 %", "[probes]") {
 
 TEST_CASE("tcp: a shutdown (stop token) ends a wait at once", "[probes]") {
   Listener hole;
-  config::TcpProbeConfig c;
-  c.address = Addr(hole.address());
-  c.expect = "x";
-  auto check = probes::MakeProbe(c, HealthStatus::kUnhealthy);
+  auto check = MakeCheck({{"kind", "tcp"}, {"address", hole.address()}, {"expect", "x"}});
   std::stop_source stop;
   const auto start = std::chrono::steady_clock::now();
   std::thread stopper([&] {
@@ -190,9 +190,7 @@ TEST_CASE("tcp: a shutdown (stop token) ends a wait at once", "[probes]") {
 
 TEST_CASE("exec: exit codes 0/1/2 as Nagios, first line as description", "[probes]") {
   auto run = [](const std::string& script) {
-    config::ExecProbeConfig c;
-    c.command = {"sh", "-c", script};
-    return RunFor(c, 5s).result;
+    return RunFor({{"kind", "exec"}, {"command", {"sh", "-c", script}}}, 5s).result;
   };
   auto ok = run("echo 'DISK OK - free space: / 10 GB'; echo second line");
   CHECK(ok.status == HealthStatus::kHealthy);
@@ -212,23 +210,22 @@ TEST_CASE("exec: exit codes 0/1/2 as Nagios, first line as description", "[probe
   CHECK(unknown.description == "exec sh: exit 3 (UNKNOWN): cannot stat /nope");
   auto silent = run("exit 0");
   CHECK(silent.description == "exec sh: exit 0");
-  auto signalled = run("kill -TERM $$");
+  auto signalled = run("kill -TERM $$$$");  // the config reads $$ as $
   CHECK(signalled.description == "exec sh: killed by signal 15 (Terminated)");
 }
 
 TEST_CASE("exec: a program that does not exist", "[probes]") {
-  config::ExecProbeConfig c;
-  c.command = {"/nonexistent/check_thing"};
-  auto r = RunFor(c, 2s).result;
+  auto r = RunFor({{"kind", "exec"}, {"command", {"/nonexistent/check_thing"}}}, 2s).result;
   CHECK(r.status == HealthStatus::kUnhealthy);
   CHECK(r.description == "exec /nonexistent/check_thing: cannot start: No such file or directory");
 }
 
 TEST_CASE("exec: output is capped, the rest drained", "[probes]") {
-  config::ExecProbeConfig c;
-  c.command = {"sh", "-c", "head -c 300000 /dev/zero | tr '\\0' x; echo; exit 0"};
-  c.max_output_bytes = 100;
-  auto r = RunFor(c, 5s).result;
+  auto r = RunFor({{"kind", "exec"},
+                   {"command", {"sh", "-c", "head -c 300000 /dev/zero | tr '\\0' x; echo; exit 0"}},
+                   {"max_output_bytes", 100}},
+                  5s)
+               .result;
   CHECK(r.status == HealthStatus::kHealthy);
   CHECK(r.data["output_bytes"] == 300001);
   CHECK(r.description == std::string(100, 'x'));
@@ -237,13 +234,14 @@ TEST_CASE("exec: output is capped, the rest drained", "[probes]") {
 TEST_CASE("exec: a hang is killed at the timeout with its whole process tree", "[probes]") {
   vitals::testing::TempTree tree;
   const std::string pids = (tree.path() / "pids").string();
-  config::ExecProbeConfig c;
   // The shell starts a grandchild in its own session whose parent exits at
   // once (orphaned, out of the shell's group and session), reports both
   // pids, and hangs.
-  c.command = {"sh", "-c",
-               "(setsid sleep 60 & echo $! > " + pids + ".tmp); echo $$ $(cat " + pids +
-                   ".tmp) > " + pids + "; echo started; sleep 60"};
+  const nlohmann::json c = {
+      {"kind", "exec"},
+      {"command", {"sh", "-c",
+                   "(setsid sleep 60 & echo $$! > " + pids + ".tmp); echo $$$$ $$(cat " + pids +
+                       ".tmp) > " + pids + "; echo started; sleep 60"}}};  // $$ reads as $
   auto r = RunFor(c, 600ms);
   CHECK(r.result.status == HealthStatus::kUnhealthy);
   CHECK(r.took >= 588ms);
@@ -268,9 +266,11 @@ TEST_CASE("exec: a hang is killed at the timeout with its whole process tree", "
 TEST_CASE("exec: what a plugin leaves running is killed when it exits", "[probes]") {
   vitals::testing::TempTree tree;
   const std::string pid_file = (tree.path() / "pid").string();
-  config::ExecProbeConfig c;
-  c.command = {"sh", "-c", "(setsid sleep 60 & echo $! > " + pid_file + "); echo 'OK - done'"};
-  auto r = RunFor(c, 5s).result;
+  auto r = RunFor({{"kind", "exec"},
+                   {"command",
+                    {"sh", "-c", "(setsid sleep 60 & echo $$! > " + pid_file + "); echo 'OK - done'"}}},
+                  5s)
+               .result;
   CHECK(r.status == HealthStatus::kHealthy);
   CHECK(r.description == "OK - done");
   CHECK(r.data["processes_killed"] == 1);
@@ -287,30 +287,29 @@ TEST_CASE("file_age: fresh, degraded, stale and missing", "[probes]") {
   vitals::testing::TempTree tree;
   const auto path = tree.path() / "backup.ok";
   std::ofstream(path) << "ok";
-  config::FileAgeProbeConfig c;
-  c.path = path.string();
-  c.max_age = 1h;
-  c.degraded_age = 30min;
+  nlohmann::json c = {
+      {"kind", "file_age"}, {"path", path.string()}, {"max_age", "1h"}, {"degraded_age", "30m"}};
+  const std::string file = path.string();
   CHECK(RunFor(c, 1s).result.status == HealthStatus::kHealthy);
   auto set_age = [&](std::chrono::seconds age) {
     const auto t = std::chrono::system_clock::now() - age;
     timespec times[2];
     times[0].tv_sec = times[1].tv_sec = std::chrono::system_clock::to_time_t(t);
     times[0].tv_nsec = times[1].tv_nsec = 0;
-    REQUIRE(::utimensat(AT_FDCWD, c.path.c_str(), times, 0) == 0);
+    REQUIRE(::utimensat(AT_FDCWD, file.c_str(), times, 0) == 0);
   };
   set_age(45min);
   auto degraded = RunFor(c, 1s).result;
   CHECK(degraded.status == HealthStatus::kDegraded);
   CHECK(degraded.description ==
-        "file " + c.path + " modified 45.0m ago, more than degraded_age 30.0m");
+        "file " + file + " modified 45.0m ago, more than degraded_age 30.0m");
   set_age(2h);
   auto stale = RunFor(c, 1s).result;
   CHECK(stale.status == HealthStatus::kUnhealthy);
-  CHECK(stale.description == "file " + c.path + " modified 2.0h ago, more than max_age 1.0h");
+  CHECK(stale.description == "file " + file + " modified 2.0h ago, more than max_age 1.0h");
   CHECK(stale.data["file_age_seconds"].get<double>() == Approx(7200).margin(5));
-  c.path += ".missing";
-  CHECK(RunFor(c, 1s).result.description == "file " + c.path + " does not exist");
+  c["path"] = file + ".missing";
+  CHECK(RunFor(c, 1s).result.description == "file " + file + ".missing does not exist");
 }
 
 TEST_CASE("secrets: read from a file, redacted from every text", "[probes]") {
@@ -340,14 +339,14 @@ TEST_CASE("secrets: read from a file, redacted from every text", "[probes]") {
         "postgresql:///app?user=x&password=<redacted>&host=/run");
 }
 
-TEST_CASE("ProbeFamilies: vitals_probe_* from the snapshot", "[probes]") {
+TEST_CASE("AddKindSeries: vitals_probe_* from the snapshot, by each kind's metrics", "[probes]") {
   health::Snapshot snap;
   health::EntrySnapshot web;
   web.name = "web";
   web.kind = "http";
   web.duration = 15ms;
   web.data = {{"success", true}, {"http_status_code", 200}, {"ssl_earliest_cert_expiry", 1.9e9},
-              {"server", "not a number"}};
+              {"server", "not a number"}, {"dns_answer_rrs", 3}};  // not an http metric
   health::EntrySnapshot db;
   db.name = "db";
   db.kind = "postgres";
@@ -361,7 +360,9 @@ TEST_CASE("ProbeFamilies: vitals_probe_* from the snapshot", "[probes]") {
   pending.kind = "redis";
   pending.pending = true;
   snap.entries = {cpu, db, pending, web};
-  auto families = probes::ProbeFamilies(snap);
+  collectors::MetricSink sink;
+  health::AddKindSeries(snap, health::CheckKinds::Builtin(), sink);
+  auto families = sink.Take();
   std::vector<std::string> names;
   for (const auto& f : families) {
     names.push_back(f.name);
@@ -377,5 +378,19 @@ TEST_CASE("ProbeFamilies: vitals_probe_* from the snapshot", "[probes]") {
   CHECK(success.metric[1].gauge.value == 1);
   CHECK(families[0].metric[0].gauge.value == 2);
   CHECK(families[1].metric[0].gauge.value == 200);
-  CHECK(probes::ProbeFamilies({}).empty());
+  collectors::MetricSink empty;
+  health::AddKindSeries({}, health::CheckKinds::Builtin(), empty);
+  CHECK(empty.empty());
+}
+
+TEST_CASE("kinds: every probe kind is registered with its keys", "[probes]") {
+  std::vector<std::string> probes;
+  for (const auto& kind : health::CheckKinds::Builtin().all()) {
+    if (kind.probe) {
+      probes.emplace_back(kind.config.name);
+    }
+    CHECK_FALSE(kind.config.keys.empty());
+  }
+  CHECK(probes == std::vector<std::string>{"dns", "exec", "file_age", "http", "postgres", "redis",
+                                           "tcp", "tls_expiry"});
 }
