@@ -68,8 +68,11 @@ std::variant<std::unique_ptr<App>, std::string> App::Start(const Options& option
     log::Warn("processes left by a killed keeper will go to init", {{"err", err}});
   }
 
-  auto info = procfs::SystemInfo::FromHost();
-  auto proc = procfs::ProcFs::Open(options.procfs, info);
+  const auto info = procfs::SystemInfo::FromHost();
+  procfs::SystemInfo tree_info = info;  // of --path.procfs: this host's, or the capture's
+  tree_info.page_size = options.testing_page_size.value_or(info.page_size);
+  tree_info.ticks_per_second = options.testing_clock_ticks.value_or(info.ticks_per_second);
+  auto proc = procfs::ProcFs::Open(options.procfs, tree_info);
   if (!proc) {
     return "cannot open --path.procfs " + options.procfs.string() + ": " + proc.error().detail;
   }
@@ -124,12 +127,19 @@ std::variant<std::unique_ptr<App>, std::string> App::Start(const Options& option
   }
   auto http_stats = std::make_shared<http::ServerStats>();
   enabled.push_back(std::make_unique<http::HttpCollector>(http_stats, web.tls.has_value()));
-  app->scrape_ = std::make_unique<scrape::ScrapeCollectable>(
-      std::move(enabled), scrape::BuildInfo{kVersion, kRevision, Compiler()}, process_table,
-      options.exporter_identity);
   app->health_ = std::make_unique<health::HealthService>(*app->proc_, app->process_groups_);
   app->actions_ =
       std::make_unique<actions::ActionRunner>(*app->proc_, std::make_shared<health::SystemClock>());
+  // The health model and the actions are sources of the same scrape.
+  for (auto& source : app->health_->Sources()) {
+    enabled.push_back(std::move(source));
+  }
+  enabled.push_back(std::make_shared<collectors::SourceCollector>(
+      "actions", actions::ActionRunner::Descs(),
+      [runner = app->actions_.get()](collectors::MetricSink& out) { runner->AddSeries(out); }));
+  app->scrape_ = std::make_unique<scrape::ScrapeCollectable>(
+      std::move(enabled), scrape::BuildInfo{kVersion, kRevision, Compiler()}, process_table,
+      options.exporter_identity);
   app->health_->Subscribe([runner = app->actions_.get()](const health::TransitionEvent& e) {
     runner->OnTransition(e);
   });
@@ -217,6 +227,7 @@ void App::Stop(const std::function<void(std::string_view)>& stage) {
   stopped_ = true;
   stage("the HTTP server (a request handler has not returned)");
   server_.reset();  // stop serving before the collectors go away
+  scrape_.reset();  // its sources read health_ and actions_
   stage("the health checks (the scheduler, the sampler, a check's run)");
   health_.reset();
   stage("the actions (a command or a signal action)");
@@ -288,15 +299,7 @@ std::string App::ReloadConfig() {
 }
 
 http::Response App::Metrics(const http::Request&) const {
-  auto families = scrape_->Collect();
-  auto health = health_->Families();
-  auto actions = actions_->Families();  // vitals_action*
-  health.insert(health.end(), std::make_move_iterator(actions.begin()),
-                std::make_move_iterator(actions.end()));
-  families.insert(families.end(), std::make_move_iterator(health.begin()),
-                  std::make_move_iterator(health.end()));
-  std::sort(families.begin(), families.end(),
-            [](const auto& a, const auto& b) { return a.name < b.name; });
+  auto families = scrape_->Collect();  // every source, sorted once
   http::Response response;
   response.content_type = "text/plain; version=0.0.4; charset=utf-8";
   response.body.reserve(64u << 10);

@@ -237,6 +237,21 @@ std::variant<Options, std::string> ParseFlags(const std::vector<std::string>& ar
         return "unknown collector or collector flag --" + name + " (see --help for the list)";
       }
     }
+    if (name == "testing.page-size" || name == "testing.clock-ticks") {  // hidden: Options
+      if (!value) {
+        if (i + 1 >= args.size()) {
+          return "flag --" + name + " needs a value";
+        }
+        value = args[++i];
+      }
+      std::uint64_t n = 0;
+      auto [end, ec] = std::from_chars(value->data(), value->data() + value->size(), n);
+      if (ec != std::errc() || end != value->data() + value->size() || n == 0) {
+        return "invalid --" + name + " \"" + *value + "\": expected a positive integer";
+      }
+      (name == "testing.page-size" ? options.testing_page_size : options.testing_clock_ticks) = n;
+      continue;
+    }
     {
       bool known = false;
       for (const auto& flag : kFlags) {

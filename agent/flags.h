@@ -5,6 +5,7 @@
 // from the registry, which validates their values: this file knows none.
 
 #include <filesystem>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -47,6 +48,11 @@ struct Options {
   // namedprocess_scrape_errors and node_scrape_collector_* for dashboards
   // made for those exporters (agent/scrape/scrape_collectable.cpp).
   bool exporter_identity = true;
+  // Hidden, for tests on captured trees (the golden files): the page size
+  // and USER_HZ of the machine --path.procfs was captured on, instead of
+  // this host's. Not in --help.
+  std::optional<std::uint64_t> testing_page_size;    // --testing.page-size
+  std::optional<std::uint64_t> testing_clock_ticks;  // --testing.clock-ticks
 };
 
 inline constexpr std::string_view kDefaultListenAddress = ":9810";

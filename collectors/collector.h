@@ -207,4 +207,26 @@ inline procfs::Error NoData(std::string path, std::string reason) {
 // agent does not start, as node_exporter does not.
 using CollectorFactory = std::function<std::unique_ptr<Collector>(const CollectorContext&)>;
 
+// The agent's own sources (the health model, the probes, the actions) as
+// collectors: every family of /metrics comes through the one scrape, which
+// sorts them once and gives each source its duration and success series.
+// `add` writes the source's samples; it must not throw.
+class SourceCollector final : public Collector {
+ public:
+  SourceCollector(std::string_view name, std::span<const MetricDesc> descs,
+                  std::function<void(MetricSink&)> add)
+      : name_(name), descs_(descs), add_(std::move(add)) {}
+  std::string_view name() const override { return name_; }
+  std::span<const MetricDesc> Describe() const override { return descs_; }
+  procfs::Result<void> Collect(MetricSink& out) override {
+    add_(out);
+    return {};
+  }
+
+ private:
+  std::string_view name_;
+  std::span<const MetricDesc> descs_;
+  std::function<void(MetricSink&)> add_;
+};
+
 }  // namespace vitals::collectors

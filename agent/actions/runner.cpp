@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "agent/actions/group_signal.h"
-#include "agent/health/families.h"
 #include "agent/health/loop.h"
 #include "agent/log.h"
 #include "agent/platform/subprocess.h"
@@ -316,38 +315,39 @@ void ActionRunner::Stop() {
   core_->idle.wait_for(lock, std::chrono::seconds(5), [&] { return core_->threads == 0; });
 }
 
-std::vector<prometheus::MetricFamily> ActionRunner::Families() const {
-  using prometheus::MetricType;
-  auto total = health::MakeFamily("vitals_actions_total",
-                                  "Actions run on checks that became Unhealthy, by result "
-                                  "(success, failure, timeout, dry_run).",
-                                  MetricType::Counter);
-  auto suppressed = health::MakeFamily("vitals_actions_suppressed_total",
-                                       "Action runs refused by the burst limit (limit_burst per "
-                                       "limit_interval); the check stays Unhealthy.",
-                                       MetricType::Counter);
-  auto last = health::MakeFamily("vitals_action_last_timestamp_seconds",
-                                 "Time the action last ran (0: never).", MetricType::Gauge);
+namespace {
+
+using collectors::MetricDesc;
+
+const MetricDesc kActionDescs[] = {
+    {"vitals_actions_total",
+     "Actions run on checks that became Unhealthy, by result (success, failure, timeout, "
+     "dry_run).",
+     prometheus::MetricType::Counter, {"action", "check", "result"}},
+    {"vitals_actions_suppressed_total",
+     "Action runs refused by the burst limit (limit_burst per limit_interval); the check stays "
+     "Unhealthy.",
+     prometheus::MetricType::Counter, {"action", "check"}},
+    {"vitals_action_last_timestamp_seconds", "Time the action last ran (0: never).",
+     prometheus::MetricType::Gauge, {"action", "check"}},
+};
+
+}  // namespace
+
+std::span<const collectors::MetricDesc> ActionRunner::Descs() { return kActionDescs; }
+
+void ActionRunner::AddSeries(collectors::MetricSink& out) const {
+  const auto& [total, suppressed, last] = kActionDescs;
   std::lock_guard lock(core_->mutex);
   for (const auto& [name, cs] : core_->checks) {
     for (const Slot& s : cs->slots) {
       for (const auto& [result, n] : s.results) {
-        health::AddSample(total, static_cast<double>(n),
-                          {{"action", s.config.name}, {"check", name}, {"result", result}});
+        out.Add(total, static_cast<double>(n), {s.config.name, name, result});
       }
-      health::AddSample(suppressed, static_cast<double>(s.suppressed),
-                        {{"action", s.config.name}, {"check", name}});
-      health::AddSample(last, s.last_run ? Epoch(*s.last_run) : 0,
-                        {{"action", s.config.name}, {"check", name}});
+      out.Add(suppressed, static_cast<double>(s.suppressed), {s.config.name, name});
+      out.Add(last, s.last_run ? Epoch(*s.last_run) : 0, {s.config.name, name});
     }
   }
-  std::vector<prometheus::MetricFamily> out;
-  for (auto* f : {&last, &suppressed, &total}) {
-    if (!f->metric.empty()) {
-      out.push_back(std::move(*f));
-    }
-  }
-  return out;
 }
 
 std::vector<config::ProcessGroupConfig> ActionRunner::groups() const {

@@ -33,6 +33,7 @@
 #include "agent/actions/limiter.h"
 #include "agent/health/clock.h"
 #include "agent/health/scheduler.h"
+#include "collectors/collector.h"
 #include "collectors/procfs/proc_fs.h"
 #include "config/config.h"
 
@@ -53,7 +54,9 @@ class ActionRunner {
   // Kills running commands, joins every thread.
   void Stop();
 
-  std::vector<prometheus::MetricFamily> Families() const;
+  // vitals_actions_total, _suppressed_total, vitals_action_last_timestamp_seconds.
+  void AddSeries(collectors::MetricSink& out) const;
+  static std::span<const collectors::MetricDesc> Descs();
   // Per check: its actions with counters, limits and the last result.
   nlohmann::json State() const;
   // The process groups of the running config (for the workers of signal actions).

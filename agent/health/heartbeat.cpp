@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <sstream>
 
-#include "agent/health/families.h"
 
 namespace vitals::health {
 
@@ -164,20 +163,30 @@ void HeartbeatRegistry::CountUnknown() {
   ++unknown_;
 }
 
-std::vector<prometheus::MetricFamily> HeartbeatRegistry::Families() const {
-  using prometheus::MetricType;
-  auto last = MakeFamily("vitals_heartbeat_last_timestamp_seconds",
-                         "Time of the last heartbeat of a heartbeat check (0: none yet).",
-                         MetricType::Gauge);
-  auto job = MakeFamily("vitals_heartbeat_job_duration_seconds",
-                        "Duration of the last job run, from /start to its heartbeat or /fail.",
-                        MetricType::Gauge);
-  auto pings = MakeFamily("vitals_heartbeat_pings_total",
-                          "Accepted heartbeat requests by type (success, start, fail).",
-                          MetricType::Counter);
-  auto rejected = MakeFamily("vitals_heartbeat_rejected_total",
-                             "Refused heartbeat requests: wrong or missing token, unknown check.",
-                             MetricType::Counter);
+namespace {
+
+using collectors::MetricDesc;
+
+const MetricDesc kHeartbeatDescs[] = {
+    {"vitals_heartbeat_last_timestamp_seconds",
+     "Time of the last heartbeat of a heartbeat check (0: none yet).",
+     prometheus::MetricType::Gauge, {"check"}},
+    {"vitals_heartbeat_job_duration_seconds",
+     "Duration of the last job run, from /start to its heartbeat or /fail.",
+     prometheus::MetricType::Gauge, {"check"}},
+    {"vitals_heartbeat_pings_total", "Accepted heartbeat requests by type (success, start, fail).",
+     prometheus::MetricType::Counter, {"check", "type"}},
+    {"vitals_heartbeat_rejected_total",
+     "Refused heartbeat requests: wrong or missing token, unknown check.",
+     prometheus::MetricType::Counter, {"check", "reason"}},
+};
+
+}  // namespace
+
+std::span<const collectors::MetricDesc> HeartbeatRegistry::Descs() { return kHeartbeatDescs; }
+
+void HeartbeatRegistry::AddSeries(collectors::MetricSink& out) const {
+  const auto& [last, job, pings, rejected] = kHeartbeatDescs;
   std::uint64_t unknown = 0;
   {
     std::lock_guard lock(mutex_);
@@ -185,28 +194,21 @@ std::vector<prometheus::MetricFamily> HeartbeatRegistry::Families() const {
   }
   const auto all = All();
   if (all.empty()) {
-    return {};  // no heartbeat check configured: no vitals_heartbeat_* at all
+    return;  // no heartbeat check configured: no vitals_heartbeat_* at all
   }
   for (const auto& [name, check] : all) {
     const HeartbeatState s = check->state();
-    AddSample(last, s.last_beat ? Epoch(*s.last_beat) : 0, {{"check", name}});
+    out.Add(last, s.last_beat ? Epoch(*s.last_beat) : 0, {name});
     if (s.last_job_seconds) {
-      AddSample(job, *s.last_job_seconds, {{"check", name}});
+      out.Add(job, *s.last_job_seconds, {name});
     }
     for (auto [type, n] : {std::pair{"fail", s.fails}, std::pair{"start", s.starts},
                            std::pair{"success", s.beats}}) {
-      AddSample(pings, static_cast<double>(n), {{"check", name}, {"type", type}});
+      out.Add(pings, static_cast<double>(n), {name, type});
     }
-    AddSample(rejected, static_cast<double>(s.rejected), {{"check", name}, {"reason", "token"}});
+    out.Add(rejected, static_cast<double>(s.rejected), {name, "token"});
   }
-  AddSample(rejected, static_cast<double>(unknown), {{"check", ""}, {"reason", "unknown_check"}});
-  std::vector<prometheus::MetricFamily> out;
-  for (auto* f : {&job, &last, &pings, &rejected}) {
-    if (!f->metric.empty()) {
-      out.push_back(std::move(*f));
-    }
-  }
-  return out;
+  out.Add(rejected, static_cast<double>(unknown), {"", "unknown_check"});
 }
 
 }  // namespace vitals::health

@@ -20,8 +20,6 @@
 // Thread contract: Ping/state may be called from HTTP workers while Run
 // runs on the scheduler; one mutex guards the state.
 
-#include <prometheus/metric_family.h>
-
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -33,6 +31,7 @@
 
 #include "agent/health/check.h"
 #include "agent/health/clock.h"
+#include "collectors/collector.h"
 
 namespace vitals::health {
 
@@ -101,7 +100,8 @@ class HeartbeatRegistry {
 
   // vitals_heartbeat_last_timestamp_seconds, _job_duration_seconds,
   // _pings_total{type}, _rejected_total{reason}.
-  std::vector<prometheus::MetricFamily> Families() const;
+  void AddSeries(collectors::MetricSink& out) const;
+  static std::span<const collectors::MetricDesc> Descs();
 
  private:
   struct Item {

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "agent/health/families.h"
 
 namespace vitals::health {
 
@@ -67,76 +66,69 @@ nlohmann::ordered_json ToJson(const HealthReport& report) {
 
 namespace {
 
-using prometheus::ClientMetric;
-using prometheus::MetricFamily;
+using collectors::MetricDesc;
 using prometheus::MetricType;
+
+const MetricDesc kStatusDescs[] = {
+    {"vitals_check_status",
+     "Current status of a check: 1 for the series of its status, 0 for the others.",
+     MetricType::Gauge, {"check", "status"}},
+    {"vitals_check_duration_seconds", "Duration of the last run of a check.", MetricType::Gauge,
+     {"check"}},
+    {"vitals_check_last_run_timestamp_seconds",
+     "When the last result of a check arrived, in seconds since the epoch.", MetricType::Gauge,
+     {"check"}},
+    {"vitals_check_transitions_total",
+     "Changes of the reported status of a check (after hysteresis).", MetricType::Counter,
+     {"check"}},
+    {"vitals_check_consecutive_failures", "Results in a row that were not Healthy.",
+     MetricType::Gauge, {"check"}},
+    {"vitals_check_value", "The value a threshold check evaluated last.", MetricType::Gauge,
+     {"check"}},
+    {"vitals_health_status",
+     "Worst status of the checks in a group (all: every check): 2 Healthy, 1 Degraded, 0 "
+     "Unhealthy.",
+     MetricType::Gauge, {"group"}},
+};
+const MetricDesc& kStatus = kStatusDescs[0];
+const MetricDesc& kDuration = kStatusDescs[1];
+const MetricDesc& kLastRun = kStatusDescs[2];
+const MetricDesc& kTransitions = kStatusDescs[3];
+const MetricDesc& kFailures = kStatusDescs[4];
+const MetricDesc& kValue = kStatusDescs[5];
+const MetricDesc& kHealth = kStatusDescs[6];
 
 }  // namespace
 
-std::vector<prometheus::MetricFamily> StatusFamilies(const Snapshot& snapshot,
-                                                     const std::vector<std::string>& groups) {
-  auto status =
-      MakeFamily("vitals_check_status",
-                 "Current status of a check: 1 for the series of its status, 0 for the others.",
-                 MetricType::Gauge);
-  auto duration = MakeFamily("vitals_check_duration_seconds",
-                             "Duration of the last run of a check.", MetricType::Gauge);
-  auto last_run = MakeFamily("vitals_check_last_run_timestamp_seconds",
-                             "When the last result of a check arrived, in seconds since the epoch.",
-                             MetricType::Gauge);
-  auto transitions = MakeFamily("vitals_check_transitions_total",
-                                "Changes of the reported status of a check (after hysteresis).",
-                                MetricType::Counter);
-  auto failures = MakeFamily("vitals_check_consecutive_failures",
-                             "Results in a row that were not Healthy.", MetricType::Gauge);
-  auto value = MakeFamily("vitals_check_value", "The value a threshold check evaluated last.",
-                          MetricType::Gauge);
-  auto health = MakeFamily("vitals_health_status",
-                           "Worst status of the checks in a group (all: every check): 2 Healthy, "
-                           "1 Degraded, 0 Unhealthy.",
-                           MetricType::Gauge);
+std::span<const collectors::MetricDesc> StatusDescs() { return kStatusDescs; }
 
+void AddStatusSeries(const Snapshot& snapshot, const std::vector<std::string>& groups,
+                     collectors::MetricSink& out) {
   for (const EntrySnapshot& entry : snapshot.entries) {
+    const std::string_view check = entry.name;
     for (HealthStatus s : kAllStatuses) {
-      AddSample(status, entry.status == s ? 1 : 0,
-                {{"check", entry.name}, {"status", std::string(StatusName(s))}});
+      out.Add(kStatus, entry.status == s ? 1 : 0, {check, StatusName(s)});
     }
-    AddSample(duration, std::chrono::duration<double>(entry.duration).count(),
-              {{"check", entry.name}});
+    out.Add(kDuration, std::chrono::duration<double>(entry.duration).count(), {check});
     if (entry.last_run) {
-      AddSample(last_run,
-                std::chrono::duration<double>(entry.last_run->time_since_epoch()).count(),
-                {{"check", entry.name}});
+      out.Add(kLastRun, std::chrono::duration<double>(entry.last_run->time_since_epoch()).count(),
+              {check});
     }
-    AddSample(transitions, static_cast<double>(entry.transitions), {{"check", entry.name}});
-    AddSample(failures, entry.consecutive_failures, {{"check", entry.name}});
+    out.Add(kTransitions, static_cast<double>(entry.transitions), {check});
+    out.Add(kFailures, entry.consecutive_failures, {check});
     if (entry.value) {
-      AddSample(value, *entry.value, {{"check", entry.name}});
+      out.Add(kValue, *entry.value, {check});
     }
   }
-  AddSample(health, static_cast<double>(BuildReport(snapshot).status), {{"group", "all"}});
+  out.Add(kHealth, static_cast<double>(BuildReport(snapshot).status), {"all"});
   std::vector<std::string> sorted = groups;
   std::sort(sorted.begin(), sorted.end());
   sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
   for (const std::string& group : sorted) {
     Filter filter;
     filter.tags = {group};
-    AddSample(health, static_cast<double>(BuildReport(snapshot, filter).status),
-              {{"group", group}});
+    out.Add(kHealth, static_cast<double>(BuildReport(snapshot, filter).status), {group});
   }
-
-  std::vector<MetricFamily> out;
-  for (MetricFamily* family :
-       {&status, &duration, &failures, &last_run, &transitions, &value, &health}) {
-    if (!family->metric.empty()) {
-      std::sort(family->metric.begin(), family->metric.end(),
-                [](const ClientMetric& a, const ClientMetric& b) { return a.label < b.label; });
-      out.push_back(std::move(*family));
-    }
-  }
-  std::sort(out.begin(), out.end(),
-            [](const MetricFamily& a, const MetricFamily& b) { return a.name < b.name; });
-  return out;
 }
 
 }  // namespace vitals::health

@@ -3,8 +3,6 @@
 // (the shape of ASP.NET HealthChecks' UIResponseWriter, DESIGN.md §2) and the
 // vitals_check_* / vitals_health_status families.
 
-#include <prometheus/metric_family.h>
-
 #include <optional>
 #include <set>
 #include <string>
@@ -12,6 +10,7 @@
 
 #include "agent/health/scheduler.h"
 #include "agent/health/status.h"
+#include "collectors/collector.h"
 
 namespace vitals::health {
 
@@ -51,8 +50,9 @@ nlohmann::ordered_json ToJson(const HealthReport& report);
 // vitals_check_status{check,status} (state set), _duration_seconds,
 // _last_run_timestamp_seconds, _transitions_total, _consecutive_failures,
 // _value; vitals_health_status{group} for "all" and every group in `groups`
-// (a group is the set of checks with that tag). Sorted by name and labels.
-std::vector<prometheus::MetricFamily> StatusFamilies(const Snapshot& snapshot,
-                                                     const std::vector<std::string>& groups);
+// (a group is the set of checks with that tag).
+void AddStatusSeries(const Snapshot& snapshot, const std::vector<std::string>& groups,
+                     collectors::MetricSink& out);
+std::span<const collectors::MetricDesc> StatusDescs();
 
 }  // namespace vitals::health

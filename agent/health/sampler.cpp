@@ -234,8 +234,7 @@ std::variant<Sample, std::string> Sampler::Get(const ValueKey& key) const {
   return it->second;
 }
 
-std::vector<prometheus::MetricFamily> Sampler::Families() const {
-  collectors::MetricSink sink;
+void Sampler::AddSeries(collectors::MetricSink& sink) const {
   std::lock_guard lock(mutex_);
   for (const SampledValue& v : SampledValues()) {
     if (!v.per_group) {
@@ -254,7 +253,6 @@ std::vector<prometheus::MetricFamily> Sampler::Families() const {
       }
     }
   }
-  return sink.Take();
 }
 
 }  // namespace vitals::health

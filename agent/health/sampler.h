@@ -11,7 +11,7 @@
 // values (per_group) come from a GroupReader when process groups exist.
 //
 // Thread contract: Sample() runs on one thread at a time (the scheduler's);
-// Get() and Families() may be called from any thread.
+// Get() and AddSeries() may be called from any thread.
 
 #include <prometheus/metric_family.h>
 
@@ -70,7 +70,7 @@ class Sampler final : public ValueSource {
 
   void Sample();
   std::variant<health::Sample, std::string> Get(const ValueKey& key) const override;
-  std::vector<prometheus::MetricFamily> Families() const;
+  void AddSeries(collectors::MetricSink& out) const;  // vitals_sample_*
 
  private:
   using Value = std::variant<health::Sample, std::string>;

@@ -184,46 +184,49 @@ http::Response HealthService::Handle(const http::Request& request) const {
   return response;
 }
 
-std::vector<prometheus::MetricFamily> HealthService::Families() const {
-  std::vector<std::string> groups;
-  bool ok = true;
-  double success = 0;
-  {
-    std::lock_guard lock(mutex_);
-    groups = groups_;
-    ok = last_reload_ok_;
-    success = last_success_seconds_;
-  }
-  const Snapshot snapshot = scheduler_ ? scheduler_->snapshot() : Snapshot{};
-  auto out = StatusFamilies(snapshot, groups);
-  collectors::MetricSink kinds;  // vitals_probe_*
-  AddKindSeries(snapshot, CheckKinds::Builtin(), kinds);
-  auto probe_families = kinds.Take();
-  out.insert(out.end(), std::make_move_iterator(probe_families.begin()),
-             std::make_move_iterator(probe_families.end()));
-  auto heartbeats = heartbeats_->Families();  // vitals_heartbeat_*
-  out.insert(out.end(), std::make_move_iterator(heartbeats.begin()),
-             std::make_move_iterator(heartbeats.end()));
-  auto samples = sampler_->Families();
-  out.insert(out.end(), std::make_move_iterator(samples.begin()),
-             std::make_move_iterator(samples.end()));
-  auto gauge = [&](const char* name, const char* help, double value) {
-    prometheus::MetricFamily f;
-    f.name = name;
-    f.help = help;
-    f.type = prometheus::MetricType::Gauge;
-    prometheus::ClientMetric m;
-    m.gauge.value = value;
-    f.metric.push_back(std::move(m));
-    out.push_back(std::move(f));
+namespace {
+
+const collectors::MetricDesc kReloadDescs[] = {
+    {"vitals_config_last_reload_successful",
+     "Whether the last configuration reload attempt was successful.",
+     prometheus::MetricType::Gauge, {}},
+    {"vitals_config_last_reload_success_timestamp_seconds",
+     "Timestamp of the last successful configuration reload.", prometheus::MetricType::Gauge, {}},
+};
+
+}  // namespace
+
+std::vector<std::shared_ptr<collectors::Collector>> HealthService::Sources() const {
+  using collectors::SourceCollector;
+  auto snapshot = [this] { return scheduler_ ? scheduler_->snapshot() : Snapshot{}; };
+  return {
+      std::make_shared<SourceCollector>(
+          "health", StatusDescs(),
+          [this, snapshot](collectors::MetricSink& out) {
+            std::vector<std::string> groups;
+            bool ok = true;
+            double success = 0;
+            {
+              std::lock_guard lock(mutex_);
+              groups = groups_;
+              ok = last_reload_ok_;
+              success = last_success_seconds_;
+            }
+            AddStatusSeries(snapshot(), groups, out);
+            out.Add(kReloadDescs[0], ok ? 1 : 0);
+            out.Add(kReloadDescs[1], success);
+          }),
+      std::make_shared<SourceCollector>("probes", std::span<const collectors::MetricDesc>{},
+                                        [snapshot](collectors::MetricSink& out) {
+                                          AddKindSeries(snapshot(), CheckKinds::Builtin(), out);
+                                        }),
+      std::make_shared<SourceCollector>(
+          "samples", std::span<const collectors::MetricDesc>{},
+          [sampler = sampler_](collectors::MetricSink& out) { sampler->AddSeries(out); }),
+      std::make_shared<SourceCollector>(
+          "heartbeats", HeartbeatRegistry::Descs(),
+          [heartbeats = heartbeats_](collectors::MetricSink& out) { heartbeats->AddSeries(out); }),
   };
-  gauge("vitals_config_last_reload_successful",
-        "Whether the last configuration reload attempt was successful.", ok ? 1 : 0);
-  gauge("vitals_config_last_reload_success_timestamp_seconds",
-        "Timestamp of the last successful configuration reload.", success);
-  std::sort(out.begin(), out.end(),
-            [](const auto& a, const auto& b) { return a.name < b.name; });
-  return out;
 }
 
 }  // namespace vitals::health

@@ -2,8 +2,7 @@
 // HealthService: the health model wired to the agent. Owns the scheduler and
 // the sampler, turns the config's checks into CheckSpecs (keeping the state of
 // unchanged ones on reload), serves /health[/<group or check>][?tag=a,b] and
-// adds the vitals_check_*, vitals_health_status, vitals_sample_* and
-// vitals_config_last_reload_* families to /metrics.
+// gives /metrics its families (Sources).
 // Part of vitals_agent (it speaks http::Response); the model itself is in
 // vitals_health, which depends on nothing local.
 // Thread contract: every method may be called from any thread; Apply() calls
@@ -44,7 +43,11 @@ class HealthService {
   void RecordReload(bool ok);
 
   http::Response Handle(const http::Request& request) const;
-  std::vector<prometheus::MetricFamily> Families() const;
+  // Its families for the scrape, each source a collector: "health"
+  // (vitals_check_*, vitals_health_status, vitals_config_last_reload_*),
+  // "probes" (vitals_probe_*), "samples" (vitals_sample_*), "heartbeats"
+  // (vitals_heartbeat_*). They read the last results; none runs a check.
+  std::vector<std::shared_ptr<collectors::Collector>> Sources() const;
 
   // Self-healing (issue 6): transition listeners (the action runner), added
   // before the first Apply; the current snapshot; the heartbeat checks.

@@ -15,7 +15,7 @@ accept a wrong one."""
 
 import re
 
-from golden import compare_with_golden, promtool_clean, run_on_fixture, skip_unless_captured_here
+from golden import compare_with_golden, promtool_clean, run_on_fixture
 from vitals_harness import fail, fixture_path, parse_exposition, skip, which
 
 TREE = "proc_groups"
@@ -37,7 +37,6 @@ def main():
     promtool = which("promtool")
     if promtool is None:
         skip("promtool not found (Debian package: prometheus)")
-    skip_unless_captured_here(TREE)
     # The host collectors this tree has files for (it is the process groups'
     # scenario; tests/fixtures/proc has the rest).
     host = ["--collector.disable-defaults"] + [f"--collector.{c}" for c in
@@ -96,6 +95,21 @@ def main():
         fail("grp-nofd's fds were counted although its fd/ cannot be listed")
 
     compare_with_golden("metrics_groups.prom", got)
+
+    # The captured page size and USER_HZ are what the binary is told
+    # (--testing.*, golden.py), not this host's: told twice the page size and
+    # half the ticks, it reports twice the resident bytes and CPU seconds.
+    text2, _ = run_on_fixture(TREE, "--config.file=" + fixture_path(TREE + ".json"), *host,
+                              "--testing.page-size=8192", "--testing.clock-ticks=50")
+    f2 = parse_exposition(text2)
+    for family, labels in (("namedprocess_namegroup_memory_bytes",
+                            {"groupname": "parent", "memtype": "resident"}),
+                           ("node_cpu_seconds_total", {"cpu": "0", "mode": "idle"})):
+        base, told = value(f, family, **labels), value(f2, family, **labels)
+        if base <= 0 or told != 2 * base:
+            fail(f"{family}{labels}: {base} with the capture's page size and ticks, {told} when "
+                 "told twice the page size and half the ticks; want twice")
+    print("--testing.page-size and --testing.clock-ticks are honoured")
 
 
 if __name__ == "__main__":

@@ -60,13 +60,12 @@ def captured_system(tree="proc"):
     return values
 
 
-def skip_unless_captured_here(tree="proc"):
+def captured_system_flags(tree="proc"):
+    """The hidden flags that give the binary the page size and USER_HZ the
+    tree was captured with, so its values mean the same on any host."""
     captured = captured_system(tree)
-    host = {"page_size": os.sysconf("SC_PAGE_SIZE"), "ticks_per_second": os.sysconf("SC_CLK_TCK")}
-    if captured != host:
-        skip(f"tests/fixtures/{tree} was captured with {captured} but this host has {host}; "
-             "vitals interprets fixture values with the host's page size and USER_HZ, "
-             "so the golden output does not apply here")
+    return [f"--testing.page-size={captured['page_size']}",
+            f"--testing.clock-ticks={captured['ticks_per_second']}"]
 
 
 def run_on_fixture(tree="proc", *flags):
@@ -74,7 +73,8 @@ def run_on_fixture(tree="proc", *flags):
     (full /metrics text, stable lines); fails if it logged an error."""
     with tempfile.TemporaryDirectory(prefix="vitals-golden-") as tmp:
         proc = copy_fixture_proc(os.path.join(tmp, "proc"), tree)
-        with Vitals("--path.procfs=" + proc, *TREE_FLAGS, *flags) as vitals:
+        with Vitals("--path.procfs=" + proc, *TREE_FLAGS, *captured_system_flags(tree),
+                    *flags) as vitals:
             text = vitals.metrics()
             log = vitals.log_text()
     if "level=error" in log or '"level":"error"' in log:

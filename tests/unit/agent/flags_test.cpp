@@ -292,3 +292,15 @@ TEST_CASE("ParseFlags: --[no-]compat.exporter-identity", "[agent]") {
   CHECK_THAT(vitals::HelpText(vitals::collectors::CollectorRegistry::Builtin()),
              Catch::Contains("--[no-]compat.exporter-identity"));
 }
+
+TEST_CASE("ParseFlags: the hidden --testing.* flags for captured trees", "[agent]") {
+  Options o = Parse({"--testing.page-size=65536", "--testing.clock-ticks", "250"});
+  CHECK(o.testing_page_size == 65536u);
+  CHECK(o.testing_clock_ticks == 250u);
+  CHECK_FALSE(Parse({}).testing_page_size);
+  CHECK(Error({"--testing.page-size=0"}) ==
+        "invalid --testing.page-size \"0\": expected a positive integer");
+  CHECK(Error({"--testing.clock-ticks=ten"}) ==
+        "invalid --testing.clock-ticks \"ten\": expected a positive integer");
+  CHECK(vitals::HelpText(Registry()).find("testing.") == std::string::npos);  // not for users
+}

@@ -101,7 +101,7 @@ TEST_CASE("StatusCodes map each status; the default is 200/200/503", "[health]")
   CHECK(codes.For(HealthStatus::kDegraded) == 429);
 }
 
-TEST_CASE("StatusFamilies: a state set per check and the group statuses", "[health]") {
+TEST_CASE("AddStatusSeries: a state set per check and the group statuses", "[health]") {
   Snapshot snap;
   auto db = Entry("db", HealthStatus::kUnhealthy, {"ready"});
   db.duration = 250ms;
@@ -115,7 +115,9 @@ TEST_CASE("StatusFamilies: a state set per check and the group statuses", "[heal
   snap.entries = {cpu, db, fresh};
 
   std::ostringstream out;
-  prometheus::TextSerializer().Serialize(out, StatusFamilies(snap, {"ready", "live"}));
+  vitals::collectors::MetricSink sink;
+  AddStatusSeries(snap, {"ready", "live"}, sink);
+  prometheus::TextSerializer().Serialize(out, sink.Take());
   const std::string text = out.str();
   CHECK(text ==
         "# HELP vitals_check_consecutive_failures Results in a row that were not Healthy.\n"
@@ -161,8 +163,10 @@ TEST_CASE("StatusFamilies: a state set per check and the group statuses", "[heal
         "vitals_health_status{group=\"ready\"} 0\n");
 }
 
-TEST_CASE("StatusFamilies with no checks is one Healthy group", "[health]") {
-  auto families = StatusFamilies(Snapshot{}, {});
+TEST_CASE("AddStatusSeries with no checks is one Healthy group", "[health]") {
+  vitals::collectors::MetricSink sink;
+  AddStatusSeries(Snapshot{}, {}, sink);
+  auto families = sink.Take();
   REQUIRE(families.size() == 1);
   CHECK(families[0].name == "vitals_health_status");
   REQUIRE(families[0].metric.size() == 1);
