@@ -53,11 +53,11 @@ set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)  # dpkg-shlibdeps: libprometheus-cpp-core, libre2, ...
 # postinst uses useradd (passwd, required) and, when systemd runs, deb-systemd-helper.
-# The probes dlopen libcurl, libpq and c-ares, and TLS (server and probes)
+# The probes dlopen libcurl, libpq, c-ares and libmariadb, and TLS (server and probes)
 # OpenSSL (agent/platform/dynlib.h, openssl.h), which dpkg-shlibdeps cannot
 # see in the binary: name their runtime packages here.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
-    "passwd, init-system-helpers (>= 1.52), libcurl4, libpq5, libc-ares2, libssl3")
+    "passwd, init-system-helpers (>= 1.52), libcurl4, libpq5, libc-ares2, libmariadb3, libssl3")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${PROJECT_SOURCE_DIR}/packaging/deb/conffiles

@@ -10,10 +10,12 @@ cd "$(dirname "$0")/.."
 
 build_deps=(cmake ninja-build g++ pkg-config git
             prometheus-cpp-dev nlohmann-json3-dev zlib1g-dev catch2
-            libre2-dev libcurl4-openssl-dev libpq-dev libc-ares-dev libssl-dev libcrypt-dev)
+            libre2-dev libcurl4-openssl-dev libpq-dev libc-ares-dev libssl-dev libcrypt-dev
+            libmariadb-dev)
 # Real peers the tests run against, from Debian packages.
 test_deps=(python3 curl prometheus prometheus-node-exporter prometheus-process-exporter
            postgresql redis-server openssl  # probes: real servers, test certificates
+           mariadb-server python3-grpcio iproute2  # mysql, grpc; icmp's network namespaces
            dpkg-dev file   # e2e.deb: CPack's DEB generator runs dpkg-shlibdeps and file
            bindfs          # e2e.filesystem_mounts: a FUSE filesystem whose daemon it stops
            clang libclang-rt-14-dev  # the fuzz workflow: clang++ and libFuzzer

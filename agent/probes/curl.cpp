@@ -9,8 +9,6 @@ namespace vitals::probes {
 
 VITALS_DYNLIB_API_ACCESSOR(CurlApi, Curl, "libcurl.so.4", VITALS_CURL_FUNCTIONS)
 
-namespace {
-
 void InitCurl() {
   Need(Curl);
   static std::once_flag once;
@@ -21,7 +19,19 @@ void InitCurl() {
   }
 }
 
-}  // namespace
+void SetTlsOptions(CURL* h, const config::TlsClientConfig& tls) {
+  if (!tls.ca_file.empty()) {
+    Curl().curl_easy_setopt(h, CURLOPT_CAINFO, tls.ca_file.c_str());
+  }
+  if (!tls.cert_file.empty()) {
+    Curl().curl_easy_setopt(h, CURLOPT_SSLCERT, tls.cert_file.c_str());
+    Curl().curl_easy_setopt(h, CURLOPT_SSLKEY, tls.key_file.c_str());
+  }
+  if (tls.insecure_skip_verify) {
+    Curl().curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+    Curl().curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
+}
 
 CurlHandle NewHttpTransfer(const HttpRequestBasics& basics, char* error) {
   InitCurl();
@@ -43,18 +53,7 @@ CurlHandle NewHttpTransfer(const HttpRequestBasics& basics, char* error) {
     set(h, CURLOPT_USERNAME, basics.username.c_str());
     set(h, CURLOPT_PASSWORD, basics.password.c_str());
   }
-  const config::TlsClientConfig& tls = basics.tls;
-  if (!tls.ca_file.empty()) {
-    set(h, CURLOPT_CAINFO, tls.ca_file.c_str());
-  }
-  if (!tls.cert_file.empty()) {
-    set(h, CURLOPT_SSLCERT, tls.cert_file.c_str());
-    set(h, CURLOPT_SSLKEY, tls.key_file.c_str());
-  }
-  if (tls.insecure_skip_verify) {
-    set(h, CURLOPT_SSL_VERIFYPEER, 0L);
-    set(h, CURLOPT_SSL_VERIFYHOST, 0L);
-  }
+  SetTlsOptions(h, basics.tls);
   return handle;
 }
 

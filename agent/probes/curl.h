@@ -1,7 +1,9 @@
 #pragma once
 // libcurl (libcurl.so.4, the OpenSSL flavour), loaded the first time an http
-// probe or `vitals status` makes a request (dynlib.h), and what both set on a
-// transfer alike: the URL, a timeout, http and https only, TLS, basic auth.
+// or grpc probe or `vitals status` makes a request (agent/platform/dynlib.h),
+// and what they need of it: the table, a started library, owned handles and
+// lists, the `tls` keys' options, and a transfer's basics (URL, timeout,
+// http and https only, TLS, basic auth).
 //
 // Thread contract: as dynlib.h; a handle belongs to one thread at a time.
 
@@ -39,10 +41,21 @@ VITALS_DYNLIB_API_STRUCT(CurlApi, VITALS_CURL_FUNCTIONS)
 // Loads libcurl.so.4 on first use; throws platform::LibraryError when it cannot.
 const CurlApi& Curl();
 
+// Loads and starts libcurl once (curl_global_init); throws ProbeFailure
+// when it cannot.
+void InitCurl();
+
 struct CurlDeleter {
   void operator()(CURL* h) const { Curl().curl_easy_cleanup(h); }
 };
 using CurlHandle = std::unique_ptr<CURL, CurlDeleter>;
+struct ListDeleter {
+  void operator()(curl_slist* l) const { Curl().curl_slist_free_all(l); }
+};
+using CurlList = std::unique_ptr<curl_slist, ListDeleter>;
+
+// The `tls` keys' options: CA file, client certificate, no verification.
+void SetTlsOptions(CURL* h, const config::TlsClientConfig& tls);
 
 struct HttpRequestBasics {
   std::string url;

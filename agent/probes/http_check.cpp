@@ -11,11 +11,8 @@
 #include "agent/probes/probe.h"
 #include <memory>
 
-#include "agent/platform/dynlib.h"
+#include "agent/probes/curl.h"
 
-// The typecheck macros of curl.h would wrap our calls through the table.
-#define CURL_DISABLE_TYPECHECK
-#include <curl/curl.h>
 #include <re2/re2.h>
 
 #include <arpa/inet.h>
@@ -150,25 +147,6 @@ const collectors::MetricDesc kHttpVersion{"vitals_probe_http_version", "HTTP ver
 
 namespace {
 
-// libcurl.so.4 is loaded when the first probe needs it (dynlib.h).
-#define VITALS_CURL_FUNCTIONS(X) \
-  X(curl_easy_cleanup) \
-  X(curl_easy_getinfo) \
-  X(curl_easy_init) \
-  X(curl_easy_perform) \
-  X(curl_easy_setopt) \
-  X(curl_easy_strerror) \
-  X(curl_global_init) \
-  X(curl_free) \
-  X(curl_slist_append) \
-  X(curl_slist_free_all) \
-  X(curl_url) \
-  X(curl_url_cleanup) \
-  X(curl_url_get) \
-  X(curl_url_set)
-VITALS_DYNLIB_API(CurlApi, Curl, "libcurl.so.4", VITALS_CURL_FUNCTIONS)
-#undef VITALS_CURL_FUNCTIONS
-
 // What a response may hold; past it the transfer stops and the probe fails
 // saying so. libcurl alone would take up to 300 KiB of headers, and any body.
 constexpr std::size_t kMaxHead = 64 << 10;  // status line and headers of one response
@@ -229,12 +207,6 @@ int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   return t->deadline->stop.stop_requested() ? 1 : 0;  // non-zero aborts
 }
 
-struct CurlDeleter {
-  void operator()(CURL* h) const { Curl().curl_easy_cleanup(h); }
-};
-struct ListDeleter {
-  void operator()(curl_slist* l) const { Curl().curl_slist_free_all(l); }
-};
 struct UrlDeleter {
   void operator()(CURLU* u) const { Curl().curl_url_cleanup(u); }
 };
@@ -269,16 +241,6 @@ std::string ResolveEntry(const std::string& url, const Deadline& deadline) {
     separator = ",";
   }
   return entry;
-}
-
-void InitCurl() {
-  Need(Curl);
-  static std::once_flag once;
-  static CURLcode status = CURLE_OK;
-  std::call_once(once, [] { status = Curl().curl_global_init(CURL_GLOBAL_DEFAULT); });
-  if (status != CURLE_OK) {
-    throw ProbeFailure(std::string("libcurl could not start: ") + Curl().curl_easy_strerror(status));
-  }
 }
 
 }  // namespace

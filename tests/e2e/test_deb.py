@@ -152,7 +152,7 @@ def main():
         if "civetweb" in depends or any(p.startswith("/usr/lib/vitals") for p in paths):
             fail(f"the package still carries CivetWeb or its shims: {depends}")
         # Loaded with dlopen (agent/platform/dynlib.h), so named by hand.
-        for lib in ("libcurl4", "libpq5", "libc-ares2", "libssl3"):
+        for lib in ("libcurl4", "libpq5", "libc-ares2", "libmariadb3", "libssl3"):
             if lib not in depends:
                 fail(f"Depends lacks {lib}, which vitals loads at run time: {depends}")
         control = os.path.join(tmp, "control")

@@ -17,6 +17,7 @@ import socketserver
 import ssl
 import struct
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -126,6 +127,85 @@ class Redis:
     def __exit__(self, *exc):
         self.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class MariaDB:
+    """A MariaDB server (mariadb-server) in a temp datadir on 127.0.0.1 with
+    user `vitals` / `password`; stop() and start() again."""
+
+    def __init__(self, password):
+        self.server = shutil.which("mariadbd") or shutil.which("mariadbd", path="/usr/sbin")
+        self.install = shutil.which("mariadb-install-db")
+        if not self.server or not self.install:
+            vh.skip("MariaDB is not installed (Debian package mariadb-server)")
+        self.password = password
+        self.port = vh.free_port()
+        self.dir = tempfile.mkdtemp(prefix="vitals-mariadb-")
+        self.data = os.path.join(self.dir, "data")
+        self.socket = os.path.join(self.dir, "sock")
+        self.proc = None
+        # mariadbd refuses to run as root unless told: its own datadir, its own user.
+        self.user = "root" if os.geteuid() == 0 else None
+
+    def __enter__(self):
+        _run([self.install, "--no-defaults", f"--datadir={self.data}", "--skip-test-db",
+              "--auth-root-authentication-method=socket"] +
+             ([f"--user={self.user}"] if self.user else []))
+        self.start()
+        sql = (f"CREATE USER 'vitals'@'%' IDENTIFIED BY '{self.password}'; "
+               "GRANT SELECT ON mysql.* TO 'vitals'@'%';")
+        _run(["mariadb", "--no-defaults", "-uroot", f"--socket={self.socket}", "-e", sql])
+        return self
+
+    def start(self):
+        self.log = open(os.path.join(self.dir, "log"), "a")
+        self.proc = subprocess.Popen(
+            [self.server, "--no-defaults", f"--datadir={self.data}", f"--socket={self.socket}",
+             f"--port={self.port}", "--bind-address=127.0.0.1", "--skip-name-resolve",
+             f"--pid-file={self.dir}/pid", "--innodb-buffer-pool-size=16M", "--skip-log-bin",
+             "--innodb-log-file-size=8M", "--skip-innodb-doublewrite", "--performance-schema=OFF"] +
+            ([f"--user={self.user}"] if self.user else []),
+            stdout=self.log, stderr=self.log)
+        wait_port(self.port, timeout=60)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(30)
+        self.proc = None
+        self.log.close()
+
+    def __exit__(self, *exc):
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class GrpcHealth:
+    """A real gRPC health server (grpc_health_server.py on Debian's
+    python3-grpcio) on 127.0.0.1, with TLS when given a certificate and key;
+    set(service, status) switches what it answers."""
+
+    def __init__(self, cert=None, key=None):
+        python = next((p for p in (sys.executable, "/usr/bin/python3") if subprocess.run(
+            [p, "-c", "import grpc"], capture_output=True).returncode == 0), None)
+        if python is None:
+            vh.skip("python3-grpcio is not installed (Debian package python3-grpcio)")
+        server = os.path.join(os.path.dirname(os.path.abspath(__file__)), "grpc_health_server.py")
+        self.proc = subprocess.Popen([python, server] + ([cert, key] if cert else []),
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.port = int(self.proc.stdout.readline())
+
+    def set(self, service, status):
+        self.proc.stdin.write(f"{service or '-'} {status}\n")
+        self.proc.stdin.flush()
+        self.proc.stdout.readline()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.proc.stdin.close()
+        vh.stop_process(self.proc)
 
 
 class Certs:

@@ -153,4 +153,23 @@ TEST_CASE("probe kinds: each kind's keys, with JSON pointers in every error", "[
     auto f2 = ReadText("file_age", R"({"path":"/x","max_age":"26h","degraded_age":"25h"})");
     CHECK(f2.problems.empty());
   }
+  SECTION("mysql and grpc") {
+    auto m = ReadText("mysql", R"({"address":"db","query":"","password":"a","password_file":"/f",
+      "tls":{"enabled":true,"key_file":"/k"}})");
+    CHECK_THAT(m.problems, Catch::Matchers::UnorderedEquals(std::vector<std::string>{
+        "/checks/0/address: expected \"host:port\" (IPv6 as \"[::1]:port\"), got \"db\"",
+        "/checks/0/user: missing required key",
+        "/checks/0/password_file: give \"password\" or \"password_file\", not both",
+        "/checks/0/query: expected an SQL query, got an empty string",
+        "/checks/0/tls: give both \"cert_file\" and \"key_file\" for a client certificate, or "
+        "neither"}));
+    CHECK(ReadText("mysql", R"({"address":"db:3306","user":"monitor","database":"app"})")
+              .problems.empty());
+    auto g = ReadText("grpc", R"({"address":"[::1]:50051","service":7,"dsn":"x"})");
+    CHECK_THAT(g.problems, Catch::Matchers::UnorderedEquals(std::vector<std::string>{
+        "/checks/0/service: expected a string, got 7",
+        "/checks/0/dsn: only allowed with kind postgres"}));
+    CHECK(ReadText("grpc", R"({"address":"api:443","service":"app.Api","tls":{}})")
+              .problems.empty());
+  }
 }
