@@ -76,9 +76,10 @@ class ChildProcess:
 class Vitals:
     """A running vitals process. Use as a context manager."""
 
-    def __init__(self, *flags, env=None):
+    def __init__(self, *flags, env=None, prefix=()):
         self.flags = list(flags)
         self.env = env
+        self.prefix = list(prefix)  # a command that runs the binary (setpriv ...)
         self.proc = None
         self.port = None
         self.log_path = None
@@ -93,7 +94,8 @@ class Vitals:
     def start(self, timeout=10.0):
         fd, self.log_path = tempfile.mkstemp(prefix="vitals-", suffix=".log")
         os.close(fd)
-        args = [VITALS_BIN, "--web.listen-address=127.0.0.1:0", "--log.format=json"] + self.flags
+        args = self.prefix + [VITALS_BIN, "--web.listen-address=127.0.0.1:0",
+                              "--log.format=json"] + self.flags
         self.log_file = open(self.log_path, "w")
         self.proc = subprocess.Popen(args, stdout=self.log_file, stderr=self.log_file,
                                      env=self.env)

@@ -172,4 +172,17 @@ TEST_CASE("probe kinds: each kind's keys, with JSON pointers in every error", "[
     CHECK(ReadText("grpc", R"({"address":"api:443","service":"app.Api","tls":{}})")
               .problems.empty());
   }
+  SECTION("icmp") {
+    auto i = ReadText("icmp", R"({"host":"","count":0,"ip_version":5,"packet_interval":"0s"})");
+    CHECK_THAT(i.problems, Catch::Matchers::UnorderedEquals(std::vector<std::string>{
+        "/checks/0/host: expected an address or a name, got an empty string",
+        "/checks/0/count: expected an integer from 1 to 100, got 0",
+        "/checks/0/ip_version: expected 4 or 6, got 5",
+        "/checks/0/packet_interval: expected a duration above 0"}));
+    auto slow = ReadText("icmp", R"({"host":"192.0.2.1","count":5,"packet_interval":"600ms",
+      "timeout":"2s"})");
+    CHECK(slow.problems == std::vector<std::string>{
+                               "/checks/0/count: expected (count - 1) x packet_interval (2400ms) "
+                               "below the timeout (2000ms)"});
+  }
 }
