@@ -308,17 +308,7 @@ class GrpcCheck final : public ProbeCheck {
     Curl().curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, OnProgress);
     Curl().curl_easy_setopt(h, CURLOPT_XFERINFODATA, &answer);
     Curl().curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
-    if (!config_.tls.ca_file.empty()) {
-      Curl().curl_easy_setopt(h, CURLOPT_CAINFO, config_.tls.ca_file.c_str());
-    }
-    if (!config_.tls.cert_file.empty()) {
-      Curl().curl_easy_setopt(h, CURLOPT_SSLCERT, config_.tls.cert_file.c_str());
-      Curl().curl_easy_setopt(h, CURLOPT_SSLKEY, config_.tls.key_file.c_str());
-    }
-    if (config_.tls.insecure_skip_verify) {
-      Curl().curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
-      Curl().curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
-    }
+    SetTlsOptions(h, config_.tls);
     const CURLcode rc = Curl().curl_easy_perform(h);
     run.data["ip_protocol"] = address.family() == AF_INET6 ? 6 : 4;
     if (rc != CURLE_OK) {

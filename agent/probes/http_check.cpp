@@ -321,17 +321,7 @@ health::CheckResult HttpCheck::Probe(ProbeRun& run) {
     Curl().curl_easy_setopt(h, CURLOPT_USERNAME, config_.username.c_str());
     Curl().curl_easy_setopt(h, CURLOPT_PASSWORD, password.c_str());
   }
-  if (!config_.tls.ca_file.empty()) {
-    Curl().curl_easy_setopt(h, CURLOPT_CAINFO, config_.tls.ca_file.c_str());
-  }
-  if (!config_.tls.cert_file.empty()) {
-    Curl().curl_easy_setopt(h, CURLOPT_SSLCERT, config_.tls.cert_file.c_str());
-    Curl().curl_easy_setopt(h, CURLOPT_SSLKEY, config_.tls.key_file.c_str());
-  }
-  if (config_.tls.insecure_skip_verify) {
-    Curl().curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
-    Curl().curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
-  }
+  SetTlsOptions(h, config_.tls);
 
   const CURLcode rc = Curl().curl_easy_perform(h);
   long code = 0;
