@@ -50,23 +50,6 @@ TEST_CASE("ParseDuration: Prometheus-style durations", "[config]") {
   }
 }
 
-TEST_CASE("Reader::Duration: at most 365d, with the key's pointer", "[config]") {
-  // 106751991167d parses (it fits in int64 milliseconds) but not in the
-  // nanosecond clocks: it made a check run about 100 times a second.
-  CHECK(Problems(R"({"checks": [{"name": "a", "kind": "threshold", "value": "host.load1_per_core",
-                     "degraded": 1, "interval": "106751991167d", "timeout": "366d"}]})") ==
-        "/checks/0/interval: expected a duration of at most 365d, got \"106751991167d\"\n"
-        "/checks/0/timeout: expected a duration of at most 365d, got \"366d\"\n");
-  CHECK(Problems(R"({"checks": [{"name": "a", "kind": "heartbeat", "period": "365d1ms",
-                     "token": "0123456789abcdef"}]})") ==
-        "/checks/0/period: expected a duration of at most 365d, got \"365d1ms\"\n");
-  CHECK(Problems(R"({"checks": [{"name": "a", "kind": "threshold", "value": "host.load1_per_core",
-                     "degraded": 1, "interval": "365d", "timeout": "365d", "jitter": "365d",
-                     "staleness": "365d"}]})") ==
-        "/checks/0/staleness: expected at least interval + timeout (63072000000ms), got "
-        "31536000000ms\n");
-}
-
 TEST_CASE("ExpandEnv: ${NAME} and $$", "[config]") {
   std::string err;
   auto env = FakeEnv({{"A", "x"}, {"PASS_WORD", "s3cr$t"}});

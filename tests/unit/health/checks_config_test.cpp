@@ -56,7 +56,7 @@ TEST_CASE("checks: every mistake is one line with its pointer", "[health][config
        R"([{"name": "a", )" + ok_rule + R"(, "interval": "5s", "timeout": "10s"}])", "",
        R"(/checks/0/timeout: expected at most the interval (5000ms), got 10000ms)"},
       {"unknown kind", R"([{"name": "a", "kind": "thresold"}])", "",
-       R"(/checks/0/kind: expected one of dns, exec, file_age, heartbeat, http, postgres, process, redis, tcp, threshold, tls_expiry, got "thresold")"},
+       R"(/checks/0/kind: expected one of dns, exec, file_age, grpc, heartbeat, http, icmp, mysql, postgres, process, redis, tcp, threshold, tls_expiry, got "thresold")"},
       {"unknown tag group", R"([{"name": "a", )" + ok_rule + R"(, "tags": ["live", "reday"]}])",
        "", R"(/checks/0/tags/1: unknown tag group "reday" (known: live, ready and /health/groups))"},
       {"degraded on the wrong side (above)",
@@ -147,5 +147,24 @@ TEST_CASE("checks: all problems are listed, not just the first", "[health][confi
                         "unhealthy level with direction above, got 0.9 vs 0.8",
                         "/checks/0/timeout: expected at most the interval (1000ms), got 2000ms",
                         "/checks/1/name: duplicate check name \"a\"",
-                        "/checks/1/kind: expected one of dns, exec, file_age, heartbeat, http, postgres, process, redis, tcp, threshold, tls_expiry, got \"nope\""});
+                        "/checks/1/kind: expected one of dns, exec, file_age, grpc, heartbeat, http, icmp, mysql, postgres, process, redis, tcp, threshold, tls_expiry, got \"nope\""});
+}
+
+TEST_CASE("checks: durations are at most 365d, with the key's pointer", "[health][config]") {
+  // 106751991167d parses (it fits in int64 milliseconds) but not in the
+  // nanosecond clocks: it made a check run about 100 times a second.
+  CHECK(Problems(R"({"checks": [{"name": "a", "kind": "threshold", "value": "host.load1_per_core",
+                     "degraded": 1, "interval": "106751991167d", "timeout": "366d"}]})") ==
+        std::vector<std::string>{
+            "/checks/0/interval: expected a duration of at most 365d, got \"106751991167d\"",
+            "/checks/0/timeout: expected a duration of at most 365d, got \"366d\""});
+  CHECK(Problems(R"({"checks": [{"name": "a", "kind": "heartbeat", "period": "365d1ms",
+                     "token": "0123456789abcdef"}]})") ==
+        std::vector<std::string>{
+            "/checks/0/period: expected a duration of at most 365d, got \"365d1ms\""});
+  CHECK(Problems(R"({"checks": [{"name": "a", "kind": "threshold", "value": "host.load1_per_core",
+                     "degraded": 1, "interval": "365d", "timeout": "365d", "jitter": "365d",
+                     "staleness": "365d"}]})") ==
+        std::vector<std::string>{"/checks/0/staleness: expected at least interval + timeout "
+                                 "(63072000000ms), got 31536000000ms"});
 }

@@ -391,6 +391,6 @@ TEST_CASE("kinds: every probe kind is registered with its keys", "[probes]") {
     }
     CHECK_FALSE(kind.config.keys.empty());
   }
-  CHECK(probes == std::vector<std::string>{"dns", "exec", "file_age", "http", "postgres", "redis",
-                                           "tcp", "tls_expiry"});
+  CHECK(probes == std::vector<std::string>{"dns", "exec", "file_age", "grpc", "http", "icmp",
+                                           "mysql", "postgres", "redis", "tcp", "tls_expiry"});
 }
