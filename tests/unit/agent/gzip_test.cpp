@@ -84,3 +84,19 @@ TEST_CASE("Gzip round-trips through zlib's inflate", "[agent]") {
     CHECK(Gunzip(gz, 0).empty());
   }
 }
+
+TEST_CASE("Gzip on one thread: each body is its own stream", "[agent]") {
+  // The deflate state is kept per thread between responses; each body must
+  // still come out as a whole gzip stream, the same bytes as the first time.
+  std::string first(5000, 'a');
+  std::string second;
+  for (int i = 0; i < 2000; ++i) {
+    second += "vitals_sample{i=\"" + std::to_string(i) + "\"} 1\n";
+  }
+  std::string gz_first = Gzip(first);
+  std::string gz_second = Gzip(second);
+  CHECK(Gunzip(gz_first, first.size()) == first);
+  CHECK(Gunzip(gz_second, second.size()) == second);
+  CHECK(Gzip(first) == gz_first);
+  CHECK(Gzip(second) == gz_second);
+}
