@@ -30,6 +30,7 @@ growth per item over the size-0 row, in microseconds of CPU per scrape.
 """
 
 import argparse
+import http.client
 import os
 import shutil
 import subprocess
@@ -44,7 +45,6 @@ INNER_ENV = "VITALS_SCALE_BENCH_INNER"
 
 def sample_count(exporter):
     """Samples in one uncompressed scrape (lines that are not comments)."""
-    import http.client
     conn = http.client.HTTPConnection("127.0.0.1", exporter.port, timeout=30)
     try:
         conn.request("GET", "/metrics")
@@ -124,9 +124,8 @@ class World:
 
 
 def measure(args, collectors):
-    result = host_bench.run(args.vitals, args.node_exporter, collectors, args.scrapes,
-                            args.warmup, [], args.flag)
-    return result
+    return host_bench.run(args.vitals, args.node_exporter, collectors, args.scrapes,
+                          args.warmup, [], args.flag)
 
 
 def row_samples(args, collectors):
