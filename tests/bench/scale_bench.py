@@ -7,8 +7,9 @@ Run it as root on a release build (it builds nothing):
     cmake --preset release && cmake --build --preset release
     sudo python3 tests/bench/scale_bench.py            # --markdown for the README's table
 
-It re-runs itself under `unshare --net --mount` so that everything it adds is
-private and goes away with it:
+It re-runs itself under `unshare --net --mount --pid --mount-proc` (a new
+/proc, where it is PID 1, as the filesystem collectors read /proc/1/mounts), so
+that everything it adds is private and goes away with it:
 
   interfaces  veth pairs in the new network namespace, all up; /sys is a new
               sysfs mount there, so /sys/class/net and /proc/net/dev list only
@@ -243,7 +244,11 @@ def main():
         parser.error("needs root: it creates network and mount namespaces and loop devices")
     args.vitals = os.path.abspath(args.vitals)
     env = dict(os.environ, **{INNER_ENV: "1"})
-    argv = ["unshare", "--net", "--mount", "--propagation", "private", sys.executable,
+    # A PID namespace too, with its own /proc: the filesystem collectors read
+    # /proc/1/mounts (as node_exporter does), and PID 1 must be in the mount
+    # namespace that holds the tmpfs mounts. It is this script's inner run.
+    argv = ["unshare", "--net", "--mount", "--propagation", "private", "--pid", "--fork",
+            "--mount-proc", sys.executable,
             os.path.abspath(__file__)] + sys.argv[1:]
     if "--vitals" not in " ".join(sys.argv[1:]):
         argv += ["--vitals", args.vitals]
