@@ -120,14 +120,19 @@ def machine_line():
             f"{len(pids)} processes / {threads} threads, load1 {load}")
 
 
-def vitals_collectors(exporter):
-    """The collectors vitals ran, from its vitals_scrape_collector_success."""
+def metrics_text(exporter):
+    """One uncompressed scrape, as text."""
     conn = http.client.HTTPConnection("127.0.0.1", exporter.port, timeout=30)
     try:
         conn.request("GET", "/metrics")
-        text = conn.getresponse().read().decode()
+        return conn.getresponse().read().decode()
     finally:
         conn.close()
+
+
+def vitals_collectors(exporter):
+    """The collectors vitals ran, from its vitals_scrape_collector_success."""
+    text = metrics_text(exporter)
     found = re.findall(r'^vitals_scrape_collector_success\{collector="([^"]+)"\}', text, re.M)
     return sorted(found)
 

@@ -31,7 +31,6 @@ growth per item over the size-0 row, in microseconds of CPU per scrape.
 """
 
 import argparse
-import http.client
 import os
 import shutil
 import subprocess
@@ -46,13 +45,8 @@ INNER_ENV = "VITALS_SCALE_BENCH_INNER"
 
 def sample_count(exporter):
     """Samples in one uncompressed scrape (lines that are not comments)."""
-    conn = http.client.HTTPConnection("127.0.0.1", exporter.port, timeout=30)
-    try:
-        conn.request("GET", "/metrics")
-        text = conn.getresponse().read().decode()
-    finally:
-        conn.close()
-    return sum(1 for line in text.splitlines() if line and not line.startswith("#"))
+    return sum(1 for line in host_bench.metrics_text(exporter).splitlines()
+               if line and not line.startswith("#"))
 
 
 def sh(*argv, **kwargs):
