@@ -213,6 +213,15 @@ def print_table(result, collectors, scrapes):
     return cpu_ok and rss_ok
 
 
+def check_binaries(parser, args):
+    """Exits with a usage error unless both exporters' binaries are there."""
+    if not args.node_exporter:
+        parser.error("node_exporter not found; install Debian's prometheus-node-exporter")
+    if not os.access(args.vitals, os.X_OK):
+        parser.error(f"{args.vitals} is not an executable; build it with "
+                     "'cmake --preset release && cmake --build --preset release'")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--vitals", default=DEFAULT_VITALS, help="vitals binary (default %(default)s)")
@@ -231,11 +240,7 @@ def main():
     parser.add_argument("--flag", action="append", default=[], metavar="FLAG",
                         help="extra flag for both, e.g. --flag=--path.procfs=tests/fixtures/proc")
     args = parser.parse_args()
-    if not args.node_exporter:
-        parser.error("node_exporter not found; install Debian's prometheus-node-exporter")
-    if not os.access(args.vitals, os.X_OK):
-        parser.error(f"{args.vitals} is not an executable; build it with "
-                     "'cmake --preset release && cmake --build --preset release'")
+    check_binaries(parser, args)
     if not 1 <= args.scrapes <= 100000 or not 0 <= args.warmup <= 10000:
         parser.error("--scrapes must be 1..100000 and --warmup 0..10000")
 

@@ -227,11 +227,7 @@ def main():
                         help="extra flag for both exporters")
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     args = parser.parse_args()
-    if not args.node_exporter:
-        parser.error("node_exporter not found; install Debian's prometheus-node-exporter")
-    if not os.access(args.vitals, os.X_OK):
-        parser.error(f"{args.vitals} is not an executable; build it with "
-                     "'cmake --preset release && cmake --build --preset release'")
+    host_bench.check_binaries(parser, args)
     if os.environ.get(INNER_ENV) == "1":
         return inner(args)
     if os.geteuid() != 0:
