@@ -39,6 +39,9 @@ struct Entry {
   WallTime completed_wall{};
   std::uint64_t transitions = 0;
   std::uint32_t consecutive_failures = 0;
+  WallTime created_wall{};
+  WallTime since_wall{};  // first result or last transition
+  std::vector<ResultMark> recent;  // at most kRecentResults, oldest first
   SteadyTime next_due{};
   // The current run, if any.
   bool running = false;
@@ -107,9 +110,16 @@ struct Scheduler::Core {
     entry.duration = finished - entry.started;
     entry.completed = finished;
     entry.completed_wall = options.clock->WallNow();
+    if (entry.recent.size() == kRecentResults) {
+      entry.recent.erase(entry.recent.begin());
+    }
+    entry.recent.push_back({entry.completed_wall, result.status});
     entry.last = std::move(result);
     if (changed) {
       ++entry.transitions;
+    }
+    if (first || changed) {
+      entry.since_wall = entry.completed_wall;
     }
     if (!first && !changed) {
       return std::nullopt;
@@ -210,6 +220,7 @@ std::vector<std::string> Scheduler::Apply(std::vector<CheckSpec> specs) {
       }
       auto entry = std::make_shared<Entry>();
       entry->next_due = SaturatingAdd(now, core_->Jitter(spec.jitter));
+      entry->created_wall = core_->options.clock->WallNow();
       std::string name = spec.name;
       entry->spec = std::move(spec);
       next.emplace(std::move(name), std::move(entry));
@@ -387,7 +398,9 @@ Snapshot Scheduler::snapshot() const {
     s.tags = entry->spec.tags;
     s.transitions = entry->transitions;
     s.consecutive_failures = entry->consecutive_failures;
+    s.recent = entry->recent;
     if (!entry->has_result) {
+      s.since = entry->created_wall;
       s.pending = true;
       s.status = HealthStatus::kUnhealthy;
       s.description = "pending: no result yet";
@@ -395,6 +408,7 @@ Snapshot Scheduler::snapshot() const {
       continue;
     }
     s.status = *entry->hysteresis.status();
+    s.since = entry->since_wall;
     s.description = entry->last.description;
     s.data = entry->last.data;
     s.error = entry->error;
@@ -417,6 +431,7 @@ Snapshot Scheduler::snapshot() const {
     if (age > bound) {
       s.stale = true;
       s.status = HealthStatus::kUnhealthy;
+      s.since = entry->completed_wall + std::chrono::duration_cast<WallTime::duration>(bound);
       s.description = "stale: last result " + Seconds(age) + " ago, bound " + Seconds(bound) +
                       (entry->running ? "; a run is still out" : "");
     }

@@ -42,6 +42,15 @@ namespace vitals::health {
 // How long past its deadline a run may take before it is abandoned.
 inline constexpr Duration kAbandonGrace = std::chrono::milliseconds(500);
 
+// One result as it came in (before hysteresis), for a strip of recent results.
+struct ResultMark {
+  WallTime at;
+  HealthStatus status;
+};
+
+// Results kept per check for that strip.
+inline constexpr std::size_t kRecentResults = 20;
+
 // What one check reports right now: the hysteresis status, or Unhealthy when
 // it has no result yet ("pending", as Consul starts checks critical) or its
 // last result is older than its staleness bound.
@@ -58,6 +67,10 @@ struct EntrySnapshot {
   std::optional<double> value;           // what a threshold rule saw
   std::uint64_t transitions = 0;         // changes of the reported status
   std::uint32_t consecutive_failures = 0;  // results in a row that were not Healthy
+  // When the reported status began: the check's creation while pending, its
+  // first result or last transition, the moment its last result went stale.
+  WallTime since{};
+  std::vector<ResultMark> recent;  // the last kRecentResults results, oldest first
   bool stale = false;
   bool pending = false;
 };

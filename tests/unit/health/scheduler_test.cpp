@@ -130,6 +130,56 @@ TEST_CASE("Scheduler: hysteresis timelines through the scheduler", "[health]") {
   CHECK(reported == row.reported);
 }
 
+TEST_CASE("Scheduler: since when a status holds, and the recent results", "[health]") {
+  Rig rig;
+  std::atomic<std::size_t> next{0};
+  // 25 results: the strip keeps the last kRecentResults (20).
+  const std::string results = "HHHHHUUUUUHHHHHHHHHHHHHUU";
+  auto spec = Spec("c", [&next, results](const CheckContext&) {
+    return CheckResult::Of(FromChar(results.at(next++)), "scripted");
+  });
+  spec.hysteresis = {2, 1};
+  std::vector<CheckSpec> specs;
+  specs.push_back(std::move(spec));
+  const WallTime created = rig.clock->WallNow();
+  rig.scheduler->Apply(std::move(specs));
+  CHECK(rig.Get("c").pending);
+  CHECK(rig.Get("c").since == created);  // pending: since the check was made
+  CHECK(rig.Get("c").recent.empty());
+  rig.clock->Advance(5s);
+  rig.Step(0s);  // the first result
+  CHECK(rig.Get("c").recent.size() == 1);
+  const WallTime first = rig.clock->WallNow();
+  CHECK(rig.Get("c").since == first);
+  for (int i = 1; i < 6; ++i) {
+    rig.Step(10s);  // H H H H U: the 1st U is within hysteresis, status stays Healthy
+  }
+  CHECK(rig.Get("c").status == HealthStatus::kHealthy);
+  CHECK(rig.Get("c").since == first);
+  rig.Step(10s);  // 2nd U: Unhealthy from now
+  CHECK(rig.Get("c").status == HealthStatus::kUnhealthy);
+  const WallTime turned = rig.clock->WallNow();
+  CHECK(rig.Get("c").since == turned);
+  for (std::size_t i = 7; i < results.size(); ++i) {
+    rig.Step(10s);
+  }
+  const auto e = rig.Get("c");
+  REQUIRE(e.recent.size() == kRecentResults);
+  std::string strip;
+  for (const auto& mark : e.recent) {
+    strip += StatusName(mark.status)[0];
+  }
+  CHECK(strip == results.substr(results.size() - kRecentResults));
+  CHECK(e.recent.back().at == rig.clock->WallNow());
+  CHECK(e.recent.front().at == rig.clock->WallNow() - std::chrono::seconds(10 * 19));
+  // Stale: Unhealthy since the moment the last result passed its bound.
+  rig.clock->Advance(5min);
+  const auto stale = rig.Get("c");
+  CHECK(stale.stale);
+  CHECK(stale.since == e.recent.back().at + std::chrono::duration_cast<WallTime::duration>(
+                                                 Duration(2 * 10s + 2s)));
+}
+
 TEST_CASE("Scheduler: runs on its interval, not before", "[health]") {
   Rig rig;
   std::atomic<int> runs{0};
