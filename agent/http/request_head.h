@@ -78,13 +78,19 @@ class Request {
   // At most Limits::max_body_bytes (the server refuses longer ones with 413).
   std::string_view body() const { return body_; }
   const RequestHead& head() const { return head_; }
+  // True when the server checked this request's basic-auth credentials and
+  // they were right (a protected path, or a route that checks credentials
+  // when they are sent); handlers show more to such users.
+  bool authenticated() const { return authenticated_; }
   std::string* mutable_body() { return &body_; }  // for the server, while it reads
+  void set_authenticated() { authenticated_ = true; }  // for the server, before the handler
 
  private:
   Request() = default;
   std::string text_;
   RequestHead head_;
   std::string body_;
+  bool authenticated_ = false;
 };
 
 // Where the head in `data` ends (just past its blank line), or npos. A line

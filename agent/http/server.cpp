@@ -113,7 +113,9 @@ void Server::OnRequest(std::uint64_t connection, std::unique_ptr<Request> owned)
       configured = configured || PathHasPrefix(path, prefix);
     }
   }
-  if (!always && !configured) {
+  bool sent = route != nullptr && route->checks_sent_credentials && !policy->users.empty() &&
+              !request->Header("Authorization").empty();
+  if (!always && !configured && !sent) {
     Proceed(connection, std::move(request), route);
     return;
   }
@@ -128,6 +130,7 @@ void Server::OnRequest(std::uint64_t connection, std::unique_ptr<Request> owned)
   std::optional<bool> cached = policy->users.CheckCached(request->Header("Authorization"));
   if (cached.has_value()) {
     if (*cached) {
+      request->set_authenticated();
       Proceed(connection, std::move(request), route);
     } else {
       ++stats_->auth_failures;
@@ -137,6 +140,7 @@ void Server::OnRequest(std::uint64_t connection, std::unique_ptr<Request> owned)
   }
   bool queued = password_checks_->Submit([this, connection, request, route, policy] {
     if (policy->users.Check(request->Header("Authorization"))) {
+      request->set_authenticated();
       Proceed(connection, request, route);
     } else {
       ++stats_->auth_failures;

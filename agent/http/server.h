@@ -49,6 +49,11 @@ struct Route {
   // diagnostics, heartbeats and lifecycle endpoints (kAlwaysProtectedPrefixes
   // are treated so even when a route forgets this).
   bool requires_auth = false;
+  // Served without credentials unless the web config protects the path, but
+  // credentials that are sent are checked all the same: wrong ones are 401,
+  // right ones mark the request authenticated() (a page that shows more to
+  // users who may read /debug/state).
+  bool checks_sent_credentials = false;
 };
 
 // Counters of the web layer, exported as vitals_http_* by HttpCollector.
@@ -84,6 +89,7 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   int port() const;  // the bound port (useful with port 0)
+  bool has_users() const { return !auth()->users.empty(); }  // basic_auth_users configured
   bool tls() const { return tls_ != nullptr; }
 
   // Applies a re-read web config: users, protected paths and TLS files change
@@ -99,7 +105,7 @@ class Server {
     BasicAuth users;
     std::vector<std::string> protected_paths;
   };
-  using Shared = std::shared_ptr<const Request>;
+  using Shared = std::shared_ptr<Request>;  // handlers see it const
 
   explicit Server(std::vector<Route> routes);
   void OnRequest(std::uint64_t connection, std::unique_ptr<Request> request);

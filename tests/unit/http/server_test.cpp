@@ -118,3 +118,37 @@ TEST_CASE("Server: the wildcard listens on IPv6 and IPv4, [::1] on IPv6 only", "
   auto v6 = StartEcho("::1");
   CHECK_THAT(Exchange(v6->port(), request, true), Catch::EndsWith("body=ok;"));
 }
+
+TEST_CASE("Server: a route that checks sent credentials tells its handler who passed",
+          "[http]") {
+  std::vector<Route> routes;
+  auto who = [](const Request& r) {
+    return Response::Text(200, r.authenticated() ? "signed in" : "anonymous");
+  };
+  routes.push_back({"/page", who, false, {"GET"}, false, true});
+  routes.push_back({"/plain", who});
+  Server::Options options;
+  options.host = "127.0.0.1";
+  // prometheus / scrape-secret, bcrypt cost 10 (as in e2e test_web_auth.py).
+  options.web.basic_auth_users = {
+      {"prometheus", "$2b$10$fg6OwTWv/vCRtsTQvBPRDOLCd/msyEcTTZIClI4hsJY/furkqP6Ym"}};
+  options.web.protected_paths = {"/metrics"};
+  auto started = Server::Start(options, std::move(routes));
+  REQUIRE(std::holds_alternative<std::unique_ptr<Server>>(started));
+  auto& server = std::get<std::unique_ptr<Server>>(started);
+  CHECK(server->has_users());
+  auto get = [&](const std::string& path, const std::string& auth) {
+    return Exchange(server->port(), "GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" +
+                                        (auth.empty() ? "" : "Authorization: " + auth + "\r\n") +
+                                        "\r\n");
+  };
+  const std::string right = "Basic cHJvbWV0aGV1czpzY3JhcGUtc2VjcmV0";  // prometheus:scrape-secret
+  const std::string wrong = "Basic cHJvbWV0aGV1czp3cm9uZw==";          // prometheus:wrong
+  CHECK_THAT(get("/page", ""), Catch::EndsWith("\r\n\r\nanonymous"));
+  CHECK_THAT(get("/page", right), Catch::EndsWith("\r\n\r\nsigned in"));
+  CHECK_THAT(get("/page", right), Catch::EndsWith("\r\n\r\nsigned in"));  // cached
+  CHECK_THAT(get("/page", wrong), Catch::StartsWith("HTTP/1.1 401 Unauthorized\r\n"));
+  // Other routes do not look at credentials on a path nobody protects.
+  CHECK_THAT(get("/plain", right), Catch::EndsWith("\r\n\r\nanonymous"));
+  CHECK_THAT(get("/plain", wrong), Catch::EndsWith("\r\n\r\nanonymous"));
+}
