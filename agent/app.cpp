@@ -1,6 +1,7 @@
 #include "agent/app.h"
 
 #include <malloc.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <stdexcept>
@@ -33,16 +34,25 @@ std::string Compiler() {
 #endif
 }
 
-std::string HtmlEscape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+std::string HostName() {
+  char name[256] = {};
+  return gethostname(name, sizeof name - 1) == 0 ? std::string(name) : std::string("unknown host");
+}
+
+// Every host collector of the registry, with its flags' values, for the
+// status page.
+std::vector<status::CollectorEntry> CollectorEntries(const Options& options) {
+  std::vector<status::CollectorEntry> out;
+  const auto& enabled = options.collectors;
+  for (const auto& info : collectors::CollectorRegistry::Builtin().all()) {
+    status::CollectorEntry e{std::string(info.name),
+                             std::find(enabled.begin(), enabled.end(), info.name) != enabled.end(),
+                             std::string(info.help),
+                             {}};
+    for (const auto& flag : info.flags) {
+      e.flags.emplace_back(std::string(flag.name), options.collector_flags.String(flag.name));
     }
+    out.push_back(std::move(e));
   }
   return out;
 }
@@ -152,6 +162,17 @@ std::variant<std::unique_ptr<App>, std::string> App::Start(const Options& option
   app->process_collector_definition_ = config.process_collector_definition;
 
   const App* self = app.get();
+  app->status_ = std::make_unique<status::StatusPage>(
+      status::StatusPage::Sources{[self] { return self->health_->snapshot(); },
+                                  [self] { return self->health_->SampleFamilies(); },
+                                  [self] { return self->scrape_->Collect(); },
+                                  [self] { return self->actions_->State(); },
+                                  [self] { return self->debug_->enabled(); },
+                                  [self] { return self->server_->has_users(); }},
+      status::StatusPage::Info{HostName(), kVersion, options.telemetry_path, kDocsUrl,
+                               CollectorEntries(options)},
+      std::make_shared<health::SystemClock>());
+  app->status_->Apply(config);
   std::vector<http::Route> routes;
   routes.push_back({options.telemetry_path,
                     [self](const http::Request& r) { return self->Metrics(r); }});
@@ -185,7 +206,14 @@ std::variant<std::unique_ptr<App>, std::string> App::Start(const Options& option
                     false,
                     {"GET", "HEAD"},
                     true});
-  routes.push_back({"/", [self](const http::Request&) { return self->Landing(); }});
+  // The status page: credentials are checked when sent, so it can show
+  // recent actions to users who may read /debug/state.
+  status::StatusPage* page = app->status_.get();
+  routes.push_back({"/", [page](const http::Request& r) { return page->ServePage(r); }, false,
+                    {"GET", "HEAD"}, false, true});
+  routes.push_back({"/status.json", [page](const http::Request& r) { return page->ServeJson(r); },
+                    false, {"GET", "HEAD"}, false, true});
+  routes.push_back({"/static", &status::StatusPage::ServeAsset, true});
 
   auto server = http::Server::Start(
       {options.listen.host, options.listen.port, 8, web, http_stats}, std::move(routes));
@@ -278,6 +306,7 @@ std::string App::ReloadConfig() {
     actions_->Apply(config);
     debug_->SetEnabled(config.health.debug_state);
     auto kept = health_->Apply(config);
+    status_->Apply(config);
     health_->RecordReload(true);
     log::Info("configuration reloaded", {{"file", options_.config_file.string()},
                                          {"process_groups",
@@ -304,32 +333,6 @@ http::Response App::Metrics(const http::Request&) const {
   response.content_type = "text/plain; version=0.0.4; charset=utf-8";
   response.body.reserve(64u << 10);
   scrape::AppendTextFormat(response.body, families);
-  return response;
-}
-
-http::Response App::Landing() const {
-  std::string body =
-      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>vitals</title>"
-      "</head>\n<body><h1>vitals</h1>\n<p>Host, process and health metrics for Prometheus. "
-      "Version " + std::string(kVersion) + " (" + kRevision + ").</p>\n<ul>\n"
-      "<li><a href=\"" + HtmlEscape(options_.telemetry_path) + "\">Metrics</a></li>\n"
-      "<li><a href=\"/-/healthy\">Liveness</a> and <a href=\"/-/ready\">readiness</a></li>\n"
-      "</ul>\n<h2>Collectors</h2>\n<ul>\n";
-  const auto& enabled = options_.collectors;
-  for (const auto& info : collectors::CollectorRegistry::Builtin().all()) {
-    const bool on = std::find(enabled.begin(), enabled.end(), info.name) != enabled.end();
-    body += "<li>" + HtmlEscape(info.name) + (on ? " (enabled)" : " (disabled)") + ": " +
-            HtmlEscape(info.help);
-    for (const auto& flag : info.flags) {
-      body += "<br>--" + HtmlEscape(flag.name) + "=" +
-              HtmlEscape(options_.collector_flags.String(flag.name));
-    }
-    body += "</li>\n";
-  }
-  body += "</ul>\n</body></html>\n";
-  http::Response response;
-  response.content_type = "text/html; charset=utf-8";
-  response.body = std::move(body);
   return response;
 }
 

@@ -14,6 +14,7 @@
 #include "agent/flags.h"
 #include "agent/health/service.h"
 #include "agent/http/server.h"
+#include "agent/status/status_page.h"
 #include "agent/scrape/scrape_collectable.h"
 #include "collectors/process/process_collector.h"
 #include "collectors/procfs/proc_fs.h"
@@ -46,7 +47,6 @@ class App {
 
  private:
   App() = default;
-  http::Response Landing() const;
   http::Response Metrics(const http::Request& request) const;
 
   Options options_;
@@ -59,6 +59,7 @@ class App {
   std::unique_ptr<health::HealthService> health_;  // checks, /health, reload
   std::unique_ptr<actions::ActionRunner> actions_;  // runs on transitions into Unhealthy
   std::unique_ptr<debug::DebugState> debug_;        // /debug/state
+  std::unique_ptr<status::StatusPage> status_;      // the status page at /
   std::mutex reload_mutex_;  // one reload at a time (SIGHUP, POST /-/reload)
   // The running process sections (config.h), guarded by reload_mutex_: a
   // reload re-groups only when they changed.

@@ -48,6 +48,12 @@ class HealthService {
   // "probes" (vitals_probe_*), "samples" (vitals_sample_*), "heartbeats"
   // (vitals_heartbeat_*). They read the last results; none runs a check.
   std::vector<std::shared_ptr<collectors::Collector>> Sources() const;
+  // The sampler's vitals_sample_* families alone (what the status page reads).
+  std::vector<prometheus::MetricFamily> SampleFamilies() const {
+    collectors::MetricSink sink;
+    sampler_->AddSeries(sink);
+    return sink.Take();
+  }
 
   // Self-healing (issue 6): transition listeners (the action runner), added
   // before the first Apply; the current snapshot; the heartbeat checks.
