@@ -481,11 +481,11 @@ def write_secret(directory, name, secret):
 
 
 def places_showing(v, secrets):
-    """Where (/health, /metrics, the log) any of the secrets appears, now."""
-    _, _, body = v.get("/health")
-    return [where for text, where in ((body.decode(), "/health"), (v.metrics(), "/metrics"),
-                                      (v.log_text(), "the log"))
-            if any(secret in text for secret in secrets)]
+    """Where (/health, /metrics, the status page and its JSON, the log) any of
+    the secrets appears, now."""
+    texts = [(v.get(path)[2].decode(), path) for path in ("/health", "/", "/status.json")]
+    texts += [(v.metrics(), "/metrics"), (v.log_text(), "the log")]
+    return [where for text, where in texts if any(secret in text for secret in secrets)]
 
 
 def fail_on(what, problems):

@@ -8,7 +8,9 @@
 
 (() => {
   const body = document.body;
-  const url = body.dataset.poll;
+  // From the origin: a page opened as http://user:pass@host/ has a base URL
+  // that fetch() refuses; the browser sends the credentials it has anyway.
+  const url = new URL(body.dataset.poll, location.origin).href;
   const every = (Number(body.dataset.every) || 2) * 1000;
   const conn = document.getElementById('conn');
   let timer = null;
@@ -43,7 +45,7 @@
     try {
       const response = await fetch(url, {cache: 'no-store', credentials: 'same-origin'});
       if (!response.ok) {
-        throw new Error(`${url} answered ${response.status}`);
+        throw new Error(`${body.dataset.poll} answered ${response.status}`);
       }
       const model = await response.json();
       if (model.layout !== body.dataset.layout) {
@@ -70,6 +72,7 @@
   }
 
   // A hidden tab polls nothing: the page costs the agent nothing then.
+  body.classList.add('live');  // shows "updates every N s"
   document.addEventListener('visibilitychange', () => {
     if (document.hidden) {
       clearTimeout(timer);
