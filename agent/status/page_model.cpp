@@ -25,8 +25,18 @@ std::string_view Symbol(HealthStatus status) {
   return "✖";
 }
 
-Link Docs(const std::string& url, std::string_view anchor, std::string_view section) {
-  return Link{"README: " + std::string(section), url + "#" + std::string(anchor)};
+// A section with its help text and, when the README's URL is known, a link
+// to its section `readme` (whose anchor is `anchor`).
+Section NewSection(const PageInput& in, std::string id, std::string title, std::string help,
+                   std::string_view anchor, std::string_view readme) {
+  Section s;
+  s.id = std::move(id);
+  s.title = std::move(title);
+  s.help = std::move(help);
+  if (!in.docs_url.empty()) {
+    s.docs = Link{"README: " + std::string(readme), in.docs_url + "#" + std::string(anchor)};
+  }
+  return s;
 }
 
 // ---------------------------------------------------------------- checks
@@ -77,17 +87,14 @@ Row CheckRow(const health::EntrySnapshot& e, Clock::time_point now) {
 }
 
 Section Checks(const PageInput& in) {
-  Section s;
-  s.id = "checks";
-  s.title = "Checks";
-  s.help = "Every check of the health model with the status /health reports for it: the first "
-           "result applies at once, later changes need failures_before_unhealthy or "
-           "successes_before_healthy results in a row. The strip shows the raw results, oldest "
-           "first. A check with no result yet, or whose last result is older than its "
-           "staleness bound, is Unhealthy.";
-  if (!in.docs_url.empty()) {
-    s.docs = Docs(in.docs_url, "configuration", "Configuration");
-  }
+  Section s = NewSection(
+      in, "checks", "Checks",
+      "Every check of the health model with the status /health reports for it: the first "
+      "result applies at once, later changes need failures_before_unhealthy or "
+      "successes_before_healthy results in a row. The strip shows the raw results, oldest "
+      "first. A check with no result yet, or whose last result is older than its staleness "
+      "bound, is Unhealthy.",
+      "configuration", "Configuration");
   Table t;
   t.id = "checks-table";
   t.label_column = "Check";
@@ -126,16 +133,13 @@ Section Checks(const PageInput& in) {
 // ---------------------------------------------------------------- groups
 
 Section Groups(const PageInput& in, const FamilyIndex& f) {
-  Section s;
-  s.id = "groups";
-  s.title = "Process groups";
-  s.help = "The process groups of namedprocess_namegroup_*, as the health sampler last read "
-           "them. A group the config declares (a fixed name) is listed even with no process, "
-           "and stands out then. CPU is the share of all CPUs between the last two samples; "
-           "fd use is the highest open fds / soft limit of any process in the group.";
-  if (!in.docs_url.empty()) {
-    s.docs = Docs(in.docs_url, "metrics", "Metrics");
-  }
+  Section s = NewSection(
+      in, "groups", "Process groups",
+      "The process groups of namedprocess_namegroup_*, as the health sampler last read them. A "
+      "group the config declares (a fixed name) is listed even with no process, and stands out "
+      "then. CPU is the share of all CPUs between the last two samples; fd use is the highest "
+      "open fds / soft limit of any process in the group.",
+      "metrics", "Metrics");
   auto procs = f.ByLabel("vitals_sample_group_num_procs", "groupname");
   auto cpu = f.ByLabel("vitals_sample_group_cpu_ratio", "groupname");
   auto rss = f.ByLabel("vitals_sample_group_memory_rss_bytes", "groupname");
@@ -224,15 +228,12 @@ Section Groups(const PageInput& in, const FamilyIndex& f) {
 // ---------------------------------------------------------------- host
 
 Section Host(const PageInput& in, const FamilyIndex& f) {
-  Section s;
-  s.id = "host";
-  s.title = "Host";
-  s.help = "CPU, memory, load, swap and file handles as the health sampler last read them; "
-           "filesystems and disks when their collectors run (node_filesystem_*, node_disk_*), "
-           "from a scrape the page makes at most every 10 s while it is open.";
-  if (!in.docs_url.empty()) {
-    s.docs = Docs(in.docs_url, "metrics", "Metrics");
-  }
+  Section s = NewSection(
+      in, "host", "Host",
+      "CPU, memory, load, swap and file handles as the health sampler last read them; "
+      "filesystems and disks when their collectors run (node_filesystem_*, node_disk_*), from a "
+      "scrape the page makes at most every 10 s while it is open.",
+      "metrics", "Metrics");
   static const DiskReading kNone;
   s.tables = HostTables(f, in.previous_disks, in.disks != nullptr ? *in.disks : kNone);
   return s;
@@ -241,15 +242,12 @@ Section Host(const PageInput& in, const FamilyIndex& f) {
 // ---------------------------------------------------------------- actions
 
 Section Actions(const PageInput& in) {
-  Section s;
-  s.id = "actions";
-  s.title = "Recent actions";
-  s.help = "Restarts, commands and signals run when a check turns Unhealthy, with their limits: "
-           "an action waits out its back-off, and past its burst limit it is suppressed until "
-           "the oldest run leaves the window.";
-  if (!in.docs_url.empty()) {
-    s.docs = Docs(in.docs_url, "self-healing", "Self-healing");
-  }
+  Section s = NewSection(
+      in, "actions", "Recent actions",
+      "Restarts, commands and signals run when a check turns Unhealthy, with their limits: an "
+      "action waits out its back-off, and past its burst limit it is suppressed until the "
+      "oldest run leaves the window.",
+      "self-healing", "Self-healing");
   switch (in.actions_access) {
     case ActionsAccess::kDebugOff:
       s.notes.push_back("Shown when /debug/state is on (\"debug_state\": true in the health "

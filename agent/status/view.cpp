@@ -183,7 +183,8 @@ std::string RenderHtml(const Page& page, const Resources& resources) {
   CellElement(out, "p", "summary", page.summary.cls, page.summary);
   out += "\n<p class=\"meta\">" + HtmlEscape(page.meta) + " · ";
   CellElement(out, "span", "updated", page.updated.cls, page.updated);
-  out += " <span id=\"conn\" role=\"status\"></span></p>\n<nav>";
+  out += " <span class=\"live-note\">· updates every " + std::to_string(page.poll_seconds) +
+         " s</span> <span id=\"conn\" role=\"status\"></span></p>\n<nav>";
   for (const Link& link : page.links) {
     out += "<a href=\"" + HtmlEscape(link.href) + "\">" + HtmlEscape(link.text) + "</a> ";
   }
