@@ -151,7 +151,10 @@ std::optional<Table> Disks(const DiskReading* previous, const DiskReading& curre
                {"Read since boot", "", true},
                {"Written since boot", "", true}};
   RowGroup g;
-  for (const auto& [device, now] : current.devices) {
+  for (const auto& entry : current.devices) {
+    // Named apart: clang 14 cannot capture a structured binding.
+    const std::string& device = entry.first;
+    const DiskReading::Counters& now = entry.second;
     const DiskReading::Counters* before = nullptr;
     if (previous != nullptr && elapsed > 0) {
       auto it = previous->devices.find(device);

@@ -228,8 +228,8 @@ std::string LayoutKey(const Page& page) {
   // FNV-1a over the fixed parts, each followed by a separator byte.
   std::uint64_t h = 14695981039346656037ull;
   auto add = [&](std::string_view s) {
-    for (unsigned char c : s) {
-      h = (h ^ c) * 1099511628211ull;
+    for (char c : s) {
+      h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
     }
     h = (h ^ 0xff) * 1099511628211ull;
   };
