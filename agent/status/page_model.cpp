@@ -328,7 +328,7 @@ Section Collectors(const PageInput& in) {
       in, "collectors", "Host collectors",
       "node_exporter's collectors this agent has, which are on (--collector.<name>, "
       "--no-collector.<name>) and the values of their flags.",
-      "adding-a-host-collector", "Adding a host collector");
+      "layout", "Layout");
   Table t;
   t.id = "collectors-table";
   t.label_column = "Collector";

@@ -12,6 +12,7 @@ credentials, and the recent actions with them. The browser console shows no
 Content-Security-Policy violation, and the Redis password is nowhere on the
 page. A screenshot of each state is kept under <build>/test-artifacts/status_page/
 (their paths are printed)."""
+# ctest-labels: sanitize
 
 import json
 import os

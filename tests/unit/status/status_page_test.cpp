@@ -42,7 +42,10 @@ struct Rig {
     };
     sources.debug_state = [this] { return debug_state.load(); };
     sources.has_users = [this] { return has_users.load(); };
-    page = std::make_unique<status::StatusPage>(sources, status::StatusPage::Info{"h", "1", "/metrics", ""},
+    page = std::make_unique<status::StatusPage>(sources, status::StatusPage::Info{
+                    "h", "1", "/metrics", "",
+                    {{"cpu", true, "Exposes CPU statistics", {{"collector.cpu.info", "false"}}},
+                     {"vmstat", false, "Exposes statistics from /proc/vmstat", {}}}},
                                                 clock);
   }
   std::shared_ptr<health::ManualClock> clock = std::make_shared<health::ManualClock>();
@@ -139,4 +142,15 @@ TEST_CASE("StatusPage: the page links its embedded stylesheet and script by cont
   CHECK(status::FindAsset("status.js")->content_type == "text/javascript; charset=utf-8");
   CHECK(status::StatusPage::ServeAsset(*Get("/static/nope.js")).status == 404);
   CHECK(status::StatusPage::ServeAsset(*Get("/static/../etc/passwd")).status == 404);
+}
+
+TEST_CASE("StatusPage: the host collectors are listed once, outside the polled JSON",
+          "[status]") {
+  Rig rig;
+  const auto html = rig.page->ServePage(*Get("/")).body;
+  CHECK_THAT(html, Catch::Contains("<tr id=\"collector:cpu\"><th scope=\"row\">cpu</th><td>enabled</td>"
+                                   "<td>Exposes CPU statistics</td><td class=\"wide\">"
+                                   "--collector.cpu.info=false</td></tr>"));
+  CHECK_THAT(html, Catch::Contains("<td class=\"muted\">disabled</td>"));
+  CHECK(rig.page->ServeJson(*Get("/status.json")).body.find("collector") == std::string::npos);
 }
