@@ -177,7 +177,8 @@ void Server::Proceed(std::uint64_t connection, Shared request, const Route* rout
     try {
       response = route->handler(*request);
     } catch (const std::exception& e) {
-      log::Error("handler failed", {{"path", std::string(request->path())}, {"err", e.what()}});
+      // The route, not the path: a path may carry a secret (/ping/<token>).
+      log::Error("handler failed", {{"route", route->path}, {"err", e.what()}});
       response = Response::Text(500, "internal error\n");
     }
     Answer(connection, *request, std::move(response));
