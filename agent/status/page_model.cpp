@@ -342,7 +342,7 @@ Section Collectors(const PageInput& in) {
     }
     g.rows.push_back(Row{"collector:" + c.name, c.name, "",
                          {Cell(c.enabled ? "enabled" : "disabled", c.enabled ? "" : "muted"),
-                          Cell(c.help), Cell(flags)}});
+                          Cell(c.help, "wrap"), Cell(flags, "wrap")}});
   }
   t.groups.push_back(std::move(g));
   s.tables.push_back(std::move(t));

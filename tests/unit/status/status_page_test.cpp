@@ -149,7 +149,7 @@ TEST_CASE("StatusPage: the host collectors are listed once, outside the polled J
   Rig rig;
   const auto html = rig.page->ServePage(*Get("/")).body;
   CHECK_THAT(html, Catch::Contains("<tr id=\"collector:cpu\"><th scope=\"row\">cpu</th><td>enabled</td>"
-                                   "<td>Exposes CPU statistics</td><td class=\"wide\">"
+                                   "<td class=\"wrap\">Exposes CPU statistics</td><td class=\"wide wrap\">"
                                    "--collector.cpu.info=false</td></tr>"));
   CHECK_THAT(html, Catch::Contains("<td class=\"muted\">disabled</td>"));
   CHECK(rig.page->ServeJson(*Get("/status.json")).body.find("collector") == std::string::npos);
