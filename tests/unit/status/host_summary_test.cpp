@@ -2,13 +2,13 @@
 
 #include <catch2/catch.hpp>
 
-#include "agent/health/families.h"
+#include "tests/unit/status/family_builder.h"
 #include "agent/status/page_model.h"
 
 using namespace vitals::status;
 using prometheus::MetricType;
-using vitals::health::AddSample;
-using vitals::health::MakeFamily;
+using vitals::status::testing::AddSample;
+using vitals::status::testing::MakeFamily;
 using namespace std::chrono_literals;
 
 namespace {
@@ -19,7 +19,7 @@ using Labels = std::vector<prometheus::ClientMetric::Label>;
 
 void Add(std::vector<prometheus::MetricFamily>& families, const std::string& name, MetricType type,
          std::vector<std::pair<Labels, double>> samples) {
-  auto f = MakeFamily(name, "", type);
+  auto f = MakeFamily(name, type);
   for (auto& [labels, value] : samples) {
     AddSample(f, value, labels);
   }

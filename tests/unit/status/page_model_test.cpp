@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "agent/health/families.h"
+#include "tests/unit/status/family_builder.h"
 
 using namespace vitals::status;
 using vitals::health::EntrySnapshot;
@@ -146,12 +146,12 @@ TEST_CASE("BuildPage: pending and stale checks say so", "[status]") {
 }
 
 TEST_CASE("BuildPage: process groups; a declared group with no process stands out", "[status]") {
-  using vitals::health::AddSample;
-  using vitals::health::MakeFamily;
+  using vitals::status::testing::AddSample;
+  using vitals::status::testing::MakeFamily;
   using prometheus::MetricType;
   std::vector<prometheus::MetricFamily> families;
   auto group_family = [&](const char* name, std::vector<std::pair<std::string, double>> values) {
-    auto f = MakeFamily(name, "", MetricType::Gauge);
+    auto f = MakeFamily(name, MetricType::Gauge);
     for (const auto& [group, v] : values) {
       AddSample(f, v, {{"groupname", group}});
     }
