@@ -2,7 +2,10 @@
 // Go's strings.Fields and strings.TrimSpace, for the parsers that must split
 // a line exactly where node_exporter's Go code splits it (a mount point with
 // a carriage return or a no-break space in its name, a btrfs label ending in
-// one). Go's white space is unicode.IsSpace: ASCII \t \n \v \f \r and space,
+// one, an interface name holding U+00A0), and strconv.ParseInt/ParseUint,
+// whose base 0 takes "0x1f", "0o17", "017", "0b1" and underscores between
+// digits (sysfs's "flags" is "0x1003", fc_host's counters are "0x1a"). Go's
+// white space is unicode.IsSpace: ASCII \t \n \v \f \r and space,
 // U+0085, U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F and
 // U+3000, decoded from UTF-8. A space's bytes can only start at a rune
 // boundary (a lead byte is never inside a valid rune), so looking at every
@@ -12,8 +15,6 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
-
-#include "collectors/procfs/parse_util.h"
 
 namespace vitals::procfs::detail {
 
@@ -141,15 +142,10 @@ inline std::string_view GoTrimSpace(std::string_view s) {
   }
 }
 
-// strconv.ParseInt(s, 10, 64): an optional sign, then decimal digits.
-inline std::optional<std::int64_t> GoParseInt(std::string_view s) {
-  if (!s.empty() && s.front() == '+') {
-    s.remove_prefix(1);
-    if (s.empty() || s.front() == '-') {
-      return std::nullopt;
-    }
-  }
-  return ToI64(s);
-}
+// strconv.ParseUint(text, base, 64) and strconv.ParseInt(text, base, 64)
+// for base 0 (the prefix decides, underscores allowed), 10 or 16; nullopt
+// where Go returns an error (syntax or range).
+std::optional<std::uint64_t> GoParseUint(std::string_view text, int base);
+std::optional<std::int64_t> GoParseInt(std::string_view text, int base);
 
 }  // namespace vitals::procfs::detail

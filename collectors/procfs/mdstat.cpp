@@ -76,7 +76,7 @@ std::optional<Status> ReadStatus(std::string_view device_line, std::string_view 
   if (!fields.Next(first)) {
     return std::nullopt;
   }
-  auto size = detail::GoParseInt(first);
+  auto size = detail::GoParseInt(first, 10);
   if (!size) {
     return std::nullopt;
   }
@@ -93,8 +93,8 @@ std::optional<Status> ReadStatus(std::string_view device_line, std::string_view 
   if (!RE2::PartialMatch(ToPiece(status_line), StatusLine(), nullptr, &total, &active, &marks)) {
     return std::nullopt;
   }
-  auto t = detail::GoParseInt(View(total));
-  auto a = detail::GoParseInt(View(active));
+  auto t = detail::GoParseInt(View(total), 10);
+  auto a = detail::GoParseInt(View(active), 10);
   if (!t || !a) {
     return std::nullopt;
   }
@@ -115,7 +115,7 @@ std::optional<std::int64_t> ReadSynced(std::string_view line) {
       !RE2::PartialMatch(text, RecoverySpeed(), &speed)) {
     return std::nullopt;
   }
-  auto synced = detail::GoParseInt(View(blocks));
+  auto synced = detail::GoParseInt(View(blocks), 10);
   if (!synced || !detail::ToNumber(detail::GoTrimSpace(View(percent))) ||
       !detail::ToNumber(View(finish)) || !detail::ToNumber(View(speed))) {
     return std::nullopt;

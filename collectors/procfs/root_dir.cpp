@@ -216,6 +216,14 @@ Result<int> RootDir::OpenDir(std::string_view relative_dir) const {
   return fd;
 }
 
+Result<RootDir> RootDir::OpenSubdir(std::string_view relative_dir) const {
+  auto fd = OpenDir(relative_dir);
+  if (!fd) {
+    return fd.error();
+  }
+  return RootDir(root_ / relative_dir, ShareFd(*fd), fs_type_);
+}
+
 Result<std::vector<int>> RootDir::NumericEntries(std::string_view relative_dir) const {
   auto fd = OpenDir(relative_dir);
   if (!fd) {

@@ -63,6 +63,11 @@ class RootDir {
   // one), sorted: what Go's os.ReadDir reports as IsDir().
   Result<std::vector<std::string>> Directories(std::string_view relative_dir) const;
 
+  // The directory `relative_dir` as a tree of its own (e.g. a device's
+  // directory in a class listing, whose files are then opened relative to
+  // it). kIo with sys_errno ENOTDIR when it is not a directory.
+  Result<RootDir> OpenSubdir(std::string_view relative_dir) const;
+
   // Number of entries in a directory other than . and .. (e.g. "1234/fd").
   Result<std::uint64_t> CountEntries(std::string_view relative_dir) const;
 

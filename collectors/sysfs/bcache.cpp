@@ -153,7 +153,7 @@ Result<BcacheWriteback> ParseBcacheWriteback(std::string_view path, std::string_
     } else if (StartsWith(line, "change:")) {
       set_signed(out.change, TrimSuffix(value, "/sec"));
     } else if (StartsWith(line, "next io:")) {
-      out.next_io_ms = procfs::detail::GoParseInt(TrimSuffix(value, "ms"));
+      out.next_io_ms = procfs::detail::GoParseInt(TrimSuffix(value, "ms"), 10);
       ok = out.next_io_ms.has_value();
     }
     if (!ok) {

@@ -68,10 +68,10 @@ TEST_CASE("Go's strings.Fields, TrimSpace and bufio.Scanner lines", "[procfs]") 
     CHECK(before == V{"a"});
     CHECK(too_long);
   }
-  CHECK(detail::GoParseInt("+12") == 12);
-  CHECK(detail::GoParseInt("-12") == -12);
-  CHECK_FALSE(detail::GoParseInt("+-1"));
-  CHECK_FALSE(detail::GoParseInt("9223372036854775808"));
+  CHECK(detail::GoParseInt("+12", 10) == 12);
+  CHECK(detail::GoParseInt("-12", 10) == -12);
+  CHECK_FALSE(detail::GoParseInt("+-1", 10));
+  CHECK_FALSE(detail::GoParseInt("9223372036854775808", 10));
 }
 
 TEST_CASE("ParseMounts: /proc/<pid>/mounts as node_exporter 1.5.0 splits it", "[procfs]") {
