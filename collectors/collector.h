@@ -202,6 +202,15 @@ inline procfs::Error NoData(std::string path, std::string reason) {
   return procfs::Error{procfs::Errc::kNoData, std::move(path), std::move(reason)};
 }
 
+// NoData for a file that is absent (node_exporter's os.ErrNotExist: a module
+// not loaded, hardware not there), `error` itself otherwise.
+inline procfs::Error NoDataIfAbsent(const procfs::Error& error, std::string_view what) {
+  if (error.code != procfs::Errc::kNotFound) {
+    return error;
+  }
+  return NoData(error.path, std::string(what) + ": " + error.ToString());
+}
+
 // Builds a collector. Flags that contradict each other (a deprecated name
 // beside the new one, ...) throw std::invalid_argument with the reason: the
 // agent does not start, as node_exporter does not.

@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "collectors/collector_registry.h"
+#include "collectors/device_filter.h"
 #include "collectors/procfs/parse_util.h"
 #include "collectors/sysfs/udev.h"
 
@@ -151,17 +152,12 @@ std::string ExcludePattern(const FlagValues& flags) {
   return "";
 }
 
-std::unique_ptr<RE2> Compile(const std::string& pattern) {
-  return pattern.empty() ? nullptr : std::make_unique<RE2>(pattern);
-}
-
 class DiskstatsCollector : public Collector {
  public:
   explicit DiskstatsCollector(const CollectorContext& ctx)
       : proc_(ctx.proc),
         udev_path_(ctx.flags.String("path.udev.data")),
-        exclude_(Compile(ExcludePattern(ctx.flags))),
-        include_(Compile(ctx.flags.String("collector.diskstats.device-include"))),
+        filter_(ExcludePattern(ctx.flags), ctx.flags.String("collector.diskstats.device-include")),
         descs_(AllDescs()) {}
 
   std::string_view name() const override { return "diskstats"; }
@@ -177,7 +173,7 @@ class DiskstatsCollector : public Collector {
     // udev may start, or restart, after the agent.
     auto udev = procfs::RootDir::Open(udev_path_);
     for (const procfs::DiskStats& disk : *disks) {
-      if (Ignored(disk.name)) {
+      if (filter_.Ignored(disk.name)) {
         continue;
       }
       sysfs::UdevProperties udev_info;
@@ -193,11 +189,6 @@ class DiskstatsCollector : public Collector {
   }
 
  private:
-  bool Ignored(std::string_view device) const {
-    return (exclude_ && MatchesGo(*exclude_, device)) ||
-           (include_ && !MatchesGo(*include_, device));
-  }
-
   void Emit(const procfs::DiskStats& disk, const sysfs::UdevProperties& udev, MetricSink& out) {
     const std::string major = std::to_string(disk.major);
     const std::string minor = std::to_string(disk.minor);
@@ -239,7 +230,7 @@ class DiskstatsCollector : public Collector {
 
   const procfs::ProcFs& proc_;
   const std::string udev_path_;
-  const std::unique_ptr<RE2> exclude_, include_;
+  const DeviceFilter filter_;
   const std::vector<MetricDesc> descs_;
   std::string buffer_, udev_buffer_;
 };
