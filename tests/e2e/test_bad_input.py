@@ -12,7 +12,8 @@ import subprocess
 import tempfile
 import time
 
-from vitals_harness import VITALS_BIN, Vitals, copy_fixture_proc, fail, parse_exposition
+from vitals_harness import (VITALS_BIN, Vitals, copy_fixture_proc, fail, fixture_path,
+                            parse_exposition)
 
 # The host collectors that can be switched one by one, each with a file to break.
 SWITCHABLE = ["cpu", "filefd", "loadavg", "meminfo", "processes", "stat"]
@@ -20,6 +21,9 @@ SWITCHABLE = ["cpu", "filefd", "loadavg", "meminfo", "processes", "stat"]
 # which scrape_collectable.cpp adds whatever the collectors do).
 OWN_PREFIXES = ("vitals_", "process_", "node_exporter_build_info", "namedprocess_scrape_errors",
                 "node_scrape_collector_")
+# The fixture's sysfs: on this machine's /sys the collectors of hardware it
+# lacks (bonds, InfiniBand, Fibre Channel) report no data, success 0.
+SYSFS = "--path.sysfs=" + fixture_path("sys")
 
 
 def host_families(metrics_text):
@@ -110,7 +114,7 @@ CASES = [
 def check_case(tmp, what, breaker, failing, file, families, always_on, collectors):
     proc = copy_fixture_proc(os.path.join(tmp, what.replace(" ", "_").replace("/", "_")))
     breaker(proc)
-    with Vitals("--path.procfs=" + proc) as v:
+    with Vitals("--path.procfs=" + proc, SYSFS) as v:
         status, _, body = v.get("/metrics")
         text = body.decode()
         log = v.log_lines()
@@ -207,7 +211,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="vitals-bad-") as tmp:
         intact = copy_fixture_proc(os.path.join(tmp, "intact"))
         families, always_on = families_by_collector(intact)
-        with Vitals("--path.procfs=" + intact) as v:
+        with Vitals("--path.procfs=" + intact, SYSFS) as v:
             collectors = set(collector_success(v.metrics()))
         if not set(SWITCHABLE) | {"self"} <= collectors:
             fail(f"the intact run reports only collectors {sorted(collectors)}")

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <string_view>
 #include <vector>
 
@@ -18,6 +19,10 @@
 #include "collectors/procfs/loadavg.h"
 #include "collectors/procfs/meminfo.h"
 #include "collectors/procfs/mounts.h"
+#include "collectors/procfs/net_arp.h"
+#include "collectors/procfs/net_conntrack.h"
+#include "collectors/procfs/net_dev.h"
+#include "collectors/procfs/net_ip_vs.h"
 #include "collectors/procfs/net_rpc.h"
 #include "collectors/procfs/net_snmp.h"
 #include "collectors/procfs/net_sockstat.h"
@@ -28,12 +33,14 @@
 #include "collectors/procfs/pid_stat.h"
 #include "collectors/procfs/pid_status.h"
 #include "collectors/procfs/pressure.h"
+#include "collectors/procfs/rtnetlink.h"
 #include "collectors/procfs/schedstat.h"
 #include "collectors/procfs/spl_kstat.h"
 #include "collectors/procfs/stat.h"
 #include "collectors/procfs/sysctl.h"
 #include "collectors/procfs/vmstat.h"
 #include "collectors/sysfs/go_glob.h"
+#include "collectors/sysfs/infiniband.h"
 #include "collectors/sysfs/os_release.h"
 #include "collectors/sysfs/textfile.h"
 #include "collectors/sysfs/udev.h"
@@ -159,6 +166,51 @@ void Fuzz(std::string_view text) {
     }
   } else if (parser == "udev") {
     (void)vitals::sysfs::ParseUdevProperties(text);  // never fails: only no crash
+  } else if (parser == "net_dev") {
+    vp::NetDev dev;
+    auto r = vp::ParseNetDev(text, dev);
+    CheckError(r);
+    if (r.ok() && dev.values.size() != dev.devices.size() * dev.columns.size()) {
+      std::abort();
+    }
+  } else if (parser == "net_arp") {
+    std::vector<vp::ArpDevice> devices;
+    CheckError(vp::ParseArp(text, devices));
+  } else if (parser == "net_conntrack") {
+    CheckError(vp::ParseConntrackStat(text));
+  } else if (parser == "net_ip_vs") {
+    CheckError(vp::ParseIpVsStats(text));
+    std::vector<vp::IpVsBackend> backends;
+    CheckError(vp::ParseIpVsBackends(text, backends));
+  } else if (parser == "rtnetlink") {
+    // The sequence number of the first message, so that input gets past it;
+    // an NLMSG_ERROR in the input is an i/o error (with its errno) by design.
+    std::uint32_t seq = 0;
+    if (text.size() >= 12) {
+      std::memcpy(&seq, text.data() + 8, sizeof(seq));
+    }
+    std::vector<vp::NetlinkLink> links;
+    std::vector<vp::NetlinkAddress> addresses;
+    auto l = vp::ParseLinkDatagram(text, seq, links);
+    auto a = vp::ParseAddressDatagram(text, seq, addresses);
+    for (const vp::Error* e : {l.ok() ? nullptr : &l.error(), a.ok() ? nullptr : &a.error()}) {
+      if (e != nullptr && e->code != vp::Errc::kParse && e->code != vp::Errc::kIo) {
+        std::abort();
+      }
+    }
+    for (const auto& link : links) {
+      if (link.stats_count > vp::kLinkStatCount) {
+        std::abort();
+      }
+    }
+    for (const auto& address : addresses) {
+      if (address.size != 4 && address.size != 16) {
+        std::abort();
+      }
+    }
+  } else if (parser == "infiniband") {
+    (void)vitals::sysfs::ParseInfiniBandState(text);
+    (void)vitals::sysfs::ParseInfiniBandRate(text);
   } else if (parser == "os_release") {
     CheckError(vitals::sysfs::ParseOsRelease("etc/os-release", text));
   } else {

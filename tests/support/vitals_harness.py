@@ -188,7 +188,9 @@ def parse_exposition(text):
     families = {}
     current = None
     label_re = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
-    for line in text.splitlines():
+    # Lines end at "\n" only: a label value may hold U+0085 or U+2028, which
+    # str.splitlines() would also break at.
+    for line in text.split("\n"):
         if not line:
             continue
         if line.startswith("# HELP ") or line.startswith("# TYPE "):
