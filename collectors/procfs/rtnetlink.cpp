@@ -63,7 +63,12 @@ Result<DumpProgress> WalkDatagram(std::string_view datagram, std::uint32_t seq, 
     datagram.remove_prefix(std::min(Align(header.nlmsg_len), datagram.size()));
     if (header.nlmsg_type == NLMSG_ERROR || header.nlmsg_type == NLMSG_DONE) {
       // Both may carry an error number (a dump that failed on its way).
-      const int err = payload.size() >= sizeof(int) ? -Load<int>(payload) : 0;
+      // The kernel sends 0 or a negative errno (at least -4095, MAX_ERRNO).
+      const int code = payload.size() >= sizeof(int) ? Load<int>(payload) : 0;
+      if (code > 0 || code < -4095) {
+        return Malformed(what, "an error code of " + std::to_string(code) + ", not a negative errno");
+      }
+      const int err = -code;
       if (err != 0) {
         return NetlinkError(what, std::strerror(err), err);
       }
