@@ -137,7 +137,8 @@ std::variant<std::unique_ptr<App>, std::string> App::Start(const Options& option
   }
   auto http_stats = std::make_shared<http::ServerStats>();
   enabled.push_back(std::make_unique<http::HttpCollector>(http_stats, web.tls.has_value()));
-  app->health_ = std::make_unique<health::HealthService>(*app->proc_, app->process_groups_);
+  app->health_ =
+      std::make_unique<health::HealthService>(*app->proc_, app->process_groups_, &ctx);
   app->actions_ =
       std::make_unique<actions::ActionRunner>(*app->proc_, std::make_shared<health::SystemClock>());
   // The health model and the actions are sources of the same scrape.

@@ -20,13 +20,13 @@ CheckResult ProcessCountCheck::Run(const CheckContext& ctx) {
   const auto count = static_cast<std::uint64_t>(sample.value);
   CheckResult result;
   result.value = sample.value;
-  result.data["group"] = key_.group;
+  result.data["group"] = key_.instance;
   result.data["processes"] = count;
   result.data["min"] = min_;
   if (max_) {
     result.data["max"] = *max_;
   }
-  const std::string have = "group " + key_.group + " has " + FormatNumber(sample.value) +
+  const std::string have = "group " + key_.instance + " has " + FormatNumber(sample.value) +
                            " process" + (count == 1 ? "" : "es");
   if (count < min_) {
     result.status = HealthStatus::kUnhealthy;

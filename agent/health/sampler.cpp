@@ -1,10 +1,15 @@
 #include "agent/health/sampler.h"
 
 #include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "collectors/collector_flags.h"
 
 #include "collectors/procfs/file_nr.h"
 #include "collectors/procfs/loadavg.h"
 #include "collectors/procfs/meminfo.h"
+#include "collectors/procfs/pressure.h"
 #include "collectors/procfs/stat.h"
 
 namespace vitals::health {
@@ -12,7 +17,48 @@ namespace vitals::health {
 namespace {
 
 std::string Key(const ValueKey& key) {
-  return key.group.empty() ? key.value : key.value + "/" + key.group;
+  return key.instance.empty() ? key.value : key.value + "/" + key.instance;
+}
+
+// The PSI values: avg10 of /proc/pressure/<resource>'s "some" and "full"
+// lines. Read here, not from the pressure collector: node_exporter's
+// families carry only the totals, and avg10 is what the kernel averages.
+struct PsiValues {
+  std::string_view resource, some, full;
+};
+const PsiValues kPsiValues[] = {
+    {"cpu", "host.pressure_cpu_some_avg10_ratio", "host.pressure_cpu_full_avg10_ratio"},
+    {"memory", "host.pressure_memory_some_avg10_ratio", "host.pressure_memory_full_avg10_ratio"},
+    {"io", "host.pressure_io_some_avg10_ratio", "host.pressure_io_full_avg10_ratio"},
+};
+
+// One family's values by the selector label's value ("" without one).
+using Series = std::map<std::string, double, std::less<>>;
+const prometheus::MetricFamily* FindFamily(const std::vector<prometheus::MetricFamily>& families,
+                                           std::string_view name) {
+  for (const auto& family : families) {
+    if (family.name == name) {
+      return &family;
+    }
+  }
+  return nullptr;
+}
+Series ValuesBy(const prometheus::MetricFamily& family, std::string_view label) {
+  Series out;
+  for (const auto& metric : family.metric) {
+    std::string instance;
+    for (const auto& pair : metric.label) {
+      if (pair.name == label) {
+        instance = pair.value;
+      }
+    }
+    const double v = family.type == prometheus::MetricType::Counter ? metric.counter.value
+                                                                     : metric.gauge.value;
+    // Two series of one instance (a mount point mounted over): the last
+    // listed is the one mounted last, the one a path reaches.
+    out.insert_or_assign(std::move(instance), v);
+  }
+  return out;
 }
 
 }  // namespace
@@ -41,6 +87,97 @@ std::span<const SampledValue> SampledValues() {
       {"host.swap_used_ratio", false, true,
        {"vitals_sample_host_swap_used_ratio",
         "Used swap / total swap at the last sample (0 with no swap).", MetricType::Gauge, {}}},
+      {"host.filesystem_free_ratio", false, false,
+       {"vitals_sample_host_filesystem_free_ratio",
+        "Space available to non-root users / size, per mount point, at the last sample.",
+        MetricType::Gauge, {"mountpoint"}},
+       {"filesystem", "node_filesystem_avail_bytes", "node_filesystem_size_bytes", Combine::kRatio,
+        "node_filesystem_device_error"}},
+      {"host.filesystem_free_inodes_ratio", false, false,
+       {"vitals_sample_host_filesystem_free_inodes_ratio",
+        "Free inodes / inodes, per mount point, at the last sample.", MetricType::Gauge,
+        {"mountpoint"}},
+       {"filesystem", "node_filesystem_files_free", "node_filesystem_files", Combine::kRatio,
+        "node_filesystem_device_error"}},
+      {"host.filesystem_readonly", false, true,
+       {"vitals_sample_host_filesystem_readonly",
+        "1 if the filesystem is mounted read-only, per mount point, at the last sample.",
+        MetricType::Gauge, {"mountpoint"}},
+       {"filesystem", "node_filesystem_readonly", {}, Combine::kRaw,
+        "node_filesystem_device_error"}},
+      {"host.pressure_cpu_some_avg10_ratio", false, true,
+       {"vitals_sample_host_pressure_cpu_some_avg10_ratio",
+        "Share of the last 10s some tasks waited for CPU (PSI some avg10 / 100).",
+        MetricType::Gauge, {}}},
+      {"host.pressure_cpu_full_avg10_ratio", false, true,
+       {"vitals_sample_host_pressure_cpu_full_avg10_ratio",
+        "Share of the last 10s all non-idle tasks waited for CPU (PSI full avg10 / 100).",
+        MetricType::Gauge, {}}},
+      {"host.pressure_memory_some_avg10_ratio", false, true,
+       {"vitals_sample_host_pressure_memory_some_avg10_ratio",
+        "Share of the last 10s some tasks waited for memory (PSI some avg10 / 100).",
+        MetricType::Gauge, {}}},
+      {"host.pressure_memory_full_avg10_ratio", false, true,
+       {"vitals_sample_host_pressure_memory_full_avg10_ratio",
+        "Share of the last 10s all non-idle tasks waited for memory (PSI full avg10 / 100).",
+        MetricType::Gauge, {}}},
+      {"host.pressure_io_some_avg10_ratio", false, true,
+       {"vitals_sample_host_pressure_io_some_avg10_ratio",
+        "Share of the last 10s some tasks waited for I/O (PSI some avg10 / 100).",
+        MetricType::Gauge, {}}},
+      {"host.pressure_io_full_avg10_ratio", false, true,
+       {"vitals_sample_host_pressure_io_full_avg10_ratio",
+        "Share of the last 10s all non-idle tasks waited for I/O (PSI full avg10 / 100).",
+        MetricType::Gauge, {}}},
+      {"host.disk_busy_ratio", false, true,
+       {"vitals_sample_host_disk_busy_ratio",
+        "Share of time the device was doing I/O between the last two samples, per device.",
+        MetricType::Gauge, {"device"}},
+       {"diskstats", "node_disk_io_time_seconds_total", {}, Combine::kPerSecond}},
+      {"host.network_receive_error_ratio", false, true,
+       {"vitals_sample_host_network_receive_error_ratio",
+        "Receive errors / (packets received + receive errors) between the last two samples, "
+        "per device (0 when neither grew).",
+        MetricType::Gauge, {"device"}},
+       {"netdev", "node_network_receive_errs_total", "node_network_receive_packets_total",
+        Combine::kShareOfSum}},
+      {"host.network_transmit_error_ratio", false, true,
+       {"vitals_sample_host_network_transmit_error_ratio",
+        "Transmit errors / (packets sent + transmit errors) between the last two samples, "
+        "per device (0 when neither grew).",
+        MetricType::Gauge, {"device"}},
+       {"netdev", "node_network_transmit_errs_total", "node_network_transmit_packets_total",
+        Combine::kShareOfSum}},
+      {"host.network_receive_drop_ratio", false, true,
+       {"vitals_sample_host_network_receive_drop_ratio",
+        "Packets dropped on receive / (packets received + dropped) between the last two samples, "
+        "per device (0 when neither grew).",
+        MetricType::Gauge, {"device"}},
+       {"netdev", "node_network_receive_drop_total", "node_network_receive_packets_total",
+        Combine::kShareOfSum}},
+      {"host.network_transmit_drop_ratio", false, true,
+       {"vitals_sample_host_network_transmit_drop_ratio",
+        "Packets dropped on transmit / (packets sent + dropped) between the last two samples, "
+        "per device (0 when neither grew).",
+        MetricType::Gauge, {"device"}},
+       {"netdev", "node_network_transmit_drop_total", "node_network_transmit_packets_total",
+        Combine::kShareOfSum}},
+      {"host.conntrack_usage_ratio", false, true,
+       {"vitals_sample_host_conntrack_usage_ratio",
+        "Connection tracking entries / the table's limit at the last sample.", MetricType::Gauge,
+        {}},
+       {"conntrack", "node_nf_conntrack_entries", "node_nf_conntrack_entries_limit",
+        Combine::kRatio}},
+      {"host.clock_offset_seconds", false, true,
+       {"vitals_sample_host_clock_offset_seconds",
+        "Absolute offset of the system clock from its reference (adjtimex) at the last sample.",
+        MetricType::Gauge, {}},
+       {"timex", "node_timex_offset_seconds", {}, Combine::kAbs}},
+      {"host.clock_synced", false, false,
+       {"vitals_sample_host_clock_synced",
+        "1 if the kernel says the clock is synchronized (adjtimex) at the last sample, else 0.",
+        MetricType::Gauge, {}},
+       {"timex", "node_timex_sync_status", {}, Combine::kRaw}},
       {"group.num_procs", true, false,
        {"vitals_sample_group_num_procs", "Processes in the group.", MetricType::Gauge,
         {"groupname"}}},
@@ -73,9 +210,184 @@ void Sampler::SetGroupReader(GroupReader reader) {
   group_reader_ = std::move(reader);
 }
 
+void Sampler::SetHostCollectors(const collectors::CollectorContext& context,
+                                const collectors::CollectorRegistry& registry) {
+  host_collectors_.clear();
+  for (const SampledValue& v : SampledValues()) {
+    const std::string_view name = v.from.collector;
+    if (!name.empty() && host_collectors_.count(name) == 0) {
+      const collectors::CollectorInfo* info = registry.Find(name);
+      host_collectors_[name] = info != nullptr ? info->factory(context) : nullptr;
+    }
+  }
+}
+
 void Sampler::Put(std::map<std::string, Value>& values, const std::string& key,
                   Value value) const {
   values.insert_or_assign(key, std::move(value));
+}
+
+void Sampler::SamplePressure(std::map<std::string, Value>& values, SteadyTime now) {
+  for (const PsiValues& r : kPsiValues) {
+    const std::string some(r.some), full(r.full);
+    auto psi = procfs::ReadPsi(proc_, r.resource, buffer_);
+    if (!psi) {
+      std::string why = psi.error().ToString();
+      if (psi.error().code == procfs::Errc::kNotFound) {
+        why += " (pressure stall information needs Linux >= 4.20 with CONFIG_PSI)";
+      } else if (psi.error().sys_errno == EOPNOTSUPP) {
+        why += " (pressure stall information is off: boot with psi=1)";
+      }
+      Put(values, some, why);
+      Put(values, full, why);
+      continue;
+    }
+    auto put = [&](const std::string& key, const std::optional<procfs::PsiLine>& line,
+                   const char* kind) {
+      if (line) {
+        Put(values, key, health::Sample{line->avg10 / 100, now});
+      } else {
+        Put(values, key,
+            "pressure/" + std::string(r.resource) + " has no \"" + kind + "\" line" +
+                (r.resource == "cpu" ? " (Linux before 5.13)" : ""));
+      }
+    };
+    put(some, psi->some, "some");
+    put(full, psi->full, "full");
+  }
+}
+
+std::variant<std::vector<prometheus::MetricFamily>, std::string> Sampler::RunCollector(
+    std::string_view name) {
+  auto found = host_collectors_.find(name);
+  if (found == host_collectors_.end()) {
+    return std::string("the host collectors are not set up");
+  }
+  if (!found->second) {
+    return "the " + std::string(name) + " collector is not in this build";
+  }
+  collectors::MetricSink sink;
+  if (auto done = found->second->Collect(sink); !done) {
+    return "the " + std::string(name) + " collector: " + done.error().ToString();
+  }
+  return sink.Take();
+}
+
+void Sampler::SampleHost(std::map<std::string, Value>& values, SteadyTime now) {
+  // Each collector runs once per sample, for all the rows that name it.
+  std::map<std::string_view, std::variant<std::vector<prometheus::MetricFamily>, std::string>>
+      ran;
+  std::map<std::string, Counters> counters;
+  for (const SampledValue& row : SampledValues()) {
+    const HostSource& from = row.from;
+    if (from.collector.empty()) {
+      continue;
+    }
+    const std::string name(row.name);
+    auto it = ran.find(from.collector);
+    if (it == ran.end()) {
+      it = ran.emplace(from.collector, RunCollector(from.collector)).first;
+    }
+    if (auto* why = std::get_if<std::string>(&it->second)) {
+      Put(values, name, *why);
+      continue;
+    }
+    const auto& families = std::get<0>(it->second);
+    const std::string_view label = row.metric.labels.empty() ? "" : row.metric.labels[0];
+    // A family the collector did not emit: no instances for a per-instance
+    // value (every mount excluded), an error for a host value.
+    auto series = [&](std::string_view family_name) -> std::optional<Series> {
+      const prometheus::MetricFamily* family = FindFamily(families, family_name);
+      if (family == nullptr) {
+        return label.empty() ? std::nullopt : std::optional<Series>(Series{});
+      }
+      return ValuesBy(*family, label);
+    };
+    const auto a = series(from.a);
+    const auto b = from.b.empty() ? std::optional<Series>(Series{}) : series(from.b);
+    if (!a || !b) {
+      Put(values, name,
+          "the " + std::string(from.collector) + " collector reported no " +
+              std::string(!a ? from.a : from.b));
+      continue;
+    }
+    std::set<std::string, std::less<>> instances;
+    for (const auto& entry : *a) {
+      instances.insert(entry.first);
+    }
+    Series errors;
+    if (!from.error_family.empty()) {
+      errors = series(from.error_family).value_or(Series{});
+      for (const auto& [instance, v] : errors) {
+        if (v != 0) {
+          instances.insert(instance);
+        }
+      }
+    }
+    for (const std::string& instance : instances) {
+      const std::string key = instance.empty() ? name : name + "/" + instance;
+      auto fail = [&](const std::string& why) { Put(values, key, why); };
+      if (auto e = errors.find(instance); e != errors.end() && e->second != 0) {
+        fail(std::string(from.error_family) + " is 1 (the agent's log says why)");
+        continue;
+      }
+      const auto av = a->find(instance);
+      const auto bv = b->find(instance);
+      if (av == a->end() || (!from.b.empty() && bv == b->end())) {
+        fail("the " + std::string(from.collector) + " collector reported no " +
+             std::string(av == a->end() ? from.a : from.b) + " for it");
+        continue;
+      }
+      const double x = av->second;
+      const double y = from.b.empty() ? 0 : bv->second;
+      switch (from.combine) {
+        case Combine::kRaw:
+          Put(values, key, health::Sample{x, now});
+          continue;
+        case Combine::kAbs:
+          Put(values, key, health::Sample{std::abs(x), now});
+          continue;
+        case Combine::kRatio:
+          if (y == 0) {
+            fail(std::string(from.b) + " is 0");
+          } else {
+            Put(values, key, health::Sample{x / y, now});
+          }
+          continue;
+        case Combine::kPerSecond:
+        case Combine::kShareOfSum:
+          break;
+      }
+      // A rate between two samples, over at least kMinCpuInterval as the
+      // CPU ratio (sooner: the base and the last value are kept).
+      const Counters reading{x, y, now};
+      auto last = last_counters_.find(key);
+      if (last == last_counters_.end()) {
+        fail("needs two samples");
+        counters[key] = reading;
+        continue;
+      }
+      if (now - last->second.taken < kMinCpuInterval) {
+        auto kept = values_.find(key);  // values_ is written only by this thread
+        Put(values, key, kept != values_.end() ? kept->second : Value("needs two samples"));
+        counters[key] = last->second;
+        continue;
+      }
+      counters[key] = reading;
+      const double da = x - last->second.a;
+      const double db = y - last->second.b;
+      if (da < 0 || db < 0) {
+        fail("a counter went back between the last two samples (reset): needs two samples");
+      } else if (from.combine == Combine::kPerSecond) {
+        Put(values, key,
+            health::Sample{da / std::chrono::duration<double>(now - last->second.taken).count(),
+                           now});
+      } else {
+        Put(values, key, health::Sample{da + db == 0 ? 0 : da / (da + db), now});
+      }
+    }
+  }
+  last_counters_ = std::move(counters);
 }
 
 void Sampler::Sample() {
@@ -171,6 +483,9 @@ void Sampler::Sample() {
         static_cast<double>(nr->allocated) / static_cast<double>(nr->maximum));
   }
 
+  SamplePressure(values, now);
+  SampleHost(values, now);
+
   GroupReader reader;
   {
     std::lock_guard lock(mutex_);
@@ -224,20 +539,71 @@ void Sampler::Sample() {
 
 std::variant<Sample, std::string> Sampler::Get(const ValueKey& key) const {
   std::lock_guard lock(mutex_);
-  auto it = values_.find(Key(key));
-  if (it == values_.end()) {
-    if (!key.group.empty()) {
-      return "no sample for group " + key.group + " (no such group, or not sampled yet)";
+  if (!key.pattern.empty()) {
+    const RE2 re(key.pattern, RE2::Quiet);
+    if (!re.ok()) {
+      return "invalid regex: " + re.error();
     }
+    const std::string prefix = key.value + "/";
+    std::optional<health::Sample> worst;
+    for (auto it = values_.lower_bound(prefix);
+         it != values_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
+      const std::string instance = it->first.substr(prefix.size());
+      if (!collectors::MatchesGo(re, instance)) {
+        continue;
+      }
+      if (auto* why = std::get_if<std::string>(&it->second)) {
+        return key.label + " " + instance + ": " + *why;  // unknown is not "fine"
+      }
+      const health::Sample& s = std::get<health::Sample>(it->second);
+      if (!worst || (key.higher_is_worse ? s.value > worst->value : s.value < worst->value)) {
+        worst = s;
+        worst->instance = instance;
+      }
+    }
+    if (worst) {
+      return *worst;
+    }
+  } else if (auto it = values_.find(Key(key)); it != values_.end()) {
+    return it->second;
+  }
+  if (key.instance.empty() && key.pattern.empty()) {
     return std::string("not sampled yet");
   }
-  return it->second;
+  if (key.label == "group") {
+    return "no sample for group " + key.instance + " (no such group, or not sampled yet)";
+  }
+  // The value failed as a whole (its collector did), or the instance is
+  // unknown: say which exist.
+  if (auto whole = values_.find(key.value); whole != values_.end()) {
+    if (auto* why = std::get_if<std::string>(&whole->second)) {
+      return *why;
+    }
+  }
+  std::string known;
+  std::size_t count = 0;
+  const std::string prefix = key.value + "/";
+  for (auto it = values_.lower_bound(prefix);
+       it != values_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
+    if (++count <= 10) {
+      known += (known.empty() ? "" : ", ") + it->first.substr(prefix.size());
+    }
+  }
+  if (count == 0) {
+    return "no " + key.label + " sampled yet";
+  }
+  if (count > 10) {
+    known += ", ... (" + std::to_string(count) + " in all)";
+  }
+  return "no " + key.label + " " +
+         (key.pattern.empty() ? "\"" + key.instance + "\"" : "matches " + key.pattern) +
+         " (known: " + known + ")";
 }
 
 void Sampler::AddSeries(collectors::MetricSink& sink) const {
   std::lock_guard lock(mutex_);
   for (const SampledValue& v : SampledValues()) {
-    if (!v.per_group) {
+    if (v.metric.labels.empty()) {
       auto it = values_.find(std::string(v.name));
       if (it != values_.end() && it->second.index() == 0) {
         sink.Add(v.metric, std::get<0>(it->second).value);

@@ -6,9 +6,12 @@
 // (vitals_sample_*) so a user can graph what a rule saw.
 //
 // The values are one table, SampledValues() (sampler.cpp): the threshold
-// kind's reader, the sampler and vitals_sample_* all read it, so adding a
-// value is a row there and the lines of Sample() that compute it. Group
-// values (per_group) come from a GroupReader when process groups exist.
+// kind's reader, the sampler and vitals_sample_* all read it. A value read
+// from a host collector's families (filesystem, diskstats, netdev, ...) is
+// only its row (HostSource): the sampler runs that registered collector
+// (SetHostCollectors) and combines the families; the others are the row
+// and the lines of Sample() that compute them. Group values (per_group)
+// come from a GroupReader when process groups exist.
 //
 // Thread contract: Sample() runs on one thread at a time (the scheduler's);
 // Get() and AddSeries() may be called from any thread.
@@ -28,16 +31,40 @@
 #include "agent/health/clock.h"
 #include "agent/health/value_source.h"
 #include "collectors/collector.h"
+#include "collectors/collector_registry.h"
 #include "collectors/procfs/proc_fs.h"
 
 namespace vitals::health {
+
+// How a value comes from a host collector's families, per instance (the
+// series' label named by the value's metric, e.g. mountpoint) or once.
+enum class Combine {
+  kRatio,       // a / b at one sample
+  kRaw,         // a
+  kAbs,         // |a|
+  kPerSecond,   // a's increase per second between two samples
+  kShareOfSum,  // increase of a / (increase of a + increase of b) between two
+                // samples; 0 when neither grew (nothing failed)
+};
+struct HostSource {
+  std::string_view collector;  // a registered host collector; empty: Sample() itself
+  std::string_view a, b;       // family names (b for kRatio and kShareOfSum)
+  Combine combine = Combine::kRaw;
+  // A family whose value 1 says why an instance has no a or b
+  // (node_filesystem_device_error: statfs failed or timed out).
+  std::string_view error_family = {};
+};
 
 // A value a threshold check may name (its "value" key).
 struct SampledValue {
   std::string_view name;  // "host.cpu_busy_ratio", "group.open_fds"
   bool per_group;         // needs a "group"; its series is labelled groupname
   bool higher_is_worse;   // the default direction of a rule on it
-  collectors::MetricDesc metric;  // vitals_sample_*: what rules saw
+  // vitals_sample_*: what rules saw. A host value with a label (mountpoint,
+  // device) is per instance: a check names one (the label as key) or a regex
+  // (the label plus "s": "mountpoints") meaning the worst match.
+  collectors::MetricDesc metric;
+  HostSource from = {};
 };
 std::span<const SampledValue> SampledValues();
 
@@ -67,6 +94,12 @@ class Sampler final : public ValueSource {
 
   // Replaces the group reader (on reload); nullptr when there are no groups.
   void SetGroupReader(GroupReader reader);
+  // Builds the collectors the HostSource rows name from `registry` (this
+  // sampler's own instances, run on its thread, with the agent's flags); a
+  // row whose collector is not registered fails, saying so. Call before the
+  // first Sample().
+  void SetHostCollectors(const collectors::CollectorContext& context,
+                         const collectors::CollectorRegistry& registry);
 
   void Sample();
   std::variant<health::Sample, std::string> Get(const ValueKey& key) const override;
@@ -75,6 +108,11 @@ class Sampler final : public ValueSource {
  private:
   using Value = std::variant<health::Sample, std::string>;
   void Put(std::map<std::string, Value>& values, const std::string& key, Value value) const;
+  void SampleHost(std::map<std::string, Value>& values, SteadyTime now);
+  void SamplePressure(std::map<std::string, Value>& values, SteadyTime now);
+  // The families of one host collector's run, or why there are none.
+  std::variant<std::vector<prometheus::MetricFamily>, std::string> RunCollector(
+      std::string_view name);
 
   procfs::ProcFs proc_;
   std::shared_ptr<const Clock> clock_;
@@ -88,6 +126,13 @@ class Sampler final : public ValueSource {
   };
   std::optional<CpuReading> last_cpu_;
   std::map<std::string, double> last_group_cpu_;
+  // The host collectors by name; null: not registered in this build.
+  std::map<std::string_view, std::unique_ptr<collectors::Collector>> host_collectors_;
+  struct Counters {
+    double a = 0, b = 0;
+    SteadyTime taken{};
+  };
+  std::map<std::string, Counters> last_counters_;  // by value key, for rates
   SteadyTime last_time_{};
   std::size_t cpus_ = 0;
 

@@ -37,10 +37,14 @@ using Millis = std::chrono::milliseconds;
 }  // namespace
 
 HealthService::HealthService(const procfs::ProcFs& proc,
-                             std::shared_ptr<collectors::ProcessCollector> process_groups)
+                             std::shared_ptr<collectors::ProcessCollector> process_groups,
+                             const collectors::CollectorContext* host)
     : proc_(proc) {
   sampler_ = std::make_shared<Sampler>(proc_, clock_);
   sampler_->SetGroupReader(MakeGroupReader(std::move(process_groups)));
+  if (host != nullptr) {
+    sampler_->SetHostCollectors(*host, collectors::CollectorRegistry::Builtin());
+  }
 }
 
 HealthService::~HealthService() {

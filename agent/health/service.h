@@ -31,9 +31,11 @@ class HealthService {
  public:
   // `process_groups`: the collector the scrape uses (one set of groups and
   // counters for /metrics and the checks; a reload re-groups it, App);
-  // null: no group values.
+  // null: no group values. `host`: the context the sampler builds its own
+  // host collectors from (filesystem, netdev, ...); null: no such values.
   explicit HealthService(const procfs::ProcFs& proc,
-                         std::shared_ptr<collectors::ProcessCollector> process_groups = nullptr);
+                         std::shared_ptr<collectors::ProcessCollector> process_groups = nullptr,
+                         const collectors::CollectorContext* host = nullptr);
   ~HealthService();
 
   // Applies a validated configuration in one step and starts the scheduler

@@ -1,5 +1,7 @@
 #include "agent/health/threshold_check.h"
 
+#include <re2/re2.h>
+
 #include <cmath>
 
 #include "agent/health/kind.h"
@@ -39,6 +41,10 @@ CheckResult ThresholdCheck::Run(const CheckContext& ctx) {
   CheckResult result;
   result.status = for_.Apply(raw, ctx.now, hold_);
   result.description = key_.ToString() + " " + Explain(rule_, sample.value);
+  if (!sample.instance.empty()) {  // the worst of a pattern's matches
+    result.description += " (" + key_.label + " " + sample.instance + ")";
+    result.data[key_.label] = sample.instance;
+  }
   if (auto pending = for_.PendingFor(ctx.now)) {
     result.description += " for " + FormatDuration(*pending) + " of " + FormatDuration(hold_);
   }
@@ -59,6 +65,10 @@ CheckResult ThresholdCheck::Run(const CheckContext& ctx) {
 
 namespace {
 
+// The keys naming a per-instance host value's instance (metric label, or
+// label + "s" for a regex).
+const char* const kSelectorKeys[] = {"mountpoint", "mountpoints", "device", "devices"};
+
 ThresholdSettings ReadThreshold(const config::Reader& r, config::CheckConfig&,
                                 const config::KindReadContext& context) {
   ThresholdSettings t;
@@ -74,10 +84,41 @@ ThresholdSettings ReadThreshold(const config::Reader& r, config::CheckConfig&,
       r.FailAt("value", "expected one of " + list + ", got \"" + *v + "\"");
     }
   }
+  const std::string_view label =
+      info == nullptr || info->per_group || info->metric.labels.empty() ? ""
+                                                                         : info->metric.labels[0];
+  for (const char* key : kSelectorKeys) {
+    const std::string_view k(key);
+    if (r.Has(key) && info != nullptr && k != label && k.substr(0, k.size() - 1) != label) {
+      r.FailAt(key, "not allowed with " + t.value +
+                        (label.empty() ? std::string(" (it has no instances)")
+                                       : " (it takes " + std::string(label) + " or " +
+                                             std::string(label) + "s)"));
+    }
+  }
   if (info != nullptr && info->per_group) {
-    t.group = config::ReadDeclaredGroup(r, context, "group value");
+    t.key.instance = config::ReadDeclaredGroup(r, context, "group value");
   } else if (info != nullptr && r.Has("group")) {
     r.FailAt("group", "not allowed with a host value");
+  } else if (!label.empty()) {
+    const std::string one(label), pattern = one + "s";
+    t.key.label = one;
+    if (r.Has(one) == r.Has(pattern)) {
+      r.Fail("expected \"" + one + "\" (one) or \"" + pattern + "\" (a regex: the worst match) with " +
+             t.value + ", not " + (r.Has(one) ? "both" : "neither"));
+    } else if (auto exact = r.String(one)) {
+      t.key.instance = *exact;
+      if (exact->empty()) {
+        r.FailAt(one, "expected a " + one + ", got \"\"");
+      }
+    } else if (auto regex = r.String(pattern)) {
+      const RE2 re(*regex, RE2::Quiet);
+      if (!re.ok() || regex->empty()) {
+        r.FailAt(pattern, "expected a regex (RE2), got \"" + *regex + "\": " +
+                              (regex->empty() ? std::string("empty") : re.error()));
+      }
+      t.key.pattern = *regex;
+    }
   }
   bool above = info == nullptr || info->higher_is_worse;
   if (auto d = r.String("direction")) {
@@ -102,15 +143,20 @@ ThresholdSettings ReadThreshold(const config::Reader& r, config::CheckConfig&,
                              config::Describe(r.At("unhealthy").value()));
   }
   t.hold = r.Duration("for").value_or(std::chrono::milliseconds(0));
+  t.key.value = t.value;
+  t.key.higher_is_worse = above;  // the worst match of a pattern
   return t;
 }
 
 CheckKind ThresholdKind() {
   CheckKind kind = MakeKind<ThresholdSettings>(
-      "threshold", {"value", "group", "degraded", "unhealthy", "direction", "for"}, ReadThreshold,
+      "threshold",
+      {"value", "group", "mountpoint", "mountpoints", "device", "devices", "degraded",
+       "unhealthy", "direction", "for"},
+      ReadThreshold,
       [](const ThresholdSettings& t, const config::CheckConfig&, KindContext& context) {
-        return std::make_shared<ThresholdCheck>(context.samples, ValueKey{t.value, t.group},
-                                                t.rule, t.hold, context.max_sample_age);
+        return std::make_shared<ThresholdCheck>(context.samples, t.key, t.rule, t.hold,
+                                                context.max_sample_age);
       });
   kind.reads_samples = true;
   return kind;

@@ -3,6 +3,9 @@
 // SampledValues) with an optional `for`:
 //   {"kind": "threshold", "value": "group.worst_fd_ratio", "group": "api",
 //    "direction": "above", "degraded": 0.7, "unhealthy": 0.9, "for": "1m"}
+// A per-instance host value names its instance by its label (e.g.
+// "mountpoint": "/") or the worst of those a regex matches (the label plus
+// "s": "mountpoints": "^/(var|srv)").
 
 #include <memory>
 #include <optional>
@@ -16,7 +19,7 @@ namespace vitals::health {
 
 struct ThresholdSettings : config::KindSettings {
   std::string value;  // a SampledValues() name
-  std::string group;  // for per-group values
+  ValueKey key;       // value, and the group, mount point or device (or a regex)
   ValueRule rule;
   Duration hold{};  // "for"
 };

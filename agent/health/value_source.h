@@ -11,15 +11,26 @@
 namespace vitals::health {
 
 struct ValueKey {
-  std::string value;  // "host.cpu_busy_ratio", "group.num_procs", ...
-  std::string group;  // the process group for "group.*" values, else empty
+  std::string value;     // "host.cpu_busy_ratio", "group.num_procs", ...
+  std::string instance;  // the process group, mount point or device; else empty
+  std::string label = "group";  // what `instance` is: "group", "mountpoint", "device"
+  // Instead of `instance`: the worst instance whose name this regex (RE2,
+  // unanchored) matches; worst is the highest when `higher_is_worse`.
+  std::string pattern = {};
+  bool higher_is_worse = true;
 
-  std::string ToString() const { return group.empty() ? value : value + "{group=" + group + "}"; }
+  std::string ToString() const {
+    if (!pattern.empty()) {
+      return value + "{" + label + "=~" + pattern + "}";
+    }
+    return instance.empty() ? value : value + "{" + label + "=" + instance + "}";
+  }
 };
 
 struct Sample {
   double value = 0;
   SteadyTime taken{};
+  std::string instance = {};  // the instance a pattern chose, else empty
 };
 
 class ValueSource {
