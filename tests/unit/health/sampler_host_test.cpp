@@ -1,0 +1,333 @@
+// The sampler's values from host collectors' families and /proc/pressure.
+// The combining (ratio, rate, share, selector, worst match, errors) is
+// tested with collectors registered here under the real collectors' names
+// and family names, so it holds whichever collectors this build has; the
+// built-in collectors are run where they are registered (timex; filesystem,
+// diskstats, netdev and conntrack by e2e.health_host_values once they are).
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+
+#include "agent/health/sampler.h"
+#include "agent/health/threshold_check.h"
+#include "collectors/collector_registry.h"
+
+using namespace vitals;
+using namespace vitals::health;
+using namespace std::chrono_literals;
+
+namespace {
+
+namespace fs = std::filesystem;
+using prometheus::MetricType;
+
+struct Tree {
+  Tree() {
+    root = fs::temp_directory_path() / ("vitals-sampler-host-" + std::to_string(::getpid()));
+    fs::remove_all(root);
+    fs::create_directories(root / "pressure");
+    const fs::path fixture = fs::path(VITALS_SOURCE_DIR) / "tests/fixtures/proc";
+    for (const char* file : {"pressure/cpu", "pressure/io", "pressure/memory"}) {
+      fs::copy_file(fixture / file, root / file);
+    }
+  }
+  ~Tree() { fs::remove_all(root); }
+  fs::path root;
+};
+
+// What a scripted collector emits: family -> instance -> value (the
+// instance under the label the family's row selects by).
+using Script = std::map<std::string, std::map<std::string, double>>;
+
+const std::vector<std::string_view> kFsLabels = {"device", "mountpoint", "fstype"};
+const std::vector<std::string_view> kDevice = {"device"};
+
+// The real collectors' family names and labels (node_exporter's).
+struct Scripted final : collectors::Collector {
+  Scripted(std::string_view name, const Script* script, const procfs::Error* failure)
+      : name_(name), script_(script), failure_(failure) {}
+  std::string_view name() const override { return name_; }
+  std::span<const collectors::MetricDesc> Describe() const override { return {}; }
+  procfs::Result<void> Collect(collectors::MetricSink& out) override {
+    if (failure_->code != procfs::Errc{}) {
+      return *failure_;
+    }
+    descs_.clear();
+    descs_.reserve(script_->size());
+    for (const auto& [family, series] : *script_) {
+      const bool fs = family.rfind("node_filesystem_", 0) == 0;
+      const bool per_device = family.rfind("node_disk_", 0) == 0 ||
+                              family.rfind("node_network_", 0) == 0;
+      descs_.push_back({family, "help", family.find("_total") != std::string::npos
+                                            ? MetricType::Counter
+                                            : MetricType::Gauge,
+                        fs ? kFsLabels : per_device ? kDevice
+                                                    : std::vector<std::string_view>{}});
+      for (const auto& [instance, value] : series) {
+        if (fs) {
+          out.Add(descs_.back(), value, {"/dev/x", instance, "ext4"});
+        } else if (per_device) {
+          out.Add(descs_.back(), value, {instance});
+        } else {
+          out.Add(descs_.back(), value);
+        }
+      }
+    }
+    return {};
+  }
+  std::string_view name_;
+  const Script* script_;
+  const procfs::Error* failure_;
+  std::vector<collectors::MetricDesc> descs_;
+};
+
+struct Host {
+  explicit Host(const Tree& tree) {
+    for (std::string_view name : {"filesystem", "diskstats", "netdev", "conntrack"}) {
+      registry.Register({name, "", true, {},
+                         [this, name](const collectors::CollectorContext&) {
+                           return std::make_unique<Scripted>(name, &scripts[std::string(name)],
+                                                             &failures[std::string(name)]);
+                         }});
+    }
+    auto opened = procfs::ProcFs::Open(tree.root, procfs::SystemInfo{4096, 100});
+    REQUIRE(opened);
+    proc = std::make_unique<procfs::ProcFs>(std::move(*opened));
+    auto dir = procfs::RootDir::Open(tree.root);
+    REQUIRE(dir);
+    sys = std::make_unique<procfs::RootDir>(std::move(*dir));
+    sampler = std::make_unique<Sampler>(*proc, clock);
+    sampler->SetHostCollectors(collectors::CollectorContext{*proc, *sys, *sys, flags}, registry);
+  }
+  std::map<std::string, Script> scripts;
+  std::map<std::string, procfs::Error> failures;
+  collectors::CollectorRegistry registry;
+  collectors::FlagValues flags;
+  std::unique_ptr<procfs::ProcFs> proc;
+  std::unique_ptr<procfs::RootDir> sys;
+  std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>();
+  std::unique_ptr<Sampler> sampler;
+};
+
+ValueKey Key(std::string value, std::string label = {}, std::string instance = {},
+             std::string pattern = {}, bool higher_is_worse = true) {
+  return ValueKey{std::move(value), std::move(instance), std::move(label), std::move(pattern),
+                  higher_is_worse};
+}
+
+health::Sample Got(const Sampler& sampler, const ValueKey& key) {
+  auto got = sampler.Get(key);
+  if (auto* why = std::get_if<std::string>(&got)) {
+    FAIL(key.ToString() << ": " << *why);
+  }
+  return std::get<health::Sample>(got);
+}
+
+std::string Why(const Sampler& sampler, const ValueKey& key) {
+  auto got = sampler.Get(key);
+  if (auto* sample = std::get_if<health::Sample>(&got)) {
+    FAIL(key.ToString() << ": a value, " << sample->value << ", where an error was expected");
+  }
+  return std::get<std::string>(got);
+}
+
+}  // namespace
+
+TEST_CASE("Sampler: per-mount values, one mount or the worst of a regex", "[health]") {
+  Tree tree;
+  Host host(tree);
+  host.scripts["filesystem"] = {
+      {"node_filesystem_avail_bytes", {{"/", 25}, {"/var", 5}, {"/boot", 50}}},
+      {"node_filesystem_size_bytes", {{"/", 100}, {"/var", 100}, {"/boot", 100}}},
+      {"node_filesystem_files_free", {{"/", 900}, {"/var", 10}, {"/boot", 0}}},
+      {"node_filesystem_files", {{"/", 1000}, {"/var", 1000}, {"/boot", 0}}},
+      {"node_filesystem_readonly", {{"/", 0}, {"/var", 0}, {"/boot", 1}}},
+      {"node_filesystem_device_error", {{"/", 0}, {"/var", 0}, {"/boot", 0}, {"/srv", 1}}},
+  };
+  host.sampler->Sample();
+  const auto free = [](std::string instance, std::string pattern = {}) {
+    return Key("host.filesystem_free_ratio", "mountpoint", std::move(instance),
+               std::move(pattern), false);
+  };
+  CHECK(Got(*host.sampler, free("/")).value == Approx(0.25));
+  CHECK(Got(*host.sampler, free("/var")).value == Approx(0.05));
+  CHECK(Got(*host.sampler, Key("host.filesystem_free_inodes_ratio", "mountpoint", "/var"))
+            .value == Approx(0.01));
+  CHECK(Got(*host.sampler, Key("host.filesystem_readonly", "mountpoint", "/boot")).value == 1);
+  CHECK(Got(*host.sampler, Key("host.filesystem_readonly", "mountpoint", "/")).value == 0);
+
+  // The worst (lowest free share) of the matches, and which it was.
+  const health::Sample worst = Got(*host.sampler, free("", "^/(var|boot)$"));
+  CHECK(worst.value == Approx(0.05));
+  CHECK(worst.instance == "/var");
+  const health::Sample best = Got(
+      *host.sampler, Key("host.filesystem_free_ratio", "mountpoint", "", "^/(var|boot)$", true));
+  CHECK(best.instance == "/boot");  // direction above: the highest is the worst
+
+  // Never a 0 for what is not known.
+  CHECK(Why(*host.sampler, Key("host.filesystem_free_inodes_ratio", "mountpoint", "/boot")) ==
+        "node_filesystem_files is 0");
+  CHECK(Why(*host.sampler, free("/srv")) ==
+        "node_filesystem_device_error is 1 (the agent's log says why)");
+  CHECK(Why(*host.sampler, free("", "^/s")) ==
+        "mountpoint /srv: node_filesystem_device_error is 1 (the agent's log says why)");
+  CHECK(Why(*host.sampler, free("/nope")) ==
+        R"(no mountpoint "/nope" (known: /, /boot, /srv, /var))");
+  CHECK(Why(*host.sampler, free("", "^/mnt")) ==
+        "no mountpoint matches ^/mnt (known: /, /boot, /srv, /var)");
+
+  // vitals_sample_*: one series per mount that has a value.
+  collectors::MetricSink sink;
+  host.sampler->AddSeries(sink);
+  std::map<std::string, double> exported;
+  for (const auto& family : sink.Take()) {
+    if (family.name == "vitals_sample_host_filesystem_free_ratio") {
+      for (const auto& m : family.metric) {
+        REQUIRE(m.label.size() == 1);
+        CHECK(m.label[0].name == "mountpoint");
+        exported[m.label[0].value] = m.gauge.value;
+      }
+    }
+  }
+  CHECK(exported == std::map<std::string, double>{{"/", 0.25}, {"/boot", 0.5}, {"/var", 0.05}});
+
+  // The collector failing fails every mount's value, with its reason.
+  host.failures["filesystem"] = procfs::Error{procfs::Errc::kIo, "mounts", "boom"};
+  host.sampler->Sample();
+  CHECK_THAT(Why(*host.sampler, free("/")),
+             Catch::StartsWith("the filesystem collector: ") && Catch::Contains("boom"));
+  CHECK_THAT(Why(*host.sampler, free("", "^/")), Catch::Contains("boom"));
+}
+
+TEST_CASE("Sampler: rates per device between two samples", "[health]") {
+  Tree tree;
+  Host host(tree);
+  auto& disk = host.scripts["diskstats"];
+  auto& net = host.scripts["netdev"];
+  disk["node_disk_io_time_seconds_total"] = {{"sda", 10.0}, {"sdb", 7.0}};
+  net["node_network_receive_errs_total"] = {{"eth0", 0}, {"lo", 0}};
+  net["node_network_receive_packets_total"] = {{"eth0", 1000}, {"lo", 50}};
+  net["node_network_receive_drop_total"] = {{"eth0", 0}, {"lo", 0}};
+  net["node_network_transmit_errs_total"] = {{"eth0", 0}, {"lo", 0}};
+  net["node_network_transmit_packets_total"] = {{"eth0", 1000}, {"lo", 50}};
+  net["node_network_transmit_drop_total"] = {{"eth0", 0}, {"lo", 0}};
+  host.sampler->Sample();
+  const auto busy = Key("host.disk_busy_ratio", "device", "sda");
+  const auto rx_errors = Key("host.network_receive_error_ratio", "device", "eth0");
+  CHECK(Why(*host.sampler, busy) == "needs two samples");
+  CHECK(Why(*host.sampler, rx_errors) == "needs two samples");
+
+  disk["node_disk_io_time_seconds_total"] = {{"sda", 11.0}, {"sdb", 3.0}};  // sdb was reset
+  net["node_network_receive_errs_total"]["eth0"] = 5;
+  net["node_network_receive_packets_total"]["eth0"] = 1095;  // 5 bad of 100 frames
+  net["node_network_transmit_drop_total"]["eth0"] = 1;
+  net["node_network_transmit_packets_total"]["eth0"] = 1003;  // 1 dropped of 4
+  host.clock->Advance(2s);
+  host.sampler->Sample();
+  CHECK(Got(*host.sampler, busy).value == Approx(0.5));  // 1 s busy in 2 s
+  CHECK_THAT(Why(*host.sampler, Key("host.disk_busy_ratio", "device", "sdb")),
+             Catch::Contains("went back"));
+  CHECK(Got(*host.sampler, rx_errors).value == Approx(0.05));
+  CHECK(Got(*host.sampler, Key("host.network_transmit_drop_ratio", "device", "eth0")).value ==
+        Approx(0.25));
+  // No traffic and no errors on lo: nothing failed.
+  CHECK(Got(*host.sampler, Key("host.network_receive_error_ratio", "device", "lo")).value == 0);
+  const health::Sample worst =
+      Got(*host.sampler, Key("host.network_receive_error_ratio", "device", "", "."));
+  CHECK(worst.instance == "eth0");
+
+  // Sampled again too soon: the value and its time stay, and so does the base.
+  const SteadyTime taken = host.clock->Now();
+  disk["node_disk_io_time_seconds_total"]["sda"] = 11.05;
+  host.clock->Advance(10ms);
+  host.sampler->Sample();
+  CHECK(Got(*host.sampler, busy).taken == taken);
+  host.clock->Advance(990ms);
+  disk["node_disk_io_time_seconds_total"]["sda"] = 11.25;
+  host.sampler->Sample();
+  CHECK(Got(*host.sampler, busy).value == Approx(0.25));  // 0.25 s in the 1 s since the base
+}
+
+TEST_CASE("Sampler: host values with no instances, and collectors absent", "[health]") {
+  Tree tree;
+  Host host(tree);
+  host.scripts["conntrack"] = {{"node_nf_conntrack_entries", {{"", 300}}},
+                               {"node_nf_conntrack_entries_limit", {{"", 1200}}}};
+  host.sampler->Sample();
+  CHECK(Got(*host.sampler, Key("host.conntrack_usage_ratio")).value == Approx(0.25));
+
+  // A kernel without conntrack: the collector's no-data reason, never a 0.
+  host.failures["conntrack"] = collectors::NoData("/proc/sys/net/netfilter/nf_conntrack_count",
+                                                  "no such file");
+  host.sampler->Sample();
+  CHECK_THAT(Why(*host.sampler, Key("host.conntrack_usage_ratio")),
+             Catch::StartsWith("the conntrack collector: ") &&
+                 Catch::Contains("nf_conntrack_count"));
+
+  // A collector that is not registered (the test registry has no timex).
+  CHECK(Why(*host.sampler, Key("host.clock_synced")) == "the timex collector is not in this build");
+  // Its instances cannot be found either, and it says why rather than "unknown".
+  CHECK(Why(*host.sampler, Key("host.disk_busy_ratio", "device", "sda")) ==
+        "no device sampled yet");
+}
+
+TEST_CASE("Sampler: clock values from the built-in timex collector", "[health]") {
+  Tree tree;
+  auto proc = procfs::ProcFs::Open(tree.root, procfs::SystemInfo{4096, 100});
+  REQUIRE(proc);
+  auto dir = procfs::RootDir::Open(tree.root);
+  REQUIRE(dir);
+  const auto& registry = collectors::CollectorRegistry::Builtin();
+  REQUIRE(registry.Find("timex") != nullptr);
+  const collectors::FlagValues flags = registry.DefaultFlags();
+  Sampler sampler(*proc, std::make_shared<ManualClock>());
+  sampler.SetHostCollectors(collectors::CollectorContext{*proc, *dir, *dir, flags}, registry);
+  sampler.Sample();
+  // adjtimex(2) read-only works unprivileged; its values are this host's.
+  const double synced = Got(sampler, Key("host.clock_synced")).value;
+  CHECK((synced == 0 || synced == 1));
+  CHECK(Got(sampler, Key("host.clock_offset_seconds")).value >= 0);  // the absolute offset
+}
+
+TEST_CASE("Sampler: PSI avg10 from the captured /proc/pressure", "[health]") {
+  Tree tree;
+  Host host(tree);
+  host.sampler->Sample();
+  // tests/fixtures/proc/pressure: cpu some avg10=98.63, io some 0.02, full 0.00.
+  CHECK(Got(*host.sampler, Key("host.pressure_cpu_some_avg10_ratio")).value == Approx(0.9863));
+  CHECK(Got(*host.sampler, Key("host.pressure_cpu_full_avg10_ratio")).value == 0);
+  CHECK(Got(*host.sampler, Key("host.pressure_io_some_avg10_ratio")).value == Approx(0.0002));
+  CHECK(Got(*host.sampler, Key("host.pressure_memory_full_avg10_ratio")).value == 0);
+
+  // A kernel before 5.13 has no "full" line for cpu; one without PSI no files.
+  std::ofstream(tree.root / "pressure/cpu", std::ios::trunc)
+      << "some avg10=1.50 avg60=0.00 avg300=0.00 total=10\n";
+  fs::remove(tree.root / "pressure/io");
+  host.sampler->Sample();
+  CHECK(Got(*host.sampler, Key("host.pressure_cpu_some_avg10_ratio")).value == Approx(0.015));
+  CHECK(Why(*host.sampler, Key("host.pressure_cpu_full_avg10_ratio")) ==
+        R"(pressure/cpu has no "full" line (Linux before 5.13))");
+  CHECK_THAT(Why(*host.sampler, Key("host.pressure_io_some_avg10_ratio")),
+             Catch::Contains("pressure/io") && Catch::Contains("CONFIG_PSI"));
+}
+
+TEST_CASE("threshold: a per-mount check names the worst mount it found", "[health]") {
+  Tree tree;
+  Host host(tree);
+  host.scripts["filesystem"] = {
+      {"node_filesystem_avail_bytes", {{"/", 25}, {"/var", 4}}},
+      {"node_filesystem_size_bytes", {{"/", 100}, {"/var", 100}}},
+  };
+  host.sampler->Sample();
+  std::shared_ptr<const ValueSource> source(host.sampler.get(), [](const ValueSource*) {});
+  ThresholdCheck check(source,
+                       Key("host.filesystem_free_ratio", "mountpoint", "", "^/", false),
+                       ValueRule{0.1, 0.05, Direction::kBelow}, 0ms, 1h);
+  CheckContext ctx;
+  ctx.now = host.clock->Now();
+  const CheckResult result = check.Run(ctx);
+  CHECK(result.status == HealthStatus::kUnhealthy);
+  CHECK_THAT(result.description, Catch::StartsWith("host.filesystem_free_ratio{mountpoint=~^/}") &&
+                                     Catch::EndsWith("(mountpoint /var)"));
+  CHECK(result.data["mountpoint"] == "/var");
+}
