@@ -106,7 +106,7 @@ def in_namespace():
             threshold("disk", value="host.filesystem_free_ratio", mountpoint=disk,
                       degraded=0.5, unhealthy=0.2),
             threshold("worst", value="host.filesystem_free_ratio",
-                      mountpoints="^" + re.escape(base) + "/(disk|empty)$",
+                      mountpoints="^" + re.escape(base) + "/(disk|empty)",
                       degraded=0.5, unhealthy=0.2),
             threshold("inodes", value="host.filesystem_free_inodes_ratio", mountpoint=disk,
                       degraded=0.5),

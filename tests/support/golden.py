@@ -24,6 +24,7 @@ VARYING = re.compile(r"^(?:# (?:HELP|TYPE) )?"
                      r"vitals_config_last_reload_success_timestamp_seconds)[ {]")
 # node_textfile_mtime_seconds: a checkout's file times.
 HOST_SAMPLES = re.compile(r"^(?:node_time_seconds|node_time_zone_offset_seconds|node_timex_[a-z_]+|"
+                          r"vitals_sample_host_clock_[a-z_]+|"
                           r"node_uname_info|node_textfile_mtime_seconds)[ {]")
 
 # The other trees every fixture run reads (tests/fixtures/README.md).
