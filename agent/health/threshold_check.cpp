@@ -90,10 +90,12 @@ ThresholdSettings ReadThreshold(const config::Reader& r, config::CheckConfig&,
   for (const char* key : kSelectorKeys) {
     const std::string_view k(key);
     if (r.Has(key) && info != nullptr && k != label && k.substr(0, k.size() - 1) != label) {
+      const std::string takes =
+          info->per_group ? "group"
+          : label.empty() ? std::string()
+                          : std::string(label) + " or " + std::string(label) + "s";
       r.FailAt(key, "not allowed with " + t.value +
-                        (label.empty() ? std::string(" (it has no instances)")
-                                       : " (it takes " + std::string(label) + " or " +
-                                             std::string(label) + "s)"));
+                        (takes.empty() ? " (it has no instances)" : " (it takes " + takes + ")"));
     }
   }
   if (info != nullptr && info->per_group) {

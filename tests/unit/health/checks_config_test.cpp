@@ -81,6 +81,8 @@ TEST_CASE("checks: every mistake is one line with its pointer", "[health][config
        "", R"(/checks/0/device: not allowed with host.filesystem_free_ratio (it takes mountpoint or mountpoints))"},
       {"mount for a value without instances", R"([{"name": "a", )" + ok_rule + R"(, "mountpoint": "/"}])",
        "", R"(/checks/0/mountpoint: not allowed with host.cpu_busy_ratio (it has no instances))"},
+      {"mount for a group value", R"([{"name": "a", "kind": "threshold", "value": "group.num_procs", "group": "web", "mountpoint": "/", "degraded": 1}])",
+       "", R"(/checks/0/mountpoint: not allowed with group.num_procs (it takes group))"},
       {"bad device regex", R"([{"name": "a", "kind": "threshold", "value": "host.disk_busy_ratio", "devices": "^(sd", "degraded": 0.5}])",
        "", R"(/checks/0/devices: expected a regex (RE2), got "^(sd": missing ): ^(sd)"},
       {"empty mount point", R"([{"name": "a", "kind": "threshold", "value": "host.filesystem_readonly", "mountpoint": "", "unhealthy": 1}])",
