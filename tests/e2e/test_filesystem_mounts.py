@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 
-from vitals_harness import Vitals, fail, parse_exposition, skip, which
+from vitals_harness import Vitals, fail, parse_exposition, rerun_in_mount_namespace, skip, which
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_node_exporter_parity import NodeExporter  # noqa: E402
@@ -192,20 +192,11 @@ def main():
     if os.environ.get(NAMESPACE_ENV) == "1":
         in_namespace()
         return
-    if os.geteuid() != 0:
-        skip("needs root to create mount namespaces and mounts")
-    for tool in ("unshare", "bindfs", "mount"):
-        if not which(tool):
-            skip(f"{tool} is not installed (packaging/quickstart.sh test_deps)")
+    if not which("bindfs"):
+        skip("bindfs is not installed (packaging/quickstart.sh test_deps)")
     if not os.path.exists("/dev/fuse"):
         skip("no /dev/fuse")
-    unshare = ["unshare", "--mount", "--propagation", "private", "--pid", "--fork", "--mount-proc"]
-    tried = subprocess.run(unshare + ["true"], capture_output=True, text=True)
-    if tried.returncode != 0:
-        skip(f"cannot create mount and PID namespaces here: {tried.stderr.strip()}")
-    env = dict(os.environ, **{NAMESPACE_ENV: "1"})
-    code = subprocess.run(unshare + [sys.executable, os.path.abspath(__file__)], env=env).returncode
-    sys.exit(code)
+    rerun_in_mount_namespace(__file__, NAMESPACE_ENV)
 
 
 if __name__ == "__main__":

@@ -24,11 +24,11 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 
-from vitals_harness import VITALS_BIN, Vitals, fail, parse_exposition, skip, which
+from vitals_harness import (VITALS_BIN, Vitals, fail, parse_exposition,
+                            rerun_in_mount_namespace, skip)
 
 NAMESPACE_ENV = "VITALS_HEALTH_DISK_FULL_NS"
 POLL = 0.05
@@ -166,19 +166,7 @@ def main():
     if "--[no-]collector.filesystem " not in helped.stdout + helped.stderr:
         skip("the filesystem collector is not in this build (vitals --help does not list it); "
              "this test runs by itself once it is")
-    if os.geteuid() != 0:
-        skip("needs root to create mount namespaces and mounts")
-    for tool in ("unshare", "mount"):
-        if not which(tool):
-            skip(f"{tool} is not installed")
-    unshare = ["unshare", "--mount", "--propagation", "private", "--pid", "--fork", "--mount-proc"]
-    tried = subprocess.run(unshare + ["true"], capture_output=True, text=True)
-    if tried.returncode != 0:
-        skip(f"cannot create mount and PID namespaces here: {tried.stderr.strip()}")
-    env = dict(os.environ, **{NAMESPACE_ENV: "1"})
-    sys.exit(subprocess.run(unshare + [sys.executable, os.path.abspath(__file__)],
-                            env=env).returncode)
-
+    rerun_in_mount_namespace(__file__, NAMESPACE_ENV)
 
 if __name__ == "__main__":
     main()

@@ -363,3 +363,22 @@ def copy_fixture_proc(dest, tree="proc"):
                 with open(fd_dir, "w") as fd_file:
                     fd_file.write("not a directory: the capture's unreadable_fd case\n")
     return dest
+
+
+def rerun_in_mount_namespace(script, env_name):
+    """Runs `script` again as PID 1 of a new private mount and PID namespace
+    (so /proc/1/mounts, which the filesystem collector reads, is its table),
+    with `env_name`=1 in its environment, and exits with its exit code. Skips
+    without root or unshare, or where the namespaces cannot be created."""
+    if os.geteuid() != 0:
+        skip("needs root to create mount namespaces and mounts")
+    for tool in ("unshare", "mount"):
+        if not which(tool):
+            skip(f"{tool} is not installed")
+    unshare = ["unshare", "--mount", "--propagation", "private", "--pid", "--fork", "--mount-proc"]
+    tried = subprocess.run(unshare + ["true"], capture_output=True, text=True)
+    if tried.returncode != 0:
+        skip(f"cannot create mount and PID namespaces here: {tried.stderr.strip()}")
+    env = dict(os.environ, **{env_name: "1"})
+    sys.exit(subprocess.run(unshare + [sys.executable, os.path.abspath(script)],
+                            env=env).returncode)
