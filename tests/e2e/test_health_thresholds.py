@@ -120,7 +120,7 @@ def stage(v, name, check, want, overall, transitions, min_failures, want_value, 
         if got != (1 if s == want else 0):
             fail(f"{name}: vitals_check_status{{check={check},status={s}}} is {got}")
     got = sample(fams, "vitals_check_transitions_total", check=check)
-    if got != transitions:
+    if transitions is not None and got != transitions:
         fail(f"{name}: vitals_check_transitions_total{{check={check}}} is {got}, want {transitions}")
     got = sample(fams, "vitals_check_consecutive_failures", check=check)
     if got is None or got < min_failures or (min_failures == 0 and got != 0):
@@ -194,13 +194,21 @@ def main():
                 time.sleep(POLL)
             else:
                 fail(f"procs never reported 0 processes: {report['entries']['procs']}")
-            stage(v, "procs gone", "procs", "Unhealthy", "Unhealthy", 1, 2, 0, cpu_errors)
+            # The kid ends its children one by one and then itself, so a
+            # sample may see 1 or 2 processes on the way (Healthy and back):
+            # the count of transitions is read here, not predicted.
+            fams, _ = stage(v, "procs gone", "procs", "Unhealthy", "Unhealthy", None, 1, 0,
+                            cpu_errors)
+            gone = sample(fams, "vitals_check_transitions_total", check="procs")
+            if gone not in (1, 3):
+                fail(f"procs gone: vitals_check_transitions_total{{check=procs}} is {gone}, "
+                     "want 1 (or 3 through a Healthy moment)")
             # A process that starts now: forked by a kid outside the groups and
             # renamed at once. (A group member is matched once per process, at
             # first sight, as process-exporter does: a child started through
             # Popen would show the test's own name until its prctl.)
             spawner.send("spawn " + b"vth_procs".hex())
-            stage(v, "procs back", "procs", "Healthy", "Healthy", 2, 0, 1, cpu_errors)
+            stage(v, "procs back", "procs", "Healthy", "Healthy", gone + 1, 0, 1, cpu_errors)
 
             if cpu_errors:
                 fail(f"the host CPU check reported errors: {sorted(set(cpu_errors))}")
