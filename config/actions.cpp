@@ -178,15 +178,50 @@ std::vector<ActionConfig> ReadActions(const Reader& check, const std::set<std::s
   return out;
 }
 
-HeartbeatConfig ReadHeartbeat(const Reader& r, CheckConfig* check) {
+HeartbeatConfig ReadHeartbeat(const Reader& r, CheckConfig* check,
+                              const KindReadContext& context) {
   HeartbeatConfig h;
-  if (auto d = r.Duration("period", true)) {
+  if (r.Has("period") == r.Has("schedule")) {
+    r.Fail(r.Has("period") ? "expected \"period\" or \"schedule\", not both"
+                           : "expected \"period\" (a beat every so often) or \"schedule\" "
+                             "(cron's five fields, e.g. \"0 2 * * *\")");
+  }
+  if (auto d = r.Duration("period")) {
     h.period = *d;
     if (d->count() < 100) {
       r.FailAt("period", "expected a duration of at least 100ms, got " + Ms(*d));
     }
   }
-  h.grace = h.period;
+  if (auto text = r.String("schedule")) {
+    auto cron = ParseCron(*text);
+    if (auto* err = std::get_if<std::string>(&cron)) {
+      r.FailAt("schedule", *err);
+    } else if (!NextRun(std::get<CronSchedule>(cron), TimeZone::Utc(), TimeZone::Seconds{0})) {
+      r.FailAt("schedule", "\"" + *text + "\" never comes (no such date in 28 years)");
+    } else {
+      h.schedule = std::get<CronSchedule>(cron);
+      h.schedule_text = *text;
+    }
+  }
+  if (auto name = r.String("tz")) {
+    if (!r.Has("schedule")) {
+      r.FailAt("tz", "expected only with \"schedule\"");
+    }
+    auto zone = TimeZone::Load(*name);
+    if (auto* err = std::get_if<std::string>(&zone)) {
+      r.FailAt("tz", *err);
+    } else {
+      h.tz = std::get<TimeZone>(zone);
+    }
+  } else if (h.schedule) {
+    auto zone = TimeZone::Load("localtime");  // the host's zone, as cron uses
+    if (auto* err = std::get_if<std::string>(&zone)) {
+      r.FailAt("schedule", "the host's time zone: " + *err + "; set \"tz\"");
+    } else {
+      h.tz = std::get<TimeZone>(zone);
+    }
+  }
+  h.grace = h.schedule ? std::chrono::milliseconds(3'600'000) : h.period;
   if (auto d = r.Duration("grace")) {
     h.grace = *d;
   }
@@ -197,12 +232,20 @@ HeartbeatConfig ReadHeartbeat(const Reader& r, CheckConfig* check) {
       r.FailAt("token", "expected a secret of at least " + std::to_string(kMinTokenLength) +
                             " characters, got " + std::to_string(t->size()));
     }
+    for (const CheckConfig& other : context.earlier) {
+      const auto* theirs = other.As<HeartbeatConfig>();
+      if (theirs != nullptr && theirs->token == *t) {
+        r.FailAt("token", "expected a token of its own, got the same as " + other.pointer +
+                              " (/ping/<token> finds the check by it)");
+      }
+    }
   }
   // How often the scheduler looks at the last beat: often enough that a miss
   // is seen within a fifth of a period (at most 1 s late).
   using std::chrono::milliseconds;
   if (!r.Has("interval")) {
-    check->interval = std::clamp(h.period / 5, milliseconds(100), milliseconds(1'000));
+    check->interval = h.schedule ? milliseconds(1'000)
+                                 : std::clamp(h.period / 5, milliseconds(100), milliseconds(1'000));
   }
   if (!r.Has("jitter")) {
     check->jitter = milliseconds(0);

@@ -25,11 +25,14 @@
 #include <string_view>
 #include <vector>
 
+#include "config/cron.h"
 #include "config/reader.h"
+#include "config/time_zone.h"
 
 namespace vitals::config {
 
 struct CheckConfig;
+struct KindReadContext;
 
 struct ActionConfig {
   std::string pointer;  // "/checks/2/actions/0"
@@ -54,10 +57,19 @@ struct ActionConfig {
   std::chrono::milliseconds reset_after{600'000};  // Healthy this long: counters reset
 };
 
-struct HeartbeatConfig : KindSettings {  // the heartbeat kind's settings
-  std::chrono::milliseconds period{60'000};  // a beat is expected every period
-  std::chrono::milliseconds grace{0};        // plus this much lateness (default: period)
-  std::string token;                          // X-Vitals-Token; never printed
+// The heartbeat kind's settings: a beat is expected every `period`, or at the
+// runs of a cron `schedule` in the time zone `tz` (config/cron.h), and may be
+// `grace` late.
+//
+//   {"name": "nightly", "kind": "heartbeat", "schedule": "0 2 * * *",
+//    "tz": "Europe/Berlin", "grace": "30m", "token": "${NIGHTLY_TOKEN}"}
+struct HeartbeatConfig : KindSettings {
+  std::chrono::milliseconds period{0};  // a beat every period (0 with a schedule)
+  std::optional<CronSchedule> schedule;
+  std::string schedule_text;            // as written, for messages
+  std::optional<TimeZone> tz;           // with a schedule: "tz", default the host's zone
+  std::chrono::milliseconds grace{0};   // default: the period, or 1h with a schedule
+  std::string token;  // X-Vitals-Token, /ping/<token>; unique across checks; never printed
 };
 
 // Minimum token length: a heartbeat token is a shared secret, not a name.
@@ -68,11 +80,15 @@ inline constexpr std::size_t kMinTokenLength = 16;
 std::vector<ActionConfig> ReadActions(const Reader& r, const std::set<std::string>& declared);
 
 // The keys of a heartbeat check, besides those every check has.
-inline constexpr std::string_view kHeartbeatKeys[] = {"period", "grace", "token"};
+inline constexpr std::string_view kHeartbeatKeys[] = {"period", "schedule", "tz", "grace",
+                                                       "token"};
 
 // Reads the keys of a heartbeat check; sets the check's scheduling defaults
-// when they are not given: evaluated every period/5 (100 ms to 1 s), no jitter.
-HeartbeatConfig ReadHeartbeat(const Reader& r, CheckConfig* check);
+// when they are not given: evaluated every period/5 (100 ms to 1 s; 1 s with
+// a schedule), no jitter. A token already used by one of `context.earlier`
+// is refused: /ping/<token> finds its check by the token alone.
+HeartbeatConfig ReadHeartbeat(const Reader& r, CheckConfig* check,
+                              const KindReadContext& context);
 
 // "TERM", "SIGTERM", "15" -> 15; nullopt for anything else.
 std::optional<int> ParseSignal(std::string_view text);

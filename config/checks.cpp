@@ -111,7 +111,7 @@ void ReadChecks(const Reader& root, const HealthConfig& health,
       declared.insert(g.name.FixedName());
     }
   }
-  const KindReadContext context{groups, declared};
+  KindReadContext context{groups, declared};
   std::set<std::string> names;
   root.Array("checks", [&](const Reader& r) {
     if (!r.value().is_object()) {
@@ -216,6 +216,7 @@ void ReadChecks(const Reader& root, const HealthConfig& health,
     }
     if (kind != nullptr) {
       const std::size_t before = r.problem_count();
+      context.earlier = *out;
       auto settings = kind->read(r, c, context);
       if (r.problem_count() == before) {
         c.settings = std::move(settings);

@@ -75,6 +75,9 @@ struct CheckConfig {
 struct KindReadContext {
   const std::vector<ProcessGroupConfig>& groups;  // the "process_groups" section
   const std::set<std::string>& declared;          // the groups with a fixed name
+  // The checks read before this one (rules across checks: heartbeat tokens
+  // are unique).
+  std::span<const CheckConfig> earlier = {};
 };
 
 // A check kind as the config sees it: its name, its own keys (any other key

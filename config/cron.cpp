@@ -240,4 +240,14 @@ std::optional<TimeZone::Seconds> NextRun(const CronSchedule& schedule, const Tim
   return best;
 }
 
+std::optional<std::chrono::system_clock::time_point> NextRun(
+    const CronSchedule& schedule, const TimeZone& zone, std::chrono::system_clock::time_point after) {
+  using namespace std::chrono;
+  auto next = NextRun(schedule, zone, floor<seconds>(after.time_since_epoch()).count());
+  if (!next) {
+    return std::nullopt;
+  }
+  return system_clock::time_point(duration_cast<system_clock::duration>(seconds(*next)));
+}
+
 }  // namespace vitals::config

@@ -20,6 +20,7 @@
 // occurrence, for a fixed-time job, and at both for the others.
 
 #include <bitset>
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -49,5 +50,8 @@ std::variant<CronSchedule, std::string> ParseCron(std::string_view text);
 // the next 28 years (a date that never comes, like February 30).
 std::optional<TimeZone::Seconds> NextRun(const CronSchedule& schedule, const TimeZone& zone,
                                          TimeZone::Seconds after);
+// The same on the system clock (whole seconds).
+std::optional<std::chrono::system_clock::time_point> NextRun(
+    const CronSchedule& schedule, const TimeZone& zone, std::chrono::system_clock::time_point after);
 
 }  // namespace vitals::config

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "agent/health/report.h"
 
 namespace vitals::health {
 
@@ -21,7 +22,19 @@ double Epoch(WallTime t) { return std::chrono::duration<double>(t.time_since_epo
 }  // namespace
 
 HeartbeatCheck::HeartbeatCheck(HeartbeatSpec spec, std::shared_ptr<const Clock> clock)
-    : spec_(std::move(spec)), clock_(std::move(clock)), base_(clock_->Now()) {}
+    : spec_(std::move(spec)),
+      clock_(std::move(clock)),
+      base_(clock_->Now()),
+      base_wall_(clock_->WallNow()),
+      due_(spec_.schedule ? spec_.schedule(base_wall_) : std::nullopt) {}
+
+void HeartbeatCheck::AdvanceSchedule(WallTime now) {
+  const auto grace = std::chrono::duration_cast<WallTime::duration>(spec_.grace);
+  while (due_ && *due_ + grace <= now && scheduled_misses_ < kMaxScheduledMisses) {
+    ++scheduled_misses_;
+    due_ = spec_.schedule(*due_);
+  }
+}
 
 CheckResult HeartbeatCheck::Run(const CheckContext& ctx) {
   std::lock_guard lock(mutex_);
@@ -30,7 +43,6 @@ CheckResult HeartbeatCheck::Run(const CheckContext& ctx) {
       state_.last_beat ? "last heartbeat " + Seconds(since) + " ago"
                        : "no heartbeat yet (" + Seconds(since) + " since the check started)";
   CheckResult r;
-  r.data["period"] = std::chrono::duration<double>(spec_.period).count();
   r.data["grace"] = std::chrono::duration<double>(spec_.grace).count();
   if (state_.last_beat) {
     r.data["last_heartbeat"] = Epoch(*state_.last_beat);
@@ -38,15 +50,37 @@ CheckResult HeartbeatCheck::Run(const CheckContext& ctx) {
   if (state_.pid) {
     r.data["pid"] = *state_.pid;
   }
-  const Duration overdue = since - SaturatingAdd(spec_.period, spec_.grace);
-  state_.misses = overdue < Duration::zero()
-                      ? 0
-                      : static_cast<std::uint32_t>(std::min<Duration::rep>(
-                            1 + overdue / spec_.period, 1'000'000));
+  if (state_.exit_code) {
+    r.data["exit_code"] = *state_.exit_code;
+  }
+  bool late = false;
+  std::string next;
+  if (spec_.schedule) {
+    const WallTime now = clock_->WallNow();
+    AdvanceSchedule(now);
+    state_.misses = scheduled_misses_;
+    r.data["schedule"] = spec_.schedule_text;
+    if (due_) {
+      r.data["next_run"] = Epoch(*due_);
+      late = now > *due_;
+      next = "; next run due " + FormatTime(*due_) + " (" + spec_.schedule_text + ")";
+    }
+  } else {
+    r.data["period"] = std::chrono::duration<double>(spec_.period).count();
+    const Duration overdue = since - SaturatingAdd(spec_.period, spec_.grace);
+    state_.misses = overdue < Duration::zero()
+                        ? 0
+                        : static_cast<std::uint32_t>(std::min<Duration::rep>(
+                              1 + overdue / spec_.period, 1'000'000));
+    late = since > spec_.period;
+  }
   r.data["misses"] = state_.misses;
   if (failed_) {
     r.status = HealthStatus::kUnhealthy;
-    r.description = "the job reported a failure; " + last;
+    r.description = "the job reported a failure" +
+                    (state_.exit_code ? " (exit status " + std::to_string(*state_.exit_code) + ")"
+                                      : std::string()) +
+                    "; " + last;
   } else if (state_.misses >= spec_.misses_allowed) {
     r.status = HealthStatus::kUnhealthy;
     r.description = std::to_string(state_.misses) + " missed heartbeats (" +
@@ -58,15 +92,17 @@ CheckResult HeartbeatCheck::Run(const CheckContext& ctx) {
                     std::to_string(spec_.misses_allowed) + "; " + last;
   } else {
     r.status = HealthStatus::kHealthy;
-    r.description = last + (since > spec_.period ? " (late, within the grace)" : "");
+    r.description = last + (late ? " (late, within the grace)" : "");
   }
+  r.description += next;
   if (start_steady_) {
     r.description += "; a run started " + Seconds(ctx.now - *start_steady_) + " ago";
   }
   return r;
 }
 
-void HeartbeatCheck::Ping(PingKind kind, std::optional<int> pid) {
+void HeartbeatCheck::Ping(PingKind kind, std::optional<int> pid, std::optional<int> exit_code,
+                          std::string_view output) {
   const SteadyTime now = clock_->Now();
   const WallTime wall = clock_->WallNow();
   std::lock_guard lock(mutex_);
@@ -84,15 +120,23 @@ void HeartbeatCheck::Ping(PingKind kind, std::optional<int> pid) {
     case PingKind::kSuccess:
       ++state_.beats;
       state_.last_beat = wall;
+      state_.exit_code = exit_code.value_or(0);
       base_ = now;
+      base_wall_ = wall;
+      if (spec_.schedule) {
+        due_ = spec_.schedule(wall);
+        scheduled_misses_ = 0;
+      }
       failed_ = false;
       break;
     case PingKind::kFail:
       ++state_.fails;
       state_.last_fail = wall;
+      state_.exit_code = exit_code;
       failed_ = true;
       break;
   }
+  state_.output = std::string(output.substr(0, kMaxOutputBytes));
   if (start_steady_) {
     state_.last_job_seconds = std::chrono::duration<double>(now - *start_steady_).count();
     start_steady_.reset();
@@ -158,9 +202,25 @@ std::vector<std::pair<std::string, std::shared_ptr<HeartbeatCheck>>> HeartbeatRe
   return out;
 }
 
+std::shared_ptr<HeartbeatCheck> HeartbeatRegistry::FindByToken(std::string_view token) const {
+  std::shared_ptr<HeartbeatCheck> found;
+  for (const auto& [name, check] : All()) {
+    // Every token is compared, so the time says nothing about which matched.
+    if (check->TokenMatches(token)) {
+      found = check;
+    }
+  }
+  return found;
+}
+
 void HeartbeatRegistry::CountUnknown() {
   std::lock_guard lock(mutex_);
   ++unknown_;
+}
+
+void HeartbeatRegistry::CountUnknownToken() {
+  std::lock_guard lock(mutex_);
+  ++unknown_tokens_;
 }
 
 namespace {
@@ -177,8 +237,13 @@ const MetricDesc kHeartbeatDescs[] = {
     {"vitals_heartbeat_pings_total", "Accepted heartbeat requests by type (success, start, fail).",
      prometheus::MetricType::Counter, {"check", "type"}},
     {"vitals_heartbeat_rejected_total",
-     "Refused heartbeat requests: wrong or missing token, unknown check.",
+     "Refused heartbeat requests: wrong or missing token, unknown check, a /ping token that "
+     "is no check's.",
      prometheus::MetricType::Counter, {"check", "reason"}},
+    {"vitals_heartbeat_exit_code",
+     "Exit status of the job's last run as it reported it (0 with a plain heartbeat); absent "
+     "after a failure without one.",
+     prometheus::MetricType::Gauge, {"check"}},
 };
 
 }  // namespace
@@ -186,11 +251,13 @@ const MetricDesc kHeartbeatDescs[] = {
 std::span<const collectors::MetricDesc> HeartbeatRegistry::Descs() { return kHeartbeatDescs; }
 
 void HeartbeatRegistry::AddSeries(collectors::MetricSink& out) const {
-  const auto& [last, job, pings, rejected] = kHeartbeatDescs;
+  const auto& [last, job, pings, rejected, exit_code] = kHeartbeatDescs;
   std::uint64_t unknown = 0;
+  std::uint64_t unknown_tokens = 0;
   {
     std::lock_guard lock(mutex_);
     unknown = unknown_;
+    unknown_tokens = unknown_tokens_;
   }
   const auto all = All();
   if (all.empty()) {
@@ -207,8 +274,12 @@ void HeartbeatRegistry::AddSeries(collectors::MetricSink& out) const {
       out.Add(pings, static_cast<double>(n), {name, type});
     }
     out.Add(rejected, static_cast<double>(s.rejected), {name, "token"});
+    if (s.exit_code) {
+      out.Add(exit_code, *s.exit_code, {name});
+    }
   }
   out.Add(rejected, static_cast<double>(unknown), {"", "unknown_check"});
+  out.Add(rejected, static_cast<double>(unknown_tokens), {"", "unknown_token"});
 }
 
 }  // namespace vitals::health

@@ -42,6 +42,8 @@ HealthReport BuildReport(const Snapshot& snapshot, const Filter& filter = {});
 
 // "0.012s": seconds with millisecond precision.
 std::string FormatDuration(Duration d);
+// "2024-05-01 12:00:03 UTC".
+std::string FormatTime(WallTime t);
 
 // {"status":"Degraded","totalDuration":"0.012s","entries":{"name":{"status",
 // "description","duration","tags","data","error"}}}

@@ -1,9 +1,10 @@
 #include "agent/status/format.h"
 
-#include <charconv>
 #include <algorithm>
+#include <charconv>
 #include <cmath>
-#include <ctime>
+
+#include "agent/health/report.h"
 
 namespace vitals::status {
 
@@ -69,14 +70,7 @@ std::string Took(std::chrono::nanoseconds d) {
   return Span(std::chrono::duration_cast<std::chrono::system_clock::duration>(d));
 }
 
-std::string Timestamp(WallTime t) {
-  const std::time_t secs = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[40];
-  const std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
-  return std::string(buf, n);
-}
+std::string Timestamp(WallTime t) { return health::FormatTime(t); }
 
 std::string OneLine(std::string_view text, std::size_t max_bytes) {
   std::string out;

@@ -68,7 +68,17 @@ TEST_CASE("actions config: every mistake is one line with its pointer", "[action
       {"heartbeat short token", R"({"name": "w", "kind": "heartbeat", "period": "1s", "token": "abc"})",
        "/checks/0/token: expected a secret of at least 16 characters, got 3"},
       {"heartbeat without period", R"({"name": "w", "kind": "heartbeat", "token": "0123456789abcdef"})",
-       "/checks/0/period: missing required key"},
+       R"(/checks/0: expected "period" (a beat every so often) or "schedule" (cron's five fields, e.g. "0 2 * * *"))"},
+      {"heartbeat period and schedule", "{" + kHb + R"(, "schedule": "0 2 * * *"})",
+       R"(/checks/0: expected "period" or "schedule", not both)"},
+      {"heartbeat bad schedule", R"({"name": "w", "kind": "heartbeat", "schedule": "0 25 * * *", "token": "0123456789abcdef"})",
+       R"(/checks/0/schedule: hour field "25": 25 is not within 0-23)"},
+      {"heartbeat schedule never", R"({"name": "w", "kind": "heartbeat", "schedule": "0 0 30 2 *", "token": "0123456789abcdef"})",
+       R"(/checks/0/schedule: "0 0 30 2 *" never comes (no such date in 28 years))"},
+      {"heartbeat unknown tz", R"({"name": "w", "kind": "heartbeat", "schedule": "@daily", "tz": "Mars/Olympus", "token": "0123456789abcdef"})",
+       R"(/checks/0/tz: time zone "Mars/Olympus": cannot read /usr/share/zoneinfo/Mars/Olympus: No such file or directory (no such zone, or tzdata is not installed))"},
+      {"heartbeat tz without schedule", "{" + kHb + R"(, "tz": "UTC"})",
+       R"(/checks/0/tz: expected only with "schedule")"},
       {"heartbeat tiny period", R"({"name": "w", "kind": "heartbeat", "period": "10ms", "token": "0123456789abcdef"})",
        "/checks/0/period: expected a duration of at least 100ms, got 10ms"},
       {"heartbeat threshold key", "{" + kHb + R"(, "degraded": 1})", "/checks/0/degraded: only allowed with kind threshold"},
@@ -129,4 +139,33 @@ TEST_CASE("actions config: a token never appears in a message", "[actions][confi
                                         "token": "short-secret"})"))) {
     REQUIRE(p.find("short-secret") == std::string::npos);
   }
+}
+
+TEST_CASE("actions config: a heartbeat on a cron schedule in a time zone", "[actions][config]") {
+  auto config = Parse(Doc(R"({"name": "nightly", "kind": "heartbeat", "schedule": "0 2 * * *",
+                              "tz": "Europe/Berlin", "grace": "30m", "token": "0123456789abcdef"})"),
+                      "test.json", kEnv, Kinds());
+  const auto& h = *config.checks.at(0).As<HeartbeatConfig>();
+  REQUIRE(h.schedule);
+  REQUIRE(h.schedule_text == "0 2 * * *");
+  REQUIRE(h.tz->name() == "Europe/Berlin");
+  REQUIRE(h.grace == std::chrono::minutes(30));
+  REQUIRE(config.checks[0].interval == std::chrono::seconds(1));
+  // 2024-06-01 00:00 UTC: 02:00 CEST is 00:00 UTC the next day.
+  REQUIRE(NextRun(*h.schedule, *h.tz, 1'717'200'000) == 1'717'200'000 + 86'400);
+  auto defaults = Parse(Doc(R"({"name": "n", "kind": "heartbeat", "schedule": "@hourly",
+                                "token": "0123456789abcdef"})"),
+                        "test.json", kEnv, Kinds());
+  REQUIRE(defaults.checks[0].As<HeartbeatConfig>()->grace == std::chrono::hours(1));
+  REQUIRE(defaults.checks[0].As<HeartbeatConfig>()->tz.has_value());  // the host's zone
+}
+
+TEST_CASE("actions config: two heartbeat checks cannot share a token", "[actions][config]") {
+  const auto problems = Problems(R"({"checks": [
+      {"name": "a", "kind": "heartbeat", "period": "1m", "token": "shared-token-0123456789"},
+      {"name": "b", "kind": "heartbeat", "period": "1m", "token": "other-token-0123456789"},
+      {"name": "c", "kind": "heartbeat", "period": "1m", "token": "shared-token-0123456789"}]})");
+  REQUIRE(problems == std::vector<std::string>{
+                          "/checks/2/token: expected a token of its own, got the same as "
+                          "/checks/0 (/ping/<token> finds the check by it)"});
 }

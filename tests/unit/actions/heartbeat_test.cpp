@@ -1,9 +1,11 @@
 // The heartbeat check on a manual clock: misses counted from time stamps,
-// /start and /fail, the worker's pid, tokens, and the registry on reload.
+// /start and /fail, the worker's pid, tokens, the registry on reload, and
+// cron schedules in a time zone across its DST changes.
 
 #include <catch2/catch.hpp>
 
 #include "agent/health/heartbeat.h"
+#include "config/cron.h"
 
 using namespace vitals::health;
 using namespace std::chrono_literals;
@@ -120,4 +122,79 @@ TEST_CASE("heartbeat registry: unchanged definitions keep their object", "[actio
   reg.Prepare("a", "def-a", HeartbeatSpec{1s, 1s, 1, "0123456789abcdef"});
   reg.Commit();
   REQUIRE(reg.Find("b") == nullptr);  // removed from the config
+}
+
+namespace {
+
+// A check on a cron schedule in Europe/Berlin, its clock's wall time moved
+// to `start` (seconds since 1970, UTC) first.
+struct CronFixture {
+  CronFixture(const char* cron, std::uint32_t misses_allowed, std::int64_t start) {
+    clock->Advance(std::chrono::seconds(start) - clock->WallNow().time_since_epoch());
+    auto schedule = std::get<vitals::config::CronSchedule>(vitals::config::ParseCron(cron));
+    auto zone = std::get<vitals::config::TimeZone>(vitals::config::TimeZone::Load("Europe/Berlin"));
+    HeartbeatSpec spec{0s, 30min, misses_allowed, "0123456789abcdef"};
+    spec.schedule = [schedule, zone](WallTime after) {
+      return vitals::config::NextRun(schedule, zone, after);
+    };
+    spec.schedule_text = std::string(cron) + " Europe/Berlin";
+    check = std::make_unique<HeartbeatCheck>(spec, clock);
+  }
+  // Moves the clock to `at` (UTC seconds) and evaluates the check.
+  CheckResult RunAt(std::int64_t at) {
+    clock->Advance(std::chrono::seconds(at) - clock->WallNow().time_since_epoch());
+    return check->Run(CheckContext{clock->Now(), clock->Now() + 100ms, {}});
+  }
+  std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>();
+  std::unique_ptr<HeartbeatCheck> check;
+};
+
+constexpr std::int64_t kMar31 = 1'711'843'200;  // 2024-03-31 00:00 UTC: CET -> CEST at 01:00
+constexpr std::int64_t kOct27 = 1'729'987'200;  // 2024-10-27 00:00 UTC: CEST -> CET at 01:00
+
+}  // namespace
+
+TEST_CASE("heartbeat: a cron schedule is due at its runs, late after run + grace, across "
+          "the spring change",
+          "[actions][heartbeat]") {
+  // "30 2 * * *": 02:30 does not exist on 2024-03-31 in Berlin; cron runs the
+  // job at the change, 03:00 CEST = 01:00 UTC, so it is late at 01:30 UTC.
+  CronFixture f("30 2 * * *", 1, kMar31 - 12 * 3600);
+  auto r = f.RunAt(kMar31 + 3600 - 1);
+  INFO(r.description);
+  CHECK(r.status == HealthStatus::kHealthy);
+  CHECK_THAT(r.description,
+             Catch::Contains("next run due 2024-03-31 01:00:00 UTC (30 2 * * * Europe/Berlin)"));
+  r = f.RunAt(kMar31 + 3600 + 1800 - 1);
+  CHECK(r.status == HealthStatus::kHealthy);
+  CHECK_THAT(r.description, Catch::Contains("(late, within the grace)"));
+  r = f.RunAt(kMar31 + 3600 + 1800);
+  CHECK(r.status == HealthStatus::kUnhealthy);
+  CHECK(f.check->state().misses == 1);
+  // The job runs late; its beat makes it Healthy, next due 02:30 CEST on April 1.
+  f.clock->Advance(5min);
+  f.check->Ping(PingKind::kSuccess, std::nullopt);
+  r = f.RunAt(kMar31 + 2 * 3600);
+  CHECK(r.status == HealthStatus::kHealthy);
+  CHECK_THAT(r.description, Catch::Contains("next run due 2024-04-01 00:30:00 UTC"));
+}
+
+TEST_CASE("heartbeat: a cron schedule across the autumn change: the repeated hour runs once",
+          "[actions][heartbeat]") {
+  // 2024-10-27 02:30 comes at 00:30 UTC (CEST) and again at 01:30 UTC (CET);
+  // a fixed-time job runs at the first only. Two misses allowed.
+  CronFixture f("30 2 * * *", 2, kOct27 - 12 * 3600);
+  CHECK(f.RunAt(kOct27 + 1800 + 1800 - 1).status == HealthStatus::kHealthy);
+  auto r = f.RunAt(kOct27 + 1800 + 1800);  // 00:30 UTC + 30 min: the first miss
+  CHECK(r.status == HealthStatus::kDegraded);
+  // The second 02:30 (01:30 UTC) is no run: still one miss at 02:00 UTC.
+  r = f.RunAt(kOct27 + 2 * 3600 + 600);
+  INFO(r.description);
+  CHECK(r.status == HealthStatus::kDegraded);
+  CHECK(f.check->state().misses == 1);
+  CHECK_THAT(r.description, Catch::Contains("next run due 2024-10-28 01:30:00 UTC"));
+  // 2024-10-28 02:30 CET = 01:30 UTC; missed at 02:00 UTC.
+  CHECK(f.RunAt(kOct27 + 86'400 + 2 * 3600 - 1).status == HealthStatus::kDegraded);
+  CHECK(f.RunAt(kOct27 + 86'400 + 2 * 3600).status == HealthStatus::kUnhealthy);
+  CHECK(f.check->state().misses == 2);
 }
