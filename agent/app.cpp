@@ -196,13 +196,14 @@ std::variant<std::unique_ptr<App>, std::string> App::Start(const Options& option
                     },
                     false,
                     {"POST"}});
-  routes.push_back({std::string(health::kHeartbeatPrefix),
-                    [mutable_self](const http::Request& r) {
-                      return health::HandleHeartbeat(mutable_self->health_->heartbeats(), r);
-                    },
-                    true,
-                    {"POST"},
-                    true});
+  // Heartbeats: their tokens are the authentication (heartbeat_handler.h).
+  for (std::string_view prefix : {health::kHeartbeatPrefix, health::kPingPrefix}) {
+    routes.push_back({std::string(prefix),
+                      [mutable_self](const http::Request& r) {
+                        return health::HandleHeartbeat(mutable_self->health_->heartbeats(), r);
+                      },
+                      true, {"GET", "HEAD", "POST"}, false, false, true});
+  }
   routes.push_back({"/debug/state", [self](const http::Request& r) { return self->debug_->Handle(r); },
                     false,
                     {"GET", "HEAD"},

@@ -1,13 +1,21 @@
 #pragma once
-// POST /heartbeat/<check>, /heartbeat/<check>/start, /heartbeat/<check>/fail.
+// The heartbeat endpoints, as easy to use from a cron job as Healthchecks.io's
+// ping URLs:
 //
-// The check's token goes in the X-Vitals-Token header (compared in constant
-// time): wrong or missing is 401, counted per check, and changes nothing.
-// The web layer in front also requires basic auth for /heartbeat (see
-// agent/http/web_config.h), so the Authorization header is taken; the
-// token binds a job to its one check. An unknown check is 404 (counted);
-// `?pid=<n>` tells which process reports, for /debug/state. The body is
-// never read (the server bounds its size), so floods keep no memory.
+//   /ping/<token>[/start|/fail|/<exit-code>]        the token names the check
+//   /heartbeat/<check>[/start|/fail|/<exit-code>]   token in X-Vitals-Token
+//
+// GET, HEAD and POST all count. The path alone is a beat; /start marks the
+// start of a run; /fail a failed run; /<exit-code> (0-255) a run that ended
+// with that status (0 is a beat). A POST body is kept as the run's output
+// (its first kMaxOutputBytes; the status page shows it). `?pid=<n>` tells
+// which process reports, for /debug/state.
+//
+// The per-check token is the authentication: compared in constant time, a
+// wrong or missing one is 401, counted, and changes nothing; an unknown
+// check is 404. The web layer puts basic auth in front only where the web
+// config's protected_paths name these paths (its catch-all "/" does not).
+// Tokens are never logged: the server logs routes, not paths.
 //
 // Part of vitals_agent (it speaks http::Response).
 
@@ -20,7 +28,9 @@ namespace vitals::health {
 
 inline constexpr const char* kHeartbeatTokenHeader = "X-Vitals-Token";
 inline constexpr std::string_view kHeartbeatPrefix = "/heartbeat";
+inline constexpr std::string_view kPingPrefix = "/ping";
 
+// Serves both forms (the request's path says which).
 http::Response HandleHeartbeat(HeartbeatRegistry& registry, const http::Request& request);
 
 }  // namespace vitals::health

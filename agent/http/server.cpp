@@ -110,7 +110,9 @@ void Server::OnRequest(std::uint64_t connection, std::unique_ptr<Request> owned)
   bool configured = false;
   if (!policy->users.empty()) {
     for (const auto& prefix : policy->protected_paths) {
-      configured = configured || PathHasPrefix(path, prefix);
+      const bool catch_all = prefix == "/";
+      configured = configured || (PathHasPrefix(path, prefix) &&
+                                  !(catch_all && route != nullptr && route->own_token));
     }
   }
   bool sent = route != nullptr && route->checks_sent_credentials && !policy->users.empty() &&

@@ -46,7 +46,7 @@ struct Route {
   std::vector<std::string_view> methods = {"GET", "HEAD"};
   // Never served without valid basic-auth credentials, whatever the web
   // config's protected_paths say; 403 when no users are configured. For
-  // diagnostics, heartbeats and lifecycle endpoints (kAlwaysProtectedPrefixes
+  // diagnostics and lifecycle endpoints (kAlwaysProtectedPrefixes
   // are treated so even when a route forgets this).
   bool requires_auth = false;
   // Served without credentials unless the web config protects the path, but
@@ -54,6 +54,10 @@ struct Route {
   // right ones mark the request authenticated() (a page that shows more to
   // users who may read /debug/state).
   bool checks_sent_credentials = false;
+  // Authenticates its requests itself, with a secret of its own (heartbeat
+  // tokens): the web config's catch-all "/" does not put basic auth in front
+  // of it; a protected_paths entry that names it does.
+  bool own_token = false;
 };
 
 // Counters of the web layer, exported as vitals_http_* by HttpCollector.

@@ -84,7 +84,9 @@ struct WebConfig {
   std::optional<TlsServerConfig> tls;
   std::map<std::string, std::string, std::less<>> basic_auth_users;  // user -> bcrypt hash
   // Path prefixes that need basic auth when users are configured: "/metrics"
-  // protects /metrics and /metrics/...; "/" protects everything (the default).
+  // protects /metrics and /metrics/...; "/" protects everything (the default)
+  // but the heartbeat endpoints, which have tokens of their own and need
+  // basic auth only where a longer prefix names them ("/ping", "/heartbeat").
   std::vector<std::string> protected_paths = {"/"};
   Limits limits;
 
@@ -92,10 +94,10 @@ struct WebConfig {
 };
 
 // Paths that are never served without valid credentials, whatever
-// protected_paths says: diagnostics, heartbeats and lifecycle endpoints. With
-// no basic_auth_users they answer 403.
-inline constexpr std::string_view kAlwaysProtectedPrefixes[] = {"/debug", "/heartbeat",
-                                                                  "/-/reload"};
+// protected_paths says: diagnostics and lifecycle endpoints. With no
+// basic_auth_users they answer 403. (Heartbeats authenticate with their own
+// tokens: see Route::own_token.)
+inline constexpr std::string_view kAlwaysProtectedPrefixes[] = {"/debug", "/-/reload"};
 
 // True when `path` is `prefix` or lies under it ("/" covers every path).
 bool PathHasPrefix(std::string_view path, std::string_view prefix);

@@ -1,5 +1,5 @@
 """Heartbeats and /debug/state under bad input: wrong or missing token 401,
-counted, no state change; unknown check 404; wrong method 405; oversized
+counted, no state change; unknown check 404; PUT 405; oversized
 body 413; a flood of refused requests does not grow memory; /debug/state
 is never served without credentials, and is off unless configured."""
 
@@ -44,8 +44,6 @@ def main():
             hp.expect(s == 401 and b"X-Vitals-Token" in body, "wrong token: 401")
             hp.expect(post(v, "/heartbeat/job")[0] == 401, "missing token: 401")
             hp.expect(post(v, "/heartbeat/job/fail", "")[0] == 401, "empty token on /fail: 401")
-            hp.expect(post(v, "/heartbeat/job", hp.TOKEN, auth=False)[0] == 401,
-                      "right token without basic auth: 401 (the web layer)")
             after = beats()
             hp.expect(after[0] == before[0], f"refused requests change nothing ({after[0]})")
             hp.expect(after[1][("job", "token")] == before[1][("job", "token")] + 3,
@@ -54,10 +52,15 @@ def main():
             time.sleep(1.2)  # one evaluation later
             hp.expect(status() == "Healthy", "no state change from refused requests")
             hp.expect(post(v, "/heartbeat/nope", hp.TOKEN)[0] == 404, "unknown check: 404")
+            hp.expect(post(v, "/heartbeat/job", hp.TOKEN, auth=False)[0] == 200 and
+                      beats()[0]["success"] == after[0]["success"] + 1,
+                      "right token without basic auth: 200, a beat (the token is enough)")
             hp.expect(beats()[1][("", "unknown_check")] == 1, "unknown checks counted")
             hp.expect(post(v, "/heartbeat/job/restart", hp.TOKEN)[0] == 404, "unknown suffix: 404")
             hp.expect(post(v, "/heartbeat/job?pid=abc", hp.TOKEN)[0] == 400, "bad pid: 400")
-            hp.expect(v.get("/heartbeat/job", hp.AUTH)[0] == 405, "GET: 405")
+            hp.expect(v.get("/heartbeat/job", hp.AUTH, method="PUT", data=b"")[0] == 405,
+                      "PUT: 405")
+            hp.expect(v.get("/heartbeat/job", hp.AUTH)[0] == 401, "GET without the token: 401")
             big = b"x" * 200_000
             hp.expect(post(v, "/heartbeat/job", hp.TOKEN, data=big)[0] == 413, "200 kB body: 413")
 

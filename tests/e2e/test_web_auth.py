@@ -4,10 +4,11 @@ open; request size limits; security headers.
 The matrix (users configured, protected_paths ["/metrics"]):
   /metrics        no credentials 401 | wrong password 401 | unknown user 401 | right 200
   /-/healthy      open (not listed)  200
-  /debug/state, /heartbeat/x, /-/reload   always need credentials: 401 without,
+  /debug/state, /-/reload   always need credentials: 401 without,
                   and with them whatever the route says (404/405 until it exists)
-Without any web config, /debug/* and /heartbeat/* answer 403 (no way to
-authenticate, so never open)."""
+  /heartbeat/x, /ping/x     their own tokens, not basic auth: past the web layer
+Without any web config, /debug/* answers 403 (no way to authenticate, so
+never open); /heartbeat/* still answers by its tokens."""
 # ctest-labels: sanitize
 
 import json
@@ -55,8 +56,13 @@ def with_users(tmp):
         status, _, body = v.get("/metrics", good)
         expect(status == 200 and b"node_load1" in body, "/metrics right credentials: 200")
         expect(v.get("/-/healthy")[0] == 200, "/-/healthy (not protected): 200 without credentials")
-        for path, method in (("/debug/state", "GET"), ("/heartbeat/backup", "POST"),
-                             ("/-/reload", "POST")):
+        for path in ("/heartbeat/backup", "/ping/no-such-token-0123456789"):
+            status = v.get(path, method="POST", data=b"")[0]
+            expect(status in (401, 404) and
+                   "www-authenticate" not in v.get(path, method="POST", data=b"")[1],
+                   f"POST {path} without basic auth: the handler's own answer ({status}), "
+                   "no basic-auth challenge")
+        for path, method in (("/debug/state", "GET"), ("/-/reload", "POST")):
             status = v.get(path, method=method, data=b"" if method == "POST" else None)[0]
             expect(status == 401, f"{method} {path} without credentials: 401 (got {status})")
             status = v.get(path, basic("admin", "admin-secret"), method=method,
@@ -136,10 +142,11 @@ def reload(tmp):
 
 def without_config():
     with Vitals() as v:
-        for path in ("/debug/state", "/heartbeat/backup"):
-            status, _, body = v.get(path)
-            expect(status == 403 and b"basic_auth_users" in body,
-                   f"{path} with no web config: 403, says how to enable")
+        status, _, body = v.get("/debug/state")
+        expect(status == 403 and b"basic_auth_users" in body,
+               "/debug/state with no web config: 403, says how to enable")
+        expect(v.get("/heartbeat/backup")[0] == 404,
+               "/heartbeat/backup with no web config: 404 (no such check; tokens, not users)")
         status, headers, body = v.get("/")
         expect(status == 200 and headers.get("x-frame-options") == "DENY" and
                "frame-ancestors 'none'" in headers.get("content-security-policy", "") and
