@@ -169,7 +169,8 @@ std::variant<std::unique_ptr<App>, std::string> App::Start(const Options& option
                                   [self] { return self->scrape_->Collect(); },
                                   [self] { return self->actions_->State(); },
                                   [self] { return self->debug_->enabled(); },
-                                  [self] { return self->server_->has_users(); }},
+                                  [self] { return self->server_->has_users(); },
+                                  [self] { return self->health_->heartbeats().Outputs(); }},
       status::StatusPage::Info{HostName(), kVersion, options.telemetry_path, kDocsUrl,
                                CollectorEntries(options)},
       std::make_shared<health::SystemClock>());

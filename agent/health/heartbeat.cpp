@@ -213,6 +213,14 @@ std::shared_ptr<HeartbeatCheck> HeartbeatRegistry::FindByToken(std::string_view 
   return found;
 }
 
+std::map<std::string, std::string> HeartbeatRegistry::Outputs() const {
+  std::map<std::string, std::string> out;
+  for (const auto& [name, check] : All()) {
+    out[name] = check->state().output;
+  }
+  return out;
+}
+
 void HeartbeatRegistry::CountUnknown() {
   std::lock_guard lock(mutex_);
   ++unknown_;

@@ -129,6 +129,8 @@ class HeartbeatRegistry {
   // with every check's in constant time; null for none.
   std::shared_ptr<HeartbeatCheck> FindByToken(std::string_view token) const;
   std::vector<std::pair<std::string, std::shared_ptr<HeartbeatCheck>>> All() const;
+  // Each check's last output (what its job sent), by check: the status page's.
+  std::map<std::string, std::string> Outputs() const;
   void CountUnknown();       // a request for a check that does not exist
   void CountUnknownToken();  // a /ping/<token> whose token is no check's
 

@@ -15,6 +15,7 @@ using Clock = std::chrono::system_clock;
 
 constexpr std::size_t kMaxDescription = 400;  // bytes in the cell; the title has more
 constexpr std::size_t kMaxTitle = 2000;
+constexpr std::size_t kMaxOutput = 200;  // of a heartbeat's last output, in the cell
 
 std::string_view Symbol(HealthStatus status) {
   switch (status) {
@@ -41,7 +42,8 @@ Section NewSection(const PageInput& in, std::string id, std::string title, std::
 
 // ---------------------------------------------------------------- checks
 
-Row CheckRow(const health::EntrySnapshot& e, Clock::time_point now) {
+// `output`: what the job sent with its last heartbeat, if it is one.
+Row CheckRow(const health::EntrySnapshot& e, Clock::time_point now, const std::string* output) {
   Row row;
   row.id = "check:" + e.name;
   row.label = e.name;
@@ -58,8 +60,13 @@ Row CheckRow(const health::EntrySnapshot& e, Clock::time_point now) {
     status.title = "its last result is older than its staleness bound";
   }
   row.cells.push_back(std::move(status));
-  row.cells.push_back(Cell{OneLine(e.description, kMaxDescription), "desc",
-                           OneLine(e.description, kMaxTitle)});
+  Cell description(OneLine(e.description, kMaxDescription), "desc",
+                   OneLine(e.description, kMaxTitle));
+  if (output != nullptr && !output->empty()) {
+    description.text += " — last output: " + OneLine(*output, kMaxOutput);
+    description.title += "\nlast output: " + OneLine(*output, kMaxTitle);
+  }
+  row.cells.push_back(std::move(description));
   row.cells.push_back(Cell{Span(now - e.since), "", "since " + Timestamp(e.since)});
   if (e.last_run) {
     row.cells.push_back(Cell{Span(now - *e.last_run) + " ago", "", Timestamp(*e.last_run)});
@@ -116,7 +123,8 @@ Section Checks(const PageInput& in) {
     }
     RowGroup& g = groups[key];
     g.heading = key.empty() ? "no tags" : "tags: " + key;
-    g.rows.push_back(CheckRow(e, in.now));
+    auto output = in.outputs.find(e.name);
+    g.rows.push_back(CheckRow(e, in.now, output != in.outputs.end() ? &output->second : nullptr));
   }
   for (auto& [key, group] : groups) {
     if (!key.empty()) {

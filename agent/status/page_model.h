@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -53,6 +54,7 @@ struct PageInput {
   const std::vector<prometheus::MetricFamily>* families = nullptr;
   const DiskReading* previous_disks = nullptr;
   const DiskReading* disks = nullptr;
+  std::map<std::string, std::string> outputs;  // heartbeat checks' last output, by check
   std::vector<DeclaredGroup> declared_groups;
   std::vector<CollectorEntry> collectors;
   ActionsAccess actions_access = ActionsAccess::kDebugOff;

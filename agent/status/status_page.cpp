@@ -105,6 +105,7 @@ std::shared_ptr<const StatusPage::Built> StatusPage::Build(ActionsAccess access)
   PageInput in;
   in.now = wall_now;
   in.snapshot = sources_.snapshot();
+  in.outputs = sources_.outputs();
   in.families = &families;
   in.previous_disks = previous_disks_ ? &*previous_disks_ : nullptr;
   in.disks = disks_ ? &*disks_ : nullptr;

@@ -24,6 +24,7 @@
 #include <array>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -52,6 +53,7 @@ class StatusPage {
     std::function<nlohmann::json()> actions;                         // ActionRunner::State()
     std::function<bool()> debug_state;                               // /debug/state is on
     std::function<bool()> has_users;  // the web config has basic_auth_users
+    std::function<std::map<std::string, std::string>()> outputs;  // heartbeats' last output
   };
   struct Info {
     std::string host;

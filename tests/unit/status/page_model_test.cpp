@@ -240,3 +240,18 @@ TEST_CASE("BuildPage: recent actions only for users who may read /debug/state", 
     CHECK_THAT(s.notes.at(0), Catch::Contains("\"debug_state\": true"));
   }
 }
+
+TEST_CASE("BuildPage: a heartbeat's last output follows its description, one capped line",
+          "[status]") {
+  PageInput in = Input();
+  in.outputs = {{"cache", "copied 3 files\nwarning: \x1b[33mslow disk\x1b[0m " +
+                              std::string(1000, 'y')},
+                {"db", ""}};
+  const Page page = BuildPage(in);
+  const Cell& cache = FindRow(page, "check:cache").cells[1];
+  CHECK_THAT(cache.text, Catch::StartsWith("redis: connect: Connection refused — last output: "
+                                           "copied 3 files warning: \\x1b[33mslow disk"));
+  CHECK(cache.text.size() < 400);
+  CHECK_THAT(cache.title, Catch::Contains("\nlast output: copied 3 files"));
+  CHECK(FindRow(page, "check:db").cells[1].text == "SELECT 1 in 2 ms");  // empty: nothing added
+}

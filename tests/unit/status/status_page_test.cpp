@@ -42,6 +42,7 @@ struct Rig {
     };
     sources.debug_state = [this] { return debug_state.load(); };
     sources.has_users = [this] { return has_users.load(); };
+    sources.outputs = [] { return std::map<std::string, std::string>{{"cache", "3 keys"}}; };
     page = std::make_unique<status::StatusPage>(sources, status::StatusPage::Info{
                     "h", "1", "/metrics", "",
                     {{"cpu", true, "Exposes CPU statistics", {{"collector.cpu.info", "false"}}},
