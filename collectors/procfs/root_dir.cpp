@@ -124,8 +124,7 @@ Error RootDir::ErrnoError(int err, std::string_view relative_path) const {
   return Error{code, std::string(relative_path), std::strerror(err), err};
 }
 
-Result<std::string_view> RootDir::ReadInto(std::string_view relative_path, std::string& buffer,
-                                          struct timespec* mtime) const {
+Result<int> RootDir::OpenRegular(std::string_view relative_path) const {
   std::string path(relative_path);
   int fd = ::openat(*dir_fd_, path.c_str(), kOpenFlags);
   if (fd < 0) {
@@ -144,6 +143,38 @@ Result<std::string_view> RootDir::ReadInto(std::string_view relative_path, std::
     return Error{Errc::kIo, path,
                  "is " + std::string(FileTypeName(st.st_mode)) + ", not a regular file"};
   }
+  return fd;
+}
+
+Result<std::string_view> RootDir::ReadOnce(std::string_view relative_path, std::size_t size,
+                                           std::string& buffer) const {
+  auto fd = OpenRegular(relative_path);
+  if (!fd) {
+    return fd.error();
+  }
+  size = std::min(size, kMaxFileSize);
+  if (buffer.size() < size) {
+    buffer.resize(size);
+  }
+  ssize_t n;
+  do {
+    n = ::read(*fd, buffer.data(), size);
+  } while (n < 0 && errno == EINTR);
+  const int err = errno;
+  ::close(*fd);
+  if (n < 0) {
+    return ErrnoError(err, relative_path);
+  }
+  return std::string_view(buffer.data(), static_cast<std::size_t>(n));
+}
+
+Result<std::string_view> RootDir::ReadInto(std::string_view relative_path, std::string& buffer,
+                                          struct timespec* mtime) const {
+  auto opened = OpenRegular(relative_path);
+  if (!opened) {
+    return opened.error();
+  }
+  const int fd = *opened;
   // /proc files report size 0, so read in chunks until EOF instead of stat().
   // The buffer is storage kept at its size across calls, and the text is the
   // view returned: resize() zero-fills, and clearing then growing it back
@@ -176,10 +207,12 @@ Result<std::string_view> RootDir::ReadInto(std::string_view relative_path, std::
       // Give the memory back now: clear() would keep the 16 MiB this read
       // grew the reused buffer to until its next read.
       std::string().swap(buffer);
-      return Error{Errc::kIo, path, "file larger than " + std::to_string(kMaxFileSize) + " bytes"};
+      return Error{Errc::kIo, std::string(relative_path),
+                   "file larger than " + std::to_string(kMaxFileSize) + " bytes"};
     }
   }
   if (mtime != nullptr) {
+    struct stat st {};
     if (::fstat(fd, &st) != 0) {
       int err = errno;
       ::close(fd);
@@ -259,30 +292,37 @@ Result<std::vector<std::string>> RootDir::Entries(std::string_view relative_dir)
   return names;
 }
 
-Result<std::vector<std::string>> RootDir::Directories(std::string_view relative_dir) const {
+Result<std::vector<RootDir::Entry>> RootDir::TypedEntries(std::string_view relative_dir) const {
   auto fd = OpenDir(relative_dir);
   if (!fd) {
     return fd.error();
   }
-  std::vector<std::string> names;
-  const int dir_fd = *fd;
-  int err = ForEachEntry(dir_fd, [&names, dir_fd](std::string_view name, unsigned char type) {
-    if (type == DT_UNKNOWN) {  // a filesystem without d_type: ask, as Go does
+  const int dir = *fd;
+  std::vector<Entry> entries;
+  int err = ForEachEntry(dir, [&entries, dir](std::string_view name, unsigned char d_type) {
+    if (d_type == DT_UNKNOWN) {  // a filesystem that does not say: ask, without following
       struct stat st {};
-      std::string entry(name);
-      type = ::fstatat(dir_fd, entry.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)
-                 ? DT_DIR
-                 : DT_UNKNOWN;
+      std::string path(name);
+      if (::fstatat(dir, path.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+        d_type = static_cast<unsigned char>(IFTODT(st.st_mode));
+      }
     }
-    if (type == DT_DIR) {
-      names.emplace_back(name);
+    EntryType type = EntryType::kOther;
+    if (d_type == DT_REG) {
+      type = EntryType::kRegular;
+    } else if (d_type == DT_DIR) {
+      type = EntryType::kDirectory;
+    } else if (d_type == DT_LNK) {
+      type = EntryType::kSymlink;
     }
+    entries.push_back(Entry{std::string(name), type});
   });
   if (err != 0) {
     return ErrnoError(err, relative_dir);
   }
-  std::sort(names.begin(), names.end());
-  return names;
+  std::sort(entries.begin(), entries.end(),
+            [](const Entry& a, const Entry& b) { return a.name < b.name; });
+  return entries;
 }
 
 Result<std::uint64_t> RootDir::CountEntries(std::string_view relative_dir) const {

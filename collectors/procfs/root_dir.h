@@ -51,6 +51,11 @@ class RootDir {
   Result<std::string_view> ReadInto(std::string_view relative_path, std::string& buffer,
                                     struct timespec* mtime = nullptr) const;
   Result<std::string> Read(std::string_view relative_path) const;
+  // What one read(2) of at most `size` bytes returns from the start of a
+  // regular file: how Go's procfs and node_exporter read a sysfs attribute
+  // (a driver answers in one read), one system call fewer than ReadInto.
+  Result<std::string_view> ReadOnce(std::string_view relative_path, std::size_t size,
+                                    std::string& buffer) const;
 
   // Numeric entries of a directory (process ids in the root, thread ids in
   // "1234/task"), in ascending order.
@@ -59,14 +64,23 @@ class RootDir {
   // filepath.Glob returns them), e.g. "devices/system/cpu".
   Result<std::vector<std::string>> Entries(std::string_view relative_dir) const;
 
-  // Names of the entries that are directories themselves (not symlinks to
-  // one), sorted: what Go's os.ReadDir reports as IsDir().
-  Result<std::vector<std::string>> Directories(std::string_view relative_dir) const;
-
   // The directory `relative_dir` as a tree of its own (e.g. a device's
   // directory in a class listing, whose files are then opened relative to
   // it). kIo with sys_errno ENOTDIR when it is not a directory.
   Result<RootDir> OpenSubdir(std::string_view relative_dir) const;
+
+  // An entry of a directory and its type as the directory lists it: a
+  // symlink is kSymlink whatever it points to, as Go's os.ReadDir reports it
+  // (kDirectory is Go's IsDir(); sysfs collectors read the regular files of
+  // a device's directory and skip its symlinks and subdirectories, as
+  // node_exporter's do).
+  enum class EntryType : std::uint8_t { kRegular, kDirectory, kSymlink, kOther };
+  struct Entry {
+    std::string name;
+    EntryType type;
+  };
+  // Entries() with each entry's type, sorted by name.
+  Result<std::vector<Entry>> TypedEntries(std::string_view relative_dir) const;
 
   // Number of entries in a directory other than . and .. (e.g. "1234/fd").
   Result<std::uint64_t> CountEntries(std::string_view relative_dir) const;
@@ -87,6 +101,8 @@ class RootDir {
  private:
   // An fd of `relative_dir` opened as a directory, or why not.
   Result<int> OpenDir(std::string_view relative_dir) const;
+  // An fd of `relative_path` if it is a regular file, or why not.
+  Result<int> OpenRegular(std::string_view relative_path) const;
 
   std::filesystem::path root_;
   std::shared_ptr<const int> dir_fd_;  // closed when the last copy goes

@@ -68,11 +68,15 @@ Result<BtrfsAllocation> ReadAllocation(const procfs::RootDir& sys, const std::st
     return reserved.error();
   }
   out.reserved_bytes = *reserved;
-  auto modes = sys.Directories(dir);
-  if (!modes) {
-    return modes.error();
+  auto entries = sys.TypedEntries(dir);
+  if (!entries) {
+    return entries.error();
   }
-  for (const std::string& mode : *modes) {
+  for (const auto& entry : *entries) {
+    if (entry.type != procfs::RootDir::EntryType::kDirectory) {
+      continue;  // Go's IsDir(): a symlink to a directory is not one
+    }
+    const std::string& mode = entry.name;
     BtrfsLayout layout{mode, {}, {}, Ratio(mode, devices)};
     auto total = ReadValue(sys, dir + "/" + mode + "/total_bytes", buffer);
     if (!total) {

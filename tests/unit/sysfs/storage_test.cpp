@@ -18,19 +18,6 @@ using vitals::procfs::RootDir;
 using vitals::testing::Open;
 using vitals::testing::TempTree;
 
-TEST_CASE("RootDir::Directories: only directories, as Go's IsDir", "[sysfs]") {
-  TempTree tree;
-  tree.Mkdir("a/single");
-  tree.Mkdir("a/dup");
-  tree.Write("a/total_bytes", "1\n");
-  REQUIRE(std::filesystem::exists(tree.path() / "a"));
-  std::filesystem::create_directory_symlink(tree.path() / "a/dup", tree.path() / "a/link");
-  auto dirs = Open(tree).Directories("a");
-  REQUIRE(dirs.ok());
-  CHECK(*dirs == std::vector<std::string>{"dup", "single"});
-  CHECK(Open(tree).Directories("missing").error().code == Errc::kNotFound);
-}
-
 TEST_CASE("ParseUdevProperties: E: lines, split at the first '=', the last one wins", "[sysfs]") {
   auto p = ParseUdevProperties(
       "S:disk/by-id/ata-X\nW:3\nE:ID_MODEL=first\nE:ID_MODEL=WDC_WD40\nE:ID_PATH=pci-0:1=odd\r\n"
