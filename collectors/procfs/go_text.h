@@ -2,9 +2,10 @@
 // Go's strings.Fields and strings.TrimSpace, for the parsers that must split
 // a line exactly where node_exporter's Go code splits it (a mount point with
 // a carriage return or a no-break space in its name, a btrfs label ending in
-// one, an interface name holding U+00A0), and strconv.ParseInt/ParseUint,
+// one, an interface name holding U+00A0); strconv.ParseInt/ParseUint,
 // whose base 0 takes "0x1f", "0o17", "017", "0b1" and underscores between
-// digits (sysfs's "flags" is "0x1003", fc_host's counters are "0x1a"). Go's
+// digits (sysfs's "flags" is "0x1003", fc_host's counters are "0x1a"); and
+// strconv.ParseFloat (hwmon's sensor values, the textfile parser's). Go's
 // white space is unicode.IsSpace: ASCII \t \n \v \f \r and space,
 // U+0085, U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F and
 // U+3000, decoded from UTF-8. A space's bytes can only start at a rune
@@ -147,5 +148,11 @@ inline std::string_view GoTrimSpace(std::string_view s) {
 // where Go returns an error (syntax or range).
 std::optional<std::uint64_t> GoParseUint(std::string_view text, int base);
 std::optional<std::int64_t> GoParseInt(std::string_view text, int base);
+
+// strconv.ParseFloat(text, 64): decimal ("-1.5e3", ".5", "1_000") or
+// hexadecimal with a binary exponent ("0x1.8p3"), and "inf", "infinity",
+// "nan" in any case; nullopt on a syntax error or an overflow (Go's
+// ErrRange), while an underflow gives zero, as in Go.
+std::optional<double> GoParseFloat(std::string_view text);
 
 }  // namespace vitals::procfs::detail

@@ -1,9 +1,9 @@
 #include "collectors/sysfs/textfile.h"
 
+#include "collectors/procfs/go_text.h"
 #include "collectors/sysfs/utf8.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <limits>
 #include <unordered_map>
@@ -49,22 +49,6 @@ std::string QuoteByte(char c) {
     return "'\\x00'";
   }
   return std::string("'") + c + "'";
-}
-
-// Go's strconv.ParseInt(s, 10, 64) succeeds.
-bool ParseGoInt(std::string_view s) {
-  bool negative = false;
-  if (!s.empty() && (s.front() == '+' || s.front() == '-')) {
-    negative = s.front() == '-';
-    s.remove_prefix(1);
-  }
-  if (s.empty() || s.find_first_not_of("0123456789") != std::string_view::npos) {
-    return false;
-  }
-  std::uint64_t value = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-  const std::uint64_t max = std::uint64_t{1} << 63;  // -2^63 .. 2^63 - 1
-  return ec == std::errc() && end == s.data() + s.size() && (negative ? value <= max : value < max);
 }
 
 // The parser: expfmt.TextParser's states, one method each, over a byte
@@ -408,7 +392,7 @@ class Parser {
       return Fail("invalid label value " + Quote(token_));
     }
     if (label_is_special_) {
-      auto number = ParseGoFloat(token_);
+      auto number = ParseTextFloat(token_);
       if (!number) {
         return Fail("expected float as value for '" + std::string(label_name_) + "' label, got " +
                     Quote(token_));
@@ -459,7 +443,7 @@ class Parser {
     if (Failed()) {
       return State::kDone;
     }
-    auto value = ParseGoFloat(token_);
+    auto value = ParseTextFloat(token_);
     if (!value) {
       return Fail("expected float as value, got " + Quote(token_));
     }
@@ -501,7 +485,7 @@ class Parser {
     if (Failed()) {
       return State::kDone;
     }
-    if (!ParseGoInt(token_)) {
+    if (!procfs::detail::GoParseInt(token_, 10)) {
       return Fail("expected integer as timestamp, got " + Quote(token_));
     }
     metric_target_->has_timestamp = true;
@@ -585,105 +569,11 @@ class Parser {
 
 }  // namespace
 
-std::optional<double> ParseGoFloat(std::string_view s) {
-  if (s.find_first_of("pP_") != std::string_view::npos || s.empty()) {
+std::optional<double> ParseTextFloat(std::string_view s) {
+  if (s.find_first_of("pP_") != std::string_view::npos) {
     return std::nullopt;
   }
-  bool negative = false;
-  std::string_view body = s;
-  if (body.front() == '+' || body.front() == '-') {
-    negative = body.front() == '-';
-    body.remove_prefix(1);
-  }
-  auto equals_lower = [](std::string_view a, std::string_view lower) {
-    if (a.size() != lower.size()) {
-      return false;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-      char c = a[i];
-      if (c >= 'A' && c <= 'Z') {
-        c = static_cast<char>(c - 'A' + 'a');
-      }
-      if (c != lower[i]) {
-        return false;
-      }
-    }
-    return true;
-  };
-  if (equals_lower(body, "inf") || equals_lower(body, "infinity")) {
-    return negative ? -std::numeric_limits<double>::infinity()
-                    : std::numeric_limits<double>::infinity();
-  }
-  if (body.size() == s.size() && equals_lower(body, "nan")) {
-    return std::numeric_limits<double>::quiet_NaN();  // Go takes no sign before NaN
-  }
-  // Decimal: digits with at most one '.', at least one digit, then an
-  // optional exponent with at least one digit.
-  std::size_t i = 0;
-  bool digits = false;
-  bool dot = false;
-  int int_digits = 0;       // significant digits before the point
-  int leading_frac_zeros = 0;  // zeros after the point before the first significant one
-  bool significant = false;
-  for (; i < body.size(); ++i) {
-    const char c = body[i];
-    if (c == '.' && !dot) {
-      dot = true;
-    } else if (c >= '0' && c <= '9') {
-      digits = true;
-      if (c != '0') {
-        significant = true;
-      }
-      if (!dot && significant) {
-        ++int_digits;
-      } else if (dot && !significant) {
-        ++leading_frac_zeros;
-      }
-    } else {
-      break;
-    }
-  }
-  if (!digits) {
-    return std::nullopt;
-  }
-  long exponent = 0;
-  if (i < body.size()) {
-    if (body[i] != 'e' && body[i] != 'E') {
-      return std::nullopt;
-    }
-    ++i;
-    bool exp_negative = false;
-    if (i < body.size() && (body[i] == '+' || body[i] == '-')) {
-      exp_negative = body[i] == '-';
-      ++i;
-    }
-    if (i >= body.size()) {
-      return std::nullopt;
-    }
-    for (; i < body.size(); ++i) {
-      if (body[i] < '0' || body[i] > '9') {
-        return std::nullopt;
-      }
-      exponent = std::min(exponent * 10 + (body[i] - '0'), 100000L);
-    }
-    exponent = exp_negative ? -exponent : exponent;
-  }
-  double value = 0;
-  auto [end, ec] = std::from_chars(body.data(), body.data() + body.size(), value,
-                                   std::chars_format::general);
-  if (ec == std::errc::result_out_of_range) {
-    // Past the range of a double: an overflow is an error in Go, an
-    // underflow is 0.
-    const long magnitude = significant ? (int_digits > 0 ? int_digits : -leading_frac_zeros) + exponent
-                                       : -1;
-    if (magnitude > 0) {
-      return std::nullopt;
-    }
-    value = 0;
-  } else if (ec != std::errc() || end != body.data() + body.size()) {
-    return std::nullopt;
-  }
-  return negative ? -value : value;
+  return procfs::detail::GoParseFloat(s);
 }
 
 std::uint64_t GoFloatToUint64(double value) {

@@ -63,8 +63,9 @@ struct TextFamily {
 // got \"x\"").
 procfs::Result<std::vector<TextFamily>> ParseTextfile(std::string_view path, std::string_view text);
 
-// Go's strconv.ParseFloat as the text format uses it (no 'p', 'P' or '_').
-std::optional<double> ParseGoFloat(std::string_view text);
+// expfmt's parseFloat: no 'p', 'P' or '_', then Go's strconv.ParseFloat
+// (procfs::detail::GoParseFloat, collectors/procfs/go_text.h).
+std::optional<double> ParseTextFloat(std::string_view text);
 
 // Go's conversion of a float64 to uint64 on amd64 (what the parser does
 // with a _count or bucket value): truncation, with Go's results for

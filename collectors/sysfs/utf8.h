@@ -2,6 +2,7 @@
 // UTF-8 as Go's unicode/utf8 reads it (DecodeRuneInString, ValidString): the
 // text format's label values and Go's glob patterns are matched rune by rune.
 
+#include <string>
 #include <string_view>
 #include <utility>
 
@@ -58,6 +59,37 @@ inline bool ValidUtf8(std::string_view s) {
     s.remove_prefix(n);
   }
   return true;
+}
+
+// The length of the valid UTF-8 sequence at the start of `s` (an encoded
+// U+FFFD included), or 0 where DecodeRune finds none.
+inline std::size_t Utf8RuneLength(std::string_view s) {
+  const auto decoded = DecodeRune(s);
+  return decoded.first == kRuneError && decoded.second <= 1 ? 0 : decoded.second;
+}
+
+// Go's strings.ToValidUTF8(s, "\uFFFD"): each run of bytes that are not
+// valid UTF-8 becomes one U+FFFD (node_exporter's repair of dmi, hwmon and
+// power supply label values).
+inline std::string GoToValidUtf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  bool in_invalid_run = false;
+  while (!s.empty()) {
+    std::size_t n = Utf8RuneLength(s);
+    if (n == 0) {
+      if (!in_invalid_run) {
+        out += "\xef\xbf\xbd";
+      }
+      in_invalid_run = true;
+      n = 1;
+    } else {
+      out.append(s.substr(0, n));
+      in_invalid_run = false;
+    }
+    s.remove_prefix(n);
+  }
+  return out;
 }
 
 }  // namespace vitals::sysfs

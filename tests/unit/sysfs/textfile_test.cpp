@@ -162,19 +162,19 @@ TEST_CASE("ParseTextfile: linear in the size of the text", "[sysfs][textfile]") 
   CHECK(Parse(tall)[0].metrics.size() == 200000);
 }
 
-TEST_CASE("ParseGoFloat and GoFloatToUint64", "[sysfs][textfile]") {
-  CHECK(ParseGoFloat("1") == 1.0);
-  CHECK(ParseGoFloat("+1.5") == 1.5);
-  CHECK(ParseGoFloat(".5") == 0.5);
-  CHECK(ParseGoFloat("5.") == 5.0);
-  CHECK(ParseGoFloat("-2.5E-3") == -0.0025);
-  CHECK(ParseGoFloat("1e-400") == 0.0);  // underflow: 0, as Go
-  CHECK(ParseGoFloat("+Inf") == std::numeric_limits<double>::infinity());
-  CHECK(ParseGoFloat("-infinity") == -std::numeric_limits<double>::infinity());
-  CHECK(std::isnan(*ParseGoFloat("NaN")));
+TEST_CASE("ParseTextFloat and GoFloatToUint64", "[sysfs][textfile]") {
+  CHECK(ParseTextFloat("1") == 1.0);
+  CHECK(ParseTextFloat("+1.5") == 1.5);
+  CHECK(ParseTextFloat(".5") == 0.5);
+  CHECK(ParseTextFloat("5.") == 5.0);
+  CHECK(ParseTextFloat("-2.5E-3") == -0.0025);
+  CHECK(ParseTextFloat("1e-400") == 0.0);  // underflow: 0, as Go
+  CHECK(ParseTextFloat("+Inf") == std::numeric_limits<double>::infinity());
+  CHECK(ParseTextFloat("-infinity") == -std::numeric_limits<double>::infinity());
+  CHECK(std::isnan(*ParseTextFloat("NaN")));
   for (std::string_view bad : {"", ".", "1e", "1e+", "infx", "+nan", "0x10", "1p3", "1_0", "--1", "1.2.3"}) {
     CAPTURE(bad);
-    CHECK_FALSE(ParseGoFloat(bad));
+    CHECK_FALSE(ParseTextFloat(bad));
   }
   CHECK(GoFloatToUint64(2.9) == 2);
   CHECK(GoFloatToUint64(-1.0) == 18446744073709551615ULL);
