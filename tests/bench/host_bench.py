@@ -38,7 +38,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from vitals_harness import ChildProcess, free_port  # noqa: E402
+from vitals_harness import ChildProcess, copy_fixture_proc, free_port  # noqa: E402
 
 SOURCE_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEFAULT_VITALS = os.path.join(SOURCE_DIR, "build", "release", "agent", "vitals")
@@ -239,6 +239,9 @@ def main():
                         help="extra flag for vitals, e.g. --vitals-flag=--config.file=x.json")
     parser.add_argument("--flag", action="append", default=[], metavar="FLAG",
                         help="extra flag for both, e.g. --flag=--path.procfs=tests/fixtures/proc")
+    parser.add_argument("--fixture-sys", action="store_true",
+                        help="both read a copy of tests/fixtures/sys (with its symlinks) as "
+                             "--path.sysfs: hardware this machine lacks")
     args = parser.parse_args()
     check_binaries(parser, args)
     if not 1 <= args.scrapes <= 100000 or not 0 <= args.warmup <= 10000:
@@ -255,11 +258,15 @@ def main():
     print(machine_line())
     print(f"vitals: {args.vitals}; node_exporter: {args.node_exporter}")
     all_ok = True
-    for collectors in configs:
-        print()
-        result = run(args.vitals, args.node_exporter, collectors, args.scrapes, args.warmup,
-                     args.vitals_flag, args.flag)
-        all_ok = print_table(result, collectors, args.scrapes) and all_ok
+    with tempfile.TemporaryDirectory(prefix="vitals-bench-") as tmp:
+        if args.fixture_sys:
+            args.flag.append("--path.sysfs=" + copy_fixture_proc(os.path.join(tmp, "sys"), "sys"))
+            print("both read tests/fixtures/sys")
+        for collectors in configs:
+            print()
+            result = run(args.vitals, args.node_exporter, collectors, args.scrapes, args.warmup,
+                         args.vitals_flag, args.flag)
+            all_ok = print_table(result, collectors, args.scrapes) and all_ok
     return 0 if all_ok else 1
 
 

@@ -28,8 +28,8 @@ import tempfile
 import time
 
 from golden import promtool_findings
-from vitals_harness import (VITALS_BIN, Vitals, copy_fixture_proc, fail, fixture_path,
-                            parse_exposition, rss_kib, sanitized, which)
+from vitals_harness import (VITALS_BIN, Vitals, copy_fixture_proc, fail, parse_exposition, rss_kib,
+                            sanitized, which)
 
 MiB = 1 << 20
 PID = "11611"  # a fixture process with every per-pid file (stat, status, io, limits, fd/)
@@ -230,12 +230,11 @@ def settled_rss_kib(pid, seconds=0.3, step=0.02):
     return lowest
 
 
-def scrape_twice(proc, config):
-    """Runs the agent on `proc`; returns (texts of two scrapes, log lines, RSS KiB)."""
-    # The fixture's sysfs: on this machine's /sys the collectors of hardware it
-    # lacks (bonds, InfiniBand, Fibre Channel) report no data, success 0.
-    with Vitals("--path.procfs=" + proc, "--path.sysfs=" + fixture_path("sys"),
-                "--config.file=" + config) as v:
+def scrape_twice(proc, sys_dir, config):
+    """Runs the agent on `proc` and `sys_dir` (a copy of the fixture sysfs,
+    where the hardware collectors have data); returns (texts of two scrapes,
+    log lines, RSS KiB)."""
+    with Vitals("--path.procfs=" + proc, "--path.sysfs=" + sys_dir, "--config.file=" + config) as v:
         texts = []
         for _ in range(2):
             status, _, body = v.get("/metrics")
@@ -279,8 +278,9 @@ def main():
         config = os.path.join(tmp, "agent.json")
         with open(config, "w") as f:
             json.dump(CONFIG, f)
+        sys_dir = copy_fixture_proc(os.path.join(tmp, "sys"), "sys")
         intact = copy_fixture_proc(os.path.join(tmp, "intact"))
-        texts, _, base_rss = scrape_twice(intact, config)
+        texts, _, base_rss = scrape_twice(intact, sys_dir, config)
         base = parse_exposition(texts[1])
         collectors = set(collector_success(base))
         if not {"cpu", "stat", "meminfo", "loadavg", "filefd", "processes"} <= collectors:
@@ -296,7 +296,7 @@ def main():
         for i, (what, breaker, failing, file, per_pid) in enumerate(CASES):
             proc = copy_fixture_proc(os.path.join(tmp, f"case{i}"))
             breaker(proc)
-            texts, log, rss = scrape_twice(proc, config)
+            texts, log, rss = scrape_twice(proc, sys_dir, config)
             for n, text in enumerate(texts):
                 try:
                     fams = parse_exposition(text)

@@ -11,12 +11,16 @@ Each collector declares how it is compared in tests/fixtures/parity/<name>.json
    "fixture": {"flags": ["--path.udev.data={fixtures}/udev/data"]},  # fixture runs only
    "live": {"tolerance": {"<family regex>": {"rel": 0.05, "abs": 1}},
             "absent_is_zero": ["<family>"]},
+   "variants": [["--collector.rapl.enable-zone-label"]],  # optional
    "why": "one line: why these modes and tolerances"}
 
   - live: both exporters read this machine (/proc, /sys, /); for hardware
     and kernel features this machine has.
   - fixture: both read tests/fixtures/{proc,sys,rootfs} (--path.procfs,
-    --path.sysfs, --path.rootfs); for what this machine lacks. Exact.
+    --path.sysfs, --path.rootfs; copies of proc and sys with what their
+    manifests add); for what this machine lacks. Exact.
+  - variants: more flag sets, each compared once more on the fixture trees
+    (a collector's non-default flags: a label added, devices ignored).
 
 For each collector and mode, node_exporter (--collector.disable-defaults
 --collector.<name>) and vitals run side by side; one attempt scrapes
@@ -180,7 +184,7 @@ def run(binary, name, mode, declared, trees):
     flags = ["--collector.disable-defaults", f"--collector.{name}"] + [
         flag.replace("{fixtures}", fixtures) for flag in declared.get("flags", [])]
     if mode == "fixture":
-        flags += [f"--path.procfs={trees}/proc", f"--path.sysfs={fixture_path('sys')}",
+        flags += [f"--path.procfs={trees}/proc", f"--path.sysfs={trees}/sys",
                   f"--path.rootfs={fixture_path('rootfs')}"]
         flags += [f.replace("{fixtures}", fixtures) for f in
                   declared.get("fixture", {}).get("flags", [])]
@@ -236,12 +240,18 @@ def main():
     self_checked = False
     with tempfile.TemporaryDirectory(prefix="vitals-parity-") as tmp:
         copy_fixture_proc(os.path.join(tmp, "proc"))
+        copy_fixture_proc(os.path.join(tmp, "sys"), "sys")
         for name in names:
-            for mode in declarations[name]["modes"]:
+            declared = declarations[name]
+            runs = [(mode, declared, "") for mode in declared["modes"]]
+            runs += [("fixture", {**declared, "flags": declared.get("flags", []) + variant},
+                      " (" + " ".join(variant) + ")") for variant in declared.get("variants", [])]
+            for mode, flags_declared, variant in runs:
                 result, families, count, details, (ne, vi) = run(binary, name, mode,
-                                                                 declarations[name], tmp)
+                                                                 flags_declared, tmp)
+                result += variant
                 rows.append((name, mode, families, count, result))
-                if result == "FAIL":
+                if result.startswith("FAIL"):
                     failures.append(f"{name} ({mode}):\n    " + "\n    ".join(details))
                 elif details:
                     print(f"{name} ({mode}) passed after retries:\n    " + "\n    ".join(details))
@@ -250,10 +260,11 @@ def main():
                     self_checked = True
 
     print(f"node_exporter: {binary}")
-    print(f"| {'collector':<11} | {'mode':<7} | families | series | result")
-    print(f"|{'-' * 13}|{'-' * 9}|---------:|-------:|--------")
+    width = max(len(n) for n in names)
+    print(f"| {'collector':<{width}} | {'mode':<7} | families | series | result")
+    print(f"|{'-' * (width + 2)}|{'-' * 9}|---------:|-------:|--------")
     for name, mode, families, count, result in rows:
-        print(f"| {name:<11} | {mode:<7} | {families:>8} | {count:>6} | {result}")
+        print(f"| {name:<{width}} | {mode:<7} | {families:>8} | {count:>6} | {result}")
     print(f"{len(names)} collectors, {len(rows)} comparisons, "
           f"{sum(r[2] for r in rows)} families, {sum(r[3] for r in rows)} series")
     if failures:

@@ -27,8 +27,6 @@ HOST_SAMPLES = re.compile(r"^(?:node_time_seconds|node_time_zone_offset_seconds|
                           r"vitals_sample_host_clock_[a-z_]+|"
                           r"node_uname_info|node_textfile_mtime_seconds)[ {]")
 
-# The other trees every fixture run reads (tests/fixtures/README.md).
-TREE_FLAGS = ["--path.sysfs=" + fixture_path("sys"), "--path.rootfs=" + fixture_path("rootfs")]
 
 # Exactly the notes promtool 2.x prints for a camelCase name and for a unit
 # other than its base unit, and only for the host collectors' families, whose
@@ -72,17 +70,22 @@ def captured_system_flags(tree="proc"):
 
 
 def run_on_fixture(tree="proc", *flags):
-    """Starts vitals on a copy of tests/fixtures/<tree> with `flags`, returns
-    (full /metrics text, stable lines); fails if it logged an error."""
+    """Starts vitals on a copy of tests/fixtures/<tree> and of sys (with its
+    symlinks), and on tests/fixtures/rootfs, with `flags`; returns (full
+    /metrics text, stable lines, where the copy of sys is written <sysfs>);
+    fails if it logged an error."""
     with tempfile.TemporaryDirectory(prefix="vitals-golden-") as tmp:
         proc = copy_fixture_proc(os.path.join(tmp, "proc"), tree)
-        with Vitals("--path.procfs=" + proc, *TREE_FLAGS, *captured_system_flags(tree),
+        sys_tree = copy_fixture_proc(os.path.join(tmp, "sys"), "sys")
+        with Vitals("--path.procfs=" + proc, "--path.sysfs=" + sys_tree,
+                    "--path.rootfs=" + fixture_path("rootfs"), *captured_system_flags(tree),
                     *flags) as vitals:
             text = vitals.metrics()
             log = vitals.log_text()
     if "level=error" in log or '"level":"error"' in log:
         fail(f"vitals logged an error on tests/fixtures/{tree}:\n" + log)
-    return text, stable_lines(text)
+    # Paths under --path.sysfs in label values (rapl's path) name the copy.
+    return text, stable_lines(text.replace(sys_tree, "<sysfs>"))
 
 
 def compare_with_golden(name, got):

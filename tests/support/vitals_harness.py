@@ -347,16 +347,21 @@ def which(tool, *alternatives):
 def copy_fixture_proc(dest, tree="proc"):
     """Copies tests/fixtures/<tree> to `dest` (which must not exist) and applies
     what tests/fixtures/<tree>.manifest says git cannot hold: it recreates the
-    empty directories ("empty_dir:", a kernel thread's fd/) and replaces the fd/
-    of each "unreadable_fd:" pid by a regular file, so that listing it fails
-    (ENOTDIR; as root no permission bits make a directory unreadable).
-    Returns `dest`."""
+    empty directories ("empty_dir:", a kernel thread's fd/), makes the symlinks
+    ("symlink: <path> -> <target>", sysfs' class/hwmon/hwmon1 and the like) and
+    replaces the fd/ of each "unreadable_fd:" pid by a regular file, so that
+    listing it fails (ENOTDIR; as root no permission bits make a directory
+    unreadable). Returns `dest`."""
     shutil.copytree(fixture_path(tree), dest, symlinks=True)
     with open(fixture_path(tree + ".manifest")) as f:
         for line in f:
             key, _, value = line.partition(": ")
             if key == "empty_dir":
                 os.makedirs(os.path.join(dest, value.strip()), exist_ok=True)
+            elif key == "symlink":
+                link, _, target = value.strip().partition(" -> ")
+                os.makedirs(os.path.dirname(os.path.join(dest, link)), exist_ok=True)
+                os.symlink(target, os.path.join(dest, link))
             elif key == "unreadable_fd":
                 fd_dir = os.path.join(dest, value.strip(), "fd")
                 shutil.rmtree(fd_dir)
