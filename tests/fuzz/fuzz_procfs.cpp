@@ -6,16 +6,22 @@
 // exception (the parsers return errors as values), and for every accepted
 // input the few invariants a caller relies on.
 
+#include <re2/re2.h>
+
+#include <charconv>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <map>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "collectors/procfs/cpuinfo.h"
 #include "collectors/procfs/diskstats.h"
 #include "collectors/procfs/file_nr.h"
+#include "collectors/procfs/go_text.h"
 #include "collectors/procfs/loadavg.h"
 #include "collectors/procfs/meminfo.h"
 #include "collectors/procfs/mounts.h"
@@ -40,8 +46,10 @@
 #include "collectors/procfs/sysctl.h"
 #include "collectors/procfs/vmstat.h"
 #include "collectors/sysfs/go_glob.h"
+#include "collectors/sysfs/hwmon.h"
 #include "collectors/sysfs/infiniband.h"
 #include "collectors/sysfs/os_release.h"
+#include "collectors/sysfs/powercap.h"
 #include "collectors/sysfs/textfile.h"
 #include "collectors/sysfs/udev.h"
 #include "collectors/sysfs/utf8.h"
@@ -57,6 +65,74 @@ void CheckError(const R& r) {
   if (!r.ok() && r.error().code != vp::Errc::kParse) {
     std::abort();
   }
+}
+
+// A sysfs attribute's text through Go's rules (collectors/procfs/go_text.h, sysfs/utf8.h).
+void FuzzAttribute(std::string_view text) {
+  namespace vs = vitals::sysfs;
+  const std::string_view trimmed = vp::detail::GoTrimSpace(text);
+  if (text.find(trimmed) == std::string_view::npos || vp::detail::GoTrimSpace(trimmed) != trimmed) {
+    std::abort();
+  }
+  const std::string valid = vs::GoToValidUtf8(text);
+  if (!vs::ValidUtf8(valid) || (vs::ValidUtf8(text) && valid != text)) {
+    std::abort();
+  }
+  // Base 10 is what from_chars reads: the same numbers, the same refusals.
+  std::uint64_t u = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), u);
+  const bool plain = ec == std::errc() && end == text.data() + text.size();
+  auto parsed = vp::detail::GoParseUint(text, 10);
+  if (parsed.has_value() != plain || (plain && *parsed != u)) {
+    std::abort();
+  }
+  // Base 0 reads every base 10 number that does not start with 0.
+  if (plain && text[0] != '0' && vp::detail::GoParseUint(text, 0) != u) {
+    std::abort();
+  }
+  (void)vp::detail::GoParseInt(text, 0);
+  (void)vp::detail::GoParseInt(text, 10);
+  (void)vp::detail::GoParseFloat(text);
+}
+
+// An hwmon attribute file name: split as Go's regexp splits it (RE2 has
+// Go's syntax and leftmost-first semantics), and a chip name cleaned. RE2
+// reads the name as Latin-1: Go reads an invalid UTF-8 byte as U+FFFD, which
+// [^0-9] and . match, where RE2's UTF-8 mode matches nothing; the pattern's
+// only special characters are ASCII, so bytes split where runes would.
+RE2::Options Latin1() {
+  RE2::Options options;
+  options.set_encoding(RE2::Options::EncodingLatin1);
+  return options;
+}
+
+void FuzzHwmonName(std::string_view name) {
+  static const RE2 pattern(R"(^([^0-9]+)([0-9]*)?(_(.+))?$)", Latin1());
+  re2::StringPiece type, id, underscore_property, property;
+  const bool matched = RE2::FullMatch(re2::StringPiece(name.data(), name.size()), pattern, &type,
+                                      &id, &underscore_property, &property);
+  auto split = vitals::sysfs::ParseHwmonFileName(name);
+  // A number past int64 makes Go's strconv.Atoi, and so the split, fail.
+  const bool fits = !matched || id.empty() || vp::detail::GoParseInt(
+                                                  std::string_view(id.data(), id.size()), 10);
+  if (split.has_value() != (matched && fits)) {
+    std::abort();
+  }
+  if (split && (split->type != std::string_view(type.data(), type.size()) ||
+                split->property != std::string_view(property.data(), property.size()))) {
+    std::abort();
+  }
+  const std::string clean = vitals::sysfs::CleanHwmonName(name);
+  for (char c : clean) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == ':' || c == '_')) {
+      std::abort();
+    }
+  }
+  if (!clean.empty() && (clean.front() == '_' || clean.back() == '_')) {
+    std::abort();
+  }
+  std::map<std::string, std::int64_t, std::less<>> seen;
+  (void)vitals::sysfs::RaplIndexAndName(name, seen);
 }
 
 void Fuzz(std::string_view text) {
@@ -211,6 +287,10 @@ void Fuzz(std::string_view text) {
   } else if (parser == "infiniband") {
     (void)vitals::sysfs::ParseInfiniBandState(text);
     (void)vitals::sysfs::ParseInfiniBandRate(text);
+  } else if (parser == "sysfs_attribute") {
+    FuzzAttribute(text);
+  } else if (parser == "hwmon_name") {
+    FuzzHwmonName(text);
   } else if (parser == "os_release") {
     CheckError(vitals::sysfs::ParseOsRelease("etc/os-release", text));
   } else {
