@@ -170,31 +170,37 @@ void RunThread(std::shared_ptr<Scheduler::Core> core, std::shared_ptr<Entry> ent
   }
   const SteadyTime finished = core->options.clock->Now();
   std::vector<TransitionEvent> events;
+  bool abandoned = false;
   {
     std::lock_guard lock(core->mutex);
     if (!entry->running || entry->run_id != run_id) {
       return;
     }
-    const bool abandoned = entry->abandoned;
+    abandoned = entry->abandoned;
     if (abandoned) {
       log::Warn("abandoned check run returned", {{"check", entry->spec.name},
                                                  {"overran", Seconds(finished - entry->deadline)}});
     }
     entry->running = false;
     entry->abandoned = false;
-    if (!abandoned) {
-      --core->in_flight;
-      if (!entry->removed && !core->stop.stop_requested()) {
-        if (auto event = core->Record(*entry, std::move(result), std::move(error), finished)) {
-          events.push_back(std::move(*event));
-        }
+    if (!abandoned && !entry->removed && !core->stop.stop_requested()) {
+      if (auto event = core->Record(*entry, std::move(result), std::move(error), finished)) {
+        events.push_back(std::move(*event));
       }
+    }
+  }
+  // The run counts as in flight until its transition has been delivered, so
+  // whoever waits for the scheduler to be idle (Stop, tests) sees its event.
+  core->Notify(events);
+  {
+    std::lock_guard lock(core->mutex);
+    if (!abandoned) {
+      --core->in_flight;  // (an abandoned run was uncounted when abandoned)
     }
     ++core->wake_seq;
   }
   core->wake.notify_all();
   core->idle.notify_all();
-  core->Notify(events);
 }
 
 }  // namespace
