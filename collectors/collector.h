@@ -202,13 +202,27 @@ inline procfs::Error NoData(std::string path, std::string reason) {
   return procfs::Error{procfs::Errc::kNoData, std::move(path), std::move(reason)};
 }
 
-// NoData for a file that is absent (node_exporter's os.ErrNotExist: a module
-// not loaded, hardware not there), `error` itself otherwise.
-inline procfs::Error NoDataIfAbsent(const procfs::Error& error, std::string_view what) {
-  if (error.code != procfs::Errc::kNotFound) {
+namespace detail {
+inline procfs::Error NoDataWhen(bool no_data, const procfs::Error& error, std::string_view what) {
+  if (!no_data) {
     return error;
   }
   return NoData(error.path, std::string(what) + ": " + error.ToString());
+}
+}  // namespace detail
+
+// NoData for a file that is absent (node_exporter's os.ErrNotExist: a module
+// not loaded, hardware not there), `error` itself otherwise. Every collector
+// whose node_exporter twin returns ErrNoData for os.ErrNotExist uses this.
+inline procfs::Error NoDataIfAbsent(const procfs::Error& error, std::string_view what) {
+  return detail::NoDataWhen(error.code == procfs::Errc::kNotFound, error, what);
+}
+
+// The same, and NoData too for a file not ours to read, where node_exporter
+// also returns ErrNoData for os.ErrPermission (netclass, rapl).
+inline procfs::Error NoDataIfAbsentOrDenied(const procfs::Error& error, std::string_view what) {
+  return detail::NoDataWhen(
+      error.code == procfs::Errc::kNotFound || error.code == procfs::Errc::kPermission, error, what);
 }
 
 // Builds a collector. Flags that contradict each other (a deprecated name

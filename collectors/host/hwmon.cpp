@@ -146,10 +146,9 @@ class HwmonCollector : public Collector {
     derived_.StartScrape();
     auto chips = sysfs::ReadHwmon(sys_, buffer_);
     if (!chips) {
-      if (chips.error().code == procfs::Errc::kNotFound && chips.error().path == "class/hwmon") {
-        return NoData(chips.error().path, "no hwmon class");
-      }
-      return chips.error();
+      // Only the class itself: a chip's file that is absent is an error.
+      const procfs::Error& error = chips.error();
+      return error.path == "class/hwmon" ? NoDataIfAbsent(error, "no hwmon class") : error;
     }
     pending_.clear();
     for (const sysfs::HwmonChip& chip : *chips) {

@@ -36,8 +36,8 @@ class MdadmCollector : public Collector {
 
   procfs::Result<void> Collect(MetricSink& out) override {
     auto text = proc_.ReadInto("mdstat", buffer_);
-    if (!text && text.error().code == procfs::Errc::kNotFound) {
-      return NoData("mdstat", "no /proc/mdstat (the md driver is not loaded)");
+    if (!text) {
+      return NoDataIfAbsent(text.error(), "the md driver is not loaded");
     }
     auto devices = procfs::ParseReadViewing(text, buffer_, procfs::ParseMdstat);
     if (!devices) {

@@ -78,7 +78,7 @@ class NetclassCollector : public Collector {
     // nothing when one cannot be read.
     auto devices = sysfs::ReadNetClassDevices(sys_);
     if (!devices) {
-      return NoDataIfAbsent(devices.error());
+      return NoDataIfAbsentOrDenied(devices.error(), "could not list the network devices");
     }
     std::size_t used = 0;
     for (const std::string& device : *devices) {
@@ -90,7 +90,7 @@ class NetclassCollector : public Collector {
       }
       auto read = sysfs::ReadNetClassIface(sys_, device, buffer_, ifaces_[used]);
       if (!read) {
-        return NoDataIfAbsent(read.error());
+        return NoDataIfAbsentOrDenied(read.error(), "could not read a network device");
       }
       used += *read ? 1 : 0;  // not a device, or gone since the listing
     }
@@ -101,14 +101,6 @@ class NetclassCollector : public Collector {
   }
 
  private:
-  // node_exporter: a listing that is absent or not ours to read is "no data".
-  static procfs::Error NoDataIfAbsent(const procfs::Error& error) {
-    if (error.code == procfs::Errc::kNotFound || error.code == procfs::Errc::kPermission) {
-      return NoData(error.path, error.ToString());
-    }
-    return error;
-  }
-
   void Emit(const NetClassIface& iface, MetricSink& out) const {
     const std::string_view device = iface.name;
     out.Add(kDescs[0], iface.operstate == "up" ? 1 : 0, {device});

@@ -29,15 +29,6 @@ void AddProcedures(MetricSink& out, const MetricDesc& desc, std::string_view pro
   }
 }
 
-// The file's error, or NoData when it does not exist (the module is not
-// loaded), as node_exporter returns ErrNoData for os.ErrNotExist.
-procfs::Error Unread(const procfs::Error& error, std::string_view module) {
-  if (error.code == procfs::Errc::kNotFound) {
-    return NoData(error.path, "no statistics (" + std::string(module) + " module not loaded)");
-  }
-  return error;
-}
-
 // The client: /proc/net/rpc/nfs.
 
 const MetricDesc kClientDescs[] = {
@@ -82,7 +73,7 @@ class NfsCollector : public Collector {
   procfs::Result<void> Collect(MetricSink& out) override {
     auto stats = procfs::ReadNfsClientStats(proc_, buffer_);
     if (!stats) {
-      return Unread(stats.error(), "nfs");
+      return NoDataIfAbsent(stats.error(), "no statistics (nfs module not loaded)");
     }
     const auto as_double = [](std::uint64_t v) { return static_cast<double>(v); };
     out.Add(kClientDescs[0], as_double(stats->network.udp), {"udp"});
@@ -162,7 +153,7 @@ class NfsdCollector : public Collector {
   procfs::Result<void> Collect(MetricSink& out) override {
     auto stats = procfs::ReadNfsServerStats(proc_, buffer_);
     if (!stats) {
-      return Unread(stats.error(), "nfsd");
+      return NoDataIfAbsent(stats.error(), "no statistics (nfsd module not loaded)");
     }
     const procfs::NfsServerStats& s = *stats;
     const auto add = [&out](const MetricDesc& desc, std::uint64_t v,

@@ -55,10 +55,7 @@ class OsCollector : public Collector {
   procfs::Result<void> Collect(MetricSink& out) override {
     auto release = sysfs::ReadOsRelease(root_, buffer_);
     if (!release) {
-      if (release.error().code == procfs::Errc::kNotFound) {
-        return NoData("etc/os-release", "no os-release file found under --path.rootfs");
-      }
-      return release.error();
+      return NoDataIfAbsent(release.error(), "no os-release file found under --path.rootfs");
     }
     auto get = [&](std::string_view key) -> std::string_view {
       auto it = release->find(key);

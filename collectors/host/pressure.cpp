@@ -54,14 +54,11 @@ class PressureCollector : public Collector {
       auto psi = procfs::ReadPsi(proc_, resource.name, buffer_);
       if (!psi) {
         const procfs::Error& e = psi.error();
-        if (e.code == procfs::Errc::kNotFound) {
-          return NoData(e.path, "pressure information is unavailable: it needs Linux >= 4.20 "
-                                "with CONFIG_PSI");
-        }
         if (e.sys_errno == EOPNOTSUPP) {
           return NoData(e.path, "pressure information is disabled: boot with psi=1");
         }
-        return e;
+        return NoDataIfAbsent(
+            e, "pressure information is unavailable: it needs Linux >= 4.20 with CONFIG_PSI");
       }
       // node_exporter dereferences both lines unchecked: a file without one
       // is not what the kernel writes.

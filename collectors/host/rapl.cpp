@@ -82,11 +82,7 @@ class RaplCollector : public Collector {
     derived_.StartScrape();
     auto zones = sysfs::ReadRaplZones(sys_, buffer_);
     if (!zones) {
-      if (zones.error().code == procfs::Errc::kNotFound ||
-          zones.error().code == procfs::Errc::kPermission) {
-        return NoData(zones.error().path, "no readable powercap files");
-      }
-      return zones.error();
+      return NoDataIfAbsentOrDenied(zones.error(), "no readable powercap files");
     }
     for (const sysfs::RaplZone& zone : *zones) {
       auto microjoules = sysfs::ReadRaplEnergy(sys_, zone, buffer_);

@@ -28,10 +28,7 @@ class SchedstatCollector : public Collector {
   procfs::Result<void> Collect(MetricSink& out) override {
     auto cpus = procfs::ReadSchedstat(proc_, buffer_);
     if (!cpus) {
-      if (cpus.error().code == procfs::Errc::kNotFound) {
-        return NoData("schedstat", "the kernel has no /proc/schedstat (CONFIG_SCHEDSTATS)");
-      }
-      return cpus.error();
+      return NoDataIfAbsent(cpus.error(), "the kernel has no /proc/schedstat (CONFIG_SCHEDSTATS)");
     }
     for (const procfs::SchedstatCpu& cpu : *cpus) {
       out.Add(kDescs[0], static_cast<double>(cpu.running_ns) / 1e9, {cpu.cpu});
