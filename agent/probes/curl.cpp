@@ -19,6 +19,16 @@ void InitCurl() {
   }
 }
 
+bool AppendLine(CurlList& list, const std::string& line) {
+  curl_slist* longer = Curl().curl_slist_append(list.get(), line.c_str());
+  if (longer == nullptr) {
+    return false;
+  }
+  (void)list.release();  // curl_slist_append returned the same list, or a new one with it
+  list.reset(longer);
+  return true;
+}
+
 void SetTlsOptions(CURL* h, const config::TlsClientConfig& tls) {
   if (!tls.ca_file.empty()) {
     Curl().curl_easy_setopt(h, CURLOPT_CAINFO, tls.ca_file.c_str());

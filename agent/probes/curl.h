@@ -3,7 +3,8 @@
 // or grpc probe or `vitals status` makes a request (agent/platform/dynlib.h),
 // and what they need of it: the table, a started library, owned handles and
 // lists, the `tls` keys' options, and a transfer's basics (URL, timeout,
-// http and https only, TLS, basic auth).
+// http and https only, TLS, basic auth). Every transfer starts from
+// NewHttpTransfer, so these are set one way; a user adds only its own options.
 //
 // Thread contract: as dynlib.h; a handle belongs to one thread at a time.
 
@@ -54,6 +55,13 @@ struct ListDeleter {
 };
 using CurlList = std::unique_ptr<curl_slist, ListDeleter>;
 
+// Appends a copy of `line` to `list`; false when libcurl is out of memory
+// (`list` is then unchanged).
+[[nodiscard]] bool AppendLine(CurlList& list, const std::string& line);
+
+// The User-Agent of the probes' requests.
+inline constexpr const char* kProbeUserAgent = "vitals-probe";
+
 // The `tls` keys' options: CA file, client certificate, no verification.
 void SetTlsOptions(CURL* h, const config::TlsClientConfig& tls);
 
@@ -66,8 +74,9 @@ struct HttpRequestBasics {
   std::string password;
 };
 
-// A handle with `basics` set, ready for the caller's own options and
-// curl_easy_perform. `error` (CURL_ERROR_SIZE bytes, outliving the transfer)
+// A handle with `basics` set, and no signals (libcurl's timeouts would
+// otherwise use SIGALRM, which is not thread-safe), ready for the caller's
+// own options and curl_easy_perform. `error` (CURL_ERROR_SIZE bytes, outliving the transfer)
 // receives libcurl's message. Throws ProbeFailure when libcurl cannot be
 // loaded, started or allocate a handle.
 CurlHandle NewHttpTransfer(const HttpRequestBasics& basics, char* error);

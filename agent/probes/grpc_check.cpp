@@ -263,41 +263,31 @@ class GrpcCheck final : public ProbeCheck {
     const std::string url = std::string(config_.tls.enabled ? "https" : "http") + "://" + host +
                             ":" + port + "/grpc.health.v1.Health/Check";
     const std::string ip = address.ToString();
-    CurlList resolve(Curl().curl_slist_append(
-        nullptr, (host + ":" + port + ":" + (address.family() == AF_INET6 ? "[" + ip + "]" : ip))
-                     .c_str()));
-
-    const auto timeout_ms = std::max<long long>(run.deadline.Remaining().count(), 1);
+    const auto timeout = std::max(run.deadline.Remaining(), std::chrono::milliseconds(1));
+    const auto append = [&target](CurlList& list, const std::string& line) {
+      if (!AppendLine(list, line)) {
+        throw ProbeFailure(target + ": out of memory");
+      }
+    };
+    CurlList resolve;
+    append(resolve, host + ":" + port + ":" + (address.family() == AF_INET6 ? "[" + ip + "]" : ip));
     CurlList headers;
     for (const std::string& line :
          {std::string("Content-Type: application/grpc"), std::string("TE: trailers"),
-          "grpc-timeout: " + std::to_string(timeout_ms) + "m", std::string("Expect:")}) {
-      curl_slist* next = Curl().curl_slist_append(headers.get(), line.c_str());
-      if (next == nullptr) {
-        throw ProbeFailure(target + ": out of memory");
-      }
-      (void)headers.release();
-      headers.reset(next);
+          "grpc-timeout: " + std::to_string(timeout.count()) + "m", std::string("Expect:")}) {
+      append(headers, line);
     }
     const std::string request = RequestFrame(config_.service);
-    CurlHandle handle(Curl().curl_easy_init());
-    if (!handle) {
-      throw ProbeFailure(target + ": libcurl could not make a handle");
-    }
+    char error[CURL_ERROR_SIZE];
+    CurlHandle handle = NewHttpTransfer(
+        {.url = url, .timeout = timeout, .user_agent = kProbeUserAgent, .tls = config_.tls}, error);
     CURL* h = handle.get();
     Answer answer;
     answer.deadline = &run.deadline;
-    char error[CURL_ERROR_SIZE] = {};
-    Curl().curl_easy_setopt(h, CURLOPT_URL, url.c_str());
     Curl().curl_easy_setopt(h, CURLOPT_RESOLVE, resolve.get());
-    Curl().curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error);
-    Curl().curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    Curl().curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_ms));
-    Curl().curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     Curl().curl_easy_setopt(h, CURLOPT_HTTP_VERSION,
                             config_.tls.enabled ? CURL_HTTP_VERSION_2TLS
                                                 : CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE);
-    Curl().curl_easy_setopt(h, CURLOPT_USERAGENT, "vitals-probe");
     Curl().curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
     Curl().curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.size()));
     Curl().curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.data());
@@ -308,7 +298,6 @@ class GrpcCheck final : public ProbeCheck {
     Curl().curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, OnProgress);
     Curl().curl_easy_setopt(h, CURLOPT_XFERINFODATA, &answer);
     Curl().curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
-    SetTlsOptions(h, config_.tls);
     const CURLcode rc = Curl().curl_easy_perform(h);
     run.data["ip_protocol"] = address.family() == AF_INET6 ? 6 : 4;
     if (rc != CURLE_OK) {
@@ -316,7 +305,7 @@ class GrpcCheck final : public ProbeCheck {
                         : rc == CURLE_OPERATION_TIMEDOUT ? run.deadline.TimedOut()
                         : rc == CURLE_ABORTED_BY_CALLBACK
                             ? std::string("cancelled, the agent is shutting down")
-                            : std::string(error[0] != '\0' ? error : Curl().curl_easy_strerror(rc));
+                            : CurlErrorText(rc, error);
       throw ProbeFailure(target + ": " + why);
     }
     long code = 0;

@@ -258,41 +258,34 @@ health::CheckResult HttpCheck::Probe(ProbeRun& run) {
   InitCurl();
   const std::string password = ReadSecret(config_.password, run);
   const std::string shown = config_.method + " " + RedactDsn(config_.url);
-  std::unique_ptr<CURL, CurlDeleter> handle(Curl().curl_easy_init());
-  if (!handle) {
-    throw ProbeFailure(shown + ": libcurl could not allocate a handle");
+  CurlList headers;
+  for (const auto& [name, value] : config_.headers) {
+    if (!AppendLine(headers, name + ": " + value)) {
+      throw ProbeFailure(shown + ": out of memory");
+    }
   }
+  CurlList resolve;
+  if (const std::string entry = ResolveEntry(config_.url, run.deadline); !entry.empty()) {
+    if (!AppendLine(resolve, entry)) {
+      throw ProbeFailure(shown + ": out of memory");
+    }
+  }
+  // After the lookup: the transfer has what is left of the deadline.
+  char error[CURL_ERROR_SIZE];
+  CurlHandle handle = NewHttpTransfer({.url = config_.url,
+                                       .timeout = run.deadline.Remaining(),
+                                       .user_agent = kProbeUserAgent,
+                                       .tls = config_.tls,
+                                       .username = config_.username,
+                                       .password = password},
+                                      error);
   CURL* h = handle.get();
   Transfer t;
   t.deadline = &run.deadline;
   t.handle = h;
-  char error[CURL_ERROR_SIZE] = {};
-  std::unique_ptr<curl_slist, ListDeleter> headers;
-  for (const auto& [name, value] : config_.headers) {
-    const std::string line = name + ": " + value;
-    curl_slist* next = Curl().curl_slist_append(headers.get(), line.c_str());
-    if (next == nullptr) {
-      throw ProbeFailure(shown + ": out of memory");
-    }
-    (void)headers.release();
-    headers.reset(next);
-  }
-  std::unique_ptr<curl_slist, ListDeleter> resolve;
-  if (const std::string entry = ResolveEntry(config_.url, run.deadline); !entry.empty()) {
-    resolve.reset(Curl().curl_slist_append(nullptr, entry.c_str()));
-    if (!resolve) {
-      throw ProbeFailure(shown + ": out of memory");
-    }
+  if (resolve) {
     Curl().curl_easy_setopt(h, CURLOPT_RESOLVE, resolve.get());
   }
-  const long timeout_ms = std::max<long>(static_cast<long>(run.deadline.Remaining().count()), 1);
-  Curl().curl_easy_setopt(h, CURLOPT_URL, config_.url.c_str());
-  Curl().curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error);
-  Curl().curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  Curl().curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
-  Curl().curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-  Curl().curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  Curl().curl_easy_setopt(h, CURLOPT_USERAGENT, "vitals-probe");
   Curl().curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, config_.follow_redirects ? 1L : 0L);
   Curl().curl_easy_setopt(h, CURLOPT_MAXREDIRS, static_cast<long>(config_.max_redirects));
   Curl().curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, OnBody);
@@ -317,11 +310,6 @@ health::CheckResult HttpCheck::Probe(ProbeRun& run) {
   if (headers) {
     Curl().curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
   }
-  if (!config_.username.empty()) {
-    Curl().curl_easy_setopt(h, CURLOPT_USERNAME, config_.username.c_str());
-    Curl().curl_easy_setopt(h, CURLOPT_PASSWORD, password.c_str());
-  }
-  SetTlsOptions(h, config_.tls);
 
   const CURLcode rc = Curl().curl_easy_perform(h);
   long code = 0;
@@ -339,7 +327,7 @@ health::CheckResult HttpCheck::Probe(ProbeRun& run) {
     run.data["ssl_earliest_cert_expiry"] = t.chain->earliest_not_after;
   }
   if (rc != CURLE_OK) {
-    std::string why = error[0] != '\0' ? error : Curl().curl_easy_strerror(rc);
+    std::string why = CurlErrorText(rc, error);
     if (t.head_over || (rc == CURLE_OUT_OF_MEMORY && !t.head_complete)) {
       // libcurl holds at most 100 KiB of an unfinished header line and then
       // fails with "Out of memory", before OnHeader could count it.

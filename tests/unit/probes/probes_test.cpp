@@ -17,6 +17,7 @@
 
 #include "agent/health/kind.h"
 #include "agent/health/scheduler.h"
+#include "agent/probes/curl.h"
 #include "agent/probes/probe.h"
 #include "config/config.h"
 #include "tests/unit/temp_tree.h"
@@ -393,4 +394,18 @@ TEST_CASE("kinds: every probe kind is registered with its keys", "[probes]") {
   }
   CHECK(probes == std::vector<std::string>{"dns", "exec", "file_age", "grpc", "http", "icmp",
                                            "mysql", "postgres", "redis", "tcp", "tls_expiry"});
+}
+
+TEST_CASE("curl: AppendLine builds a list of copies, in order", "[probes]") {
+  probes::CurlList list;
+  std::string line = "Content-Type: application/grpc";
+  REQUIRE(probes::AppendLine(list, line));
+  line = "TE: trailers";  // the list holds its own copy
+  REQUIRE(probes::AppendLine(list, line));
+  REQUIRE(probes::AppendLine(list, "Expect:"));
+  std::vector<std::string> lines;
+  for (const curl_slist* l = list.get(); l != nullptr; l = l->next) {
+    lines.emplace_back(l->data);
+  }
+  CHECK(lines == std::vector<std::string>{"Content-Type: application/grpc", "TE: trailers", "Expect:"});
 }
