@@ -12,12 +12,7 @@ Grafana builtin, job and instance variables present.
 Metric names: each must be in the output of a running vitals (configured with
 process groups, threshold, process, tcp/http/exec probe and heartbeat checks
 and dry-run actions: tests/support/dashboards_lib.vitals_under_test), in the golden
-file, a recording rule of ours, or a series Prometheus makes (up). Names of
-host collectors not landed yet match a pattern in
-dashboards_lib.PENDING_COLLECTORS and must be in the output of the real
-node_exporter running that collector here (unless it has no data of that
-collector on this host); once vitals runs the collector, each must be in
-vitals' output like the rest.
+file, a recording rule of ours, or a series Prometheus makes (up).
 """
 
 import json
@@ -27,11 +22,10 @@ import subprocess
 import sys
 import tempfile
 
-from dashboards_lib import (DASHBOARD_DIR, GOLDEN, GRAFANA_BUILTINS, PENDING_COLLECTORS, PROMETHEUS_SYNTHETIC,
-                            dashboard_exprs, dashboards, metric_names, pending_reason, recorded_names,
-                            rule_exprs, running_collectors, variable_queries, variables_used, vitals_under_test)
-from test_node_exporter_parity import NodeExporter
-from vitals_harness import SOURCE_DIR, VITALS_BIN, fail, parse_exposition, which
+from dashboards_lib import (DASHBOARD_DIR, GOLDEN, GRAFANA_BUILTINS, PROMETHEUS_SYNTHETIC, dashboard_exprs,
+                            dashboards, metric_names, recorded_names, rule_exprs, variable_queries,
+                            variables_used, vitals_under_test)
+from vitals_harness import SOURCE_DIR, VITALS_BIN, fail, parse_exposition
 
 # Grafana 10.2 to 11.2 write 39; 11.3+ write 40 and 41 and migrate older ones.
 SCHEMA_VERSIONS = range(39, 42)
@@ -196,53 +190,22 @@ def main():
     with tempfile.TemporaryDirectory(prefix="vitals-dash-") as tmp:
         with vitals_under_test(tmp) as (_, families):
             live = set(families)
-            running = running_collectors(families)
     with open(GOLDEN) as f:
         golden = set(parse_exposition(f.read()))
     # Counters' samples are in the output with _total, parse_exposition keys families by the
     # HELP/TYPE name, which prometheus-cpp writes with _total too.
     known = live | golden | recorded_names() | PROMETHEUS_SYNTHETIC
 
-    unknown, pending = [], {}
-    for name, where in sorted(used.items()):
-        if name in known:
-            continue
-        reason = pending_reason(name, running)
-        if reason is None:
-            unknown.append(f"{name} (first used in {where})")
-        else:
-            pending.setdefault(reason, []).append(name)
+    unknown = [f"{name} (first used in {where})" for name, where in sorted(used.items()) if name not in known]
     if unknown:
         fail("metric names used in dashboards/ that vitals does not export:\n  " + "\n  ".join(unknown))
-
-    # Names of collectors vitals does not run yet: spelt as node_exporter spells them.
-    pending_collectors = sorted({c for c in PENDING_COLLECTORS if c not in running})
-    node_exporter = which("prometheus-node-exporter", "node_exporter")
-    if pending and node_exporter:
-        flags = ["--collector.disable-defaults"] + [f"--collector.{c}" for c in pending_collectors]
-        with NodeExporter(node_exporter, flags) as ne:
-            theirs = set(parse_exposition(ne.metrics()))
-        misspelt, no_data = [], []
-        for collector in pending_collectors:
-            pattern = PENDING_COLLECTORS[collector]
-            ours = sorted(n for names in pending.values() for n in names if re.fullmatch(pattern, n))
-            if not any(re.fullmatch(pattern, n) for n in theirs):
-                no_data.append(collector)
-                continue
-            misspelt += [f"{n} (first used in {used[n]})" for n in ours if n not in theirs]
-        if misspelt:
-            fail("metric names used in dashboards/ that node_exporter does not export:\n  " + "\n  ".join(misspelt))
-        print(f"pending names checked against {node_exporter} "
-              f"{' '.join(flags)}" + (f"; no data here for {', '.join(no_data)}" if no_data else ""))
 
     print(f"dashboards: {len(dash_by_file)} ({', '.join(sorted(dash_by_file))}), "
           f"panels: {sum(len(d['panels']) for d in dash_by_file.values())}, "
           f"queries: {len(dashboard_exprs(dash_by_file))}")
     print(f"metric names used in dashboards/: {len(used)}; exported by vitals now: "
           f"{len([n for n in used if n in live | golden])}; recording rules: "
-          f"{len([n for n in used if n in recorded_names()])}; pending: {sum(len(v) for v in pending.values())}")
-    for reason, names in pending.items():
-        print(f"  pending, {reason}: {', '.join(sorted(names))}")
+          f"{len([n for n in used if n in recorded_names()])}")
     return 0
 
 

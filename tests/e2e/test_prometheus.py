@@ -3,7 +3,7 @@ second with our rule files loaded; then, through its HTTP API:
 
 - the target is up and the scrape has no error; every rule group loaded and
   every rule evaluated without error;
-- every dashboard variable resolves to at least one value (pending ones aside);
+- every dashboard variable resolves to at least one value;
 - every PromQL expression of every dashboard panel (variables substituted as
   Grafana would) and every rule parses and returns at least one series. The
   setup makes most alert conditions true on purpose (an Unhealthy and a
@@ -15,10 +15,7 @@ second with our rule files loaded; then, through its HTTP API:
   ALERT_EXCEPTIONS, and dashboard panels that show only an event in EVENTS,
   each with the reason: the full expression must parse and evaluate, and the
   value side of each of its comparisons (what is compared with the threshold,
-  in every operand of and/or/unless) must return series. Expressions on the
-  names of a host collector vitals does not run yet
-  (dashboards_lib.PENDING_COLLECTORS) are only parsed and evaluated; they are
-  checked in full, with no edit here, once vitals runs that collector.
+  in every operand of and/or/unless) must return series.
 
 vitals runs with dashboards_lib.vitals_under_test: process groups (one that
 matches nothing), threshold and process checks, tcp, http and exec probes
@@ -43,9 +40,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from dashboards_lib import (RULE_FILES, dashboard_exprs, dashboards, metric_names, pending_reason, rule_exprs,
-                            running_collectors, substitute_builtins, variable_queries, vitals_under_test,
-                            web_auth_headers, with_recorded_sources)
+from dashboards_lib import (RULE_FILES, dashboard_exprs, dashboards, rule_exprs, substitute_builtins,
+                            variable_queries, vitals_under_test, web_auth_headers)
 from vitals_harness import fail, free_port, parse_exposition, skip, wait_http, which
 
 # Dashboard expressions that return nothing on a healthy agent: (dashboard
@@ -202,7 +198,7 @@ def main():
         with vitals_under_test(tmp) as (vitals, _):
             t0 = time.monotonic()
             exposition = parse_exposition(vitals.metrics())
-            exported, running = set(exposition), running_collectors(exposition)
+            exported = set(exposition)
             # 1 s, unless one scrape takes longer here (a debug build on a loaded machine):
             # then twice what it took, so that scrapes do not time out.
             took = time.monotonic() - t0
@@ -279,8 +275,7 @@ def main():
             if bad or not loaded:
                 fail("rules not evaluated cleanly:\n  " + "\n  ".join(bad or ["no rules loaded"]))
 
-            problems, counts = [], {"series": 0, "alert met": 0, "value side": 0, "pending": 0}
-            pending_seen = {}
+            problems, counts = [], {"series": 0, "alert met": 0, "value side": 0}
 
             arranged_deadline = [None]
 
@@ -295,16 +290,9 @@ def main():
                     time.sleep(0.5)
 
             def check(where, expr, condition, event_reason=None, alert=None):
-                names = with_recorded_sources(metric_names(expr))
-                pending = sorted(n for n in names if n not in exported and pending_reason(n, running))
                 err, result = prom.query(expr)
                 if err:
                     problems.append(f"{where}: {err}\n      {expr}")
-                    return
-                if pending:
-                    counts["pending"] += 1
-                    for n in pending:
-                        pending_seen.setdefault(pending_reason(n, running), set()).add(n)
                     return
                 if condition and alert not in ALERT_EXCEPTIONS:
                     err, result = query_until(expr)
@@ -341,10 +329,7 @@ def main():
                     if err:
                         problems.append(f"{fname} variable {var}: {err}")
                     if not vals:
-                        inner_pending = [n for n in metric_names(query.split("(", 1)[1])
-                                         if n not in exported and pending_reason(n, running)]
-                        if not inner_pending:
-                            problems.append(f"{fname} variable {var}: {query} resolves to nothing")
+                        problems.append(f"{fname} variable {var}: {query} resolves to nothing")
                         vals = [".+"]
                     values[var] = vals
                 for where, expr in dashboard_exprs({fname: dash}):
@@ -364,15 +349,11 @@ def main():
             print(f"expressions checked: {total} (dashboard panels and rules): "
                   f"{counts['series'] + counts['alert met']} returned series ({counts['series']} panels "
                   f"and recording rules, {counts['alert met']} alert conditions the test arranged); "
-                  f"{counts['value side']} stated exceptions returned series on their value side"
-                  + (f"; {counts['pending']} pending work not landed (parsed and evaluated only)"
-                     if counts["pending"] else ""))
+                  f"{counts['value side']} stated exceptions returned series on their value side")
             for (fname, title), reason in EVENTS.items():
                 print(f"  exception, panel {fname} '{title}': {reason}")
             for name, reason in ALERT_EXCEPTIONS.items():
                 print(f"  exception, alert {name}: {reason}")
-            for reason, names in pending_seen.items():
-                print(f"  pending, {reason}: {', '.join(sorted(names))}")
             print(f"elapsed: {time.monotonic() - started:.1f} s")
     finally:
         if prom is not None:

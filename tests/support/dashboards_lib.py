@@ -1,7 +1,7 @@
 """What e2e.dashboards and e2e.prometheus share: reading the PromQL out of the
 Grafana dashboards and the rule files in dashboards/, the metric names in an
-expression, the host collectors they use that have not landed yet, and the
-vitals (and the peers its probes and heartbeat need) both tests run."""
+expression, and the vitals (and the peers its probes and heartbeat need) both
+tests run."""
 
 import base64
 import contextlib
@@ -24,36 +24,6 @@ GOLDEN = os.path.join(SOURCE_DIR, "tests", "golden", "metrics.prom")
 # Series Prometheus makes itself for every target.
 PROMETHEUS_SYNTHETIC = {"up", "scrape_duration_seconds", "scrape_samples_scraped",
                         "scrape_samples_post_metric_relabeling", "scrape_series_added"}
-
-# Host collectors the dashboards and rules use before they have landed in
-# vitals: {collector: pattern of the metric names it exports}. While vitals
-# does not run the collector (no vitals_scrape_collector_success{collector=...}
-# on its /metrics), e2e.dashboards accepts names that match the pattern and
-# e2e.prometheus only parses and evaluates the expressions that use them. As
-# soon as vitals runs it, both are strict with no edit here: every name must
-# be in vitals' output, every expression must return series.
-PENDING_COLLECTORS = {
-    "filesystem": r"node_filesystem_[a-z_]+",
-    "diskstats": r"node_disk_[a-z_]+",
-    "netdev": r"node_network_(receive|transmit)_[a-z_]+",  # netclass has the other node_network_*
-    "conntrack": r"node_nf_conntrack_[a-z_]+",
-}
-
-
-def running_collectors(families):
-    """The collectors vitals ran, from the families of its /metrics."""
-    success = families.get("vitals_scrape_collector_success", {"samples": []})
-    return {labels["collector"] for _, labels, _ in success["samples"]}
-
-
-def pending_reason(name, running):
-    """Why `name` may be missing from vitals' output (its collector is not
-    among `running`), or None."""
-    for collector, pattern in PENDING_COLLECTORS.items():
-        if collector not in running and re.fullmatch(pattern, name):
-            return f"the {collector} collector is not in vitals yet"
-    return None
-
 
 # ------------------------------------------------------------ expressions
 
@@ -319,17 +289,3 @@ def vitals_under_test(tmpdir, timeout=20.0):
         httpd.shutdown()
         httpd.server_close()
         tcp.close()
-
-
-def with_recorded_sources(names):
-    """`names` plus, for each recording rule among them, the metrics its expression reads."""
-    recorded = {name: expr for _, kind, name, expr in rule_exprs() if kind == "record"}
-    out, todo = set(), list(names)
-    while todo:
-        name = todo.pop()
-        if name in out:
-            continue
-        out.add(name)
-        if name in recorded:
-            todo.extend(metric_names(recorded[name]))
-    return out
