@@ -16,10 +16,10 @@
 //      --help, the flag parser, the landing page and the tests learn it from
 //      the registry (collector_registry.h).
 //   3. Files absent on a host: do as node_exporter's collector does there
-//      (read its Go code): return NoData(...) where it returns ErrNoData,
-//      emit nothing and succeed where it returns nil, an error where it fails.
-//      A problem node_exporter only logs (textfile: one bad file among
-//      several) is MetricSink::Warn, and the collector still succeeds.
+//      (read its Go code): NoData(...) where it returns ErrNoData (through
+//      NoDataIfAbsent for os.ErrNotExist), nothing and success where it returns
+//      nil, an error where it fails. A problem node_exporter only logs (textfile:
+//      one bad file among several) is MetricSink::Warn; the collector succeeds.
 //   4. Fixture data: the files it reads under tests/fixtures/{proc,sys,rootfs}
 //      (captured from a machine, or written from the kernel's documented
 //      format for hardware absent there), and tests/fixtures/parity/<name>.json
