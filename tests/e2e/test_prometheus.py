@@ -99,7 +99,11 @@ class Prometheus:
             with urllib.request.urlopen(f"{self.url}/api/v1/{path}?{query}", timeout=10) as resp:
                 return json.load(resp)
         except urllib.error.HTTPError as e:
-            return json.load(e)
+            body = e.read().decode(errors="replace")
+            try:
+                return json.loads(body)
+            except ValueError:  # not the API yet: "Service Unavailable" while it starts
+                return {"status": "error", "errorType": f"HTTP {e.code}", "error": body.strip()}
 
     def query(self, expr):
         """(error or None, result list)."""
