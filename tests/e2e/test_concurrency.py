@@ -116,6 +116,18 @@ def proc_counts(pid):
     return min(t for t, _ in samples), min(n for _, n in samples)
 
 
+def reload_gauge_becomes(v, want, timeout=10):
+    """vitals_config_last_reload_successful's samples once the gauge is `want`
+    (a reload is applied on the agent's own thread), or as last read."""
+    deadline = time.monotonic() + timeout
+    while True:
+        fams = vh.parse_exposition(v.metrics())
+        gauge = fams.get("vitals_config_last_reload_successful", {"samples": []})["samples"]
+        if (gauge and gauge[0][2] == want) or time.monotonic() > deadline:
+            return gauge
+        time.sleep(0.05)
+
+
 def main():
     pending = []
     with pp.BlackHole() as hole, tempfile.TemporaryDirectory(prefix="vitals-conc-") as tmp:
@@ -228,20 +240,13 @@ def main():
 
             if has_reload:
                 # Settle on a known outcome: a bad file, then check the gauge.
-                write_config(bad)
-                v.proc.send_signal(signal.SIGHUP)
-                time.sleep(0.5)
-                fams = vh.parse_exposition(v.metrics())
-                gauge = fams.get("vitals_config_last_reload_successful", {"samples": []})["samples"]
-                if not gauge or gauge[0][2] != 0:
-                    vh.fail(f"after a bad reload vitals_config_last_reload_successful is {gauge}")
-                write_config(a)
-                v.proc.send_signal(signal.SIGHUP)
-                time.sleep(0.5)
-                fams = vh.parse_exposition(v.metrics())
-                gauge = fams["vitals_config_last_reload_successful"]["samples"]
-                if gauge[0][2] != 1:
-                    vh.fail(f"after a good reload vitals_config_last_reload_successful is {gauge}")
+                for settings, want in ((bad, 0), (a, 1)):
+                    write_config(settings)
+                    v.proc.send_signal(signal.SIGHUP)
+                    gauge = reload_gauge_becomes(v, want)
+                    if not gauge or gauge[0][2] != want:
+                        vh.fail(f"after a {'good' if want else 'bad'} reload "
+                                f"vitals_config_last_reload_successful is {gauge}")
             if has_health:
                 status, _, body = fetch(v.url + "/health")
                 check_health(status, body)

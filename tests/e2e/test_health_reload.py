@@ -29,8 +29,11 @@ ADMIN = {"Authorization": "Basic " + base64.b64encode(b"admin:admin-secret").dec
 
 def exec_check(name, flag, **extra):
     # test -e: exit 0 (Healthy) while the flag exists, 1 (Degraded) when not.
-    c = {"name": name, "kind": "exec", "command": ["test", "-e", flag], "interval": "200ms",
-         "timeout": "150ms", "jitter": "0s", "failures_before_unhealthy": 1,
+    # A timeout far above what `test` takes: on a loaded machine a fork and
+    # exec past 150 ms timed out and moved the transition count this test
+    # watches.
+    c = {"name": name, "kind": "exec", "command": ["test", "-e", flag], "interval": "1s",
+         "timeout": "900ms", "jitter": "0s", "failures_before_unhealthy": 1,
          "successes_before_healthy": 1}
     c.update(extra)
     return c
