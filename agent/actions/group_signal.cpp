@@ -3,32 +3,16 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <array>
-#include <charconv>
-#include <map>
 #include <thread>
 
 #include "collectors/process/process_matcher.h"
 #include "collectors/procfs/pid_stat.h"
-#include "collectors/procfs/pid_status.h"
 
 namespace vitals::actions {
 
 namespace {
-
-int ProcSelfPid(const procfs::ProcFs& proc) {
-  std::array<char, 32> buf{};
-  const std::string path = (proc.root() / "self").string();
-  const ssize_t n = ::readlink(path.c_str(), buf.data(), buf.size() - 1);
-  int pid = 0;
-  if (n > 0) {
-    std::from_chars(buf.data(), buf.data() + n, pid);
-  }
-  return pid;
-}
 
 // Alive and still the same process (not reused, not a zombie).
 bool Alive(const procfs::ProcFs& proc, const Member& m, std::string& buffer) {
@@ -39,92 +23,37 @@ bool Alive(const procfs::ProcFs& proc, const Member& m, std::string& buffer) {
 }  // namespace
 
 bool SamePidNamespace(const procfs::ProcFs& proc) {
-  return proc.is_real() && ProcSelfPid(proc) == ::getpid();
+  return collectors::SelfPid(proc) == ::getpid();
 }
 
 std::vector<Member> FindGroup(const procfs::ProcFs& proc,
                               const std::vector<config::ProcessGroupConfig>& groups,
                               const std::string& group, std::string* error) {
-  collectors::ProcessMatcher matcher(groups, proc.is_real() ? ProcSelfPid(proc) : 0);
-  matcher.RefreshPidfiles();
-  collectors::UserNames users;
+  constexpr int kOurs = 0, kOther = 1;
+  collectors::ProcessGrouping grouping(
+      proc, groups, collectors::SelfPid(proc),
+      [&group](const std::string& name) { return name == group ? kOurs : kOther; });
   auto pids = proc.Pids();
   if (!pids) {
     *error = pids.error().ToString();
     return {};
   }
-  struct Seen {
-    std::uint64_t starttime = 0;
-    int ppid = 0;
-    int entry = -1;  // matched entry; -1 none
-    bool ours = false;
-  };
-  std::map<int, Seen> seen;
-  std::string buffer, aux;
+  grouping.BeginPass();
+  std::vector<Member> live;  // zombies are placed (as the collector does), never signalled
+  std::string buffer;
   for (int pid : *pids) {
     auto stat = procfs::ReadPidStat(proc, pid, buffer);
-    if (!stat || stat->state == 'Z') {
-      continue;  // gone, hidden, or already dead
+    if (!stat) {
+      continue;  // gone or hidden
     }
-    collectors::ProcessFacts facts;
-    facts.pid = pid;
-    facts.comm = stat->comm;
-    std::string cmdline, cgroup;
-    if (matcher.needs_cmdline()) {
-      if (auto r = proc.ReadPidFile(pid, "cmdline", aux)) {
-        cmdline = *r;
-        while (!cmdline.empty() && cmdline.back() == '\0') {
-          cmdline.pop_back();
-        }
-        const std::size_t first_nul = cmdline.find('\0');
-        std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
-        facts.cmdline = cmdline;
-        facts.exe = std::string_view(cmdline).substr(0, first_nul);
-      }
-    }
-    if (matcher.needs_cgroup()) {
-      if (auto r = proc.ReadPidFile(pid, "cgroup", aux)) {
-        cgroup = *r;
-        facts.cgroup = cgroup;
-      }
-    }
-    if (matcher.needs_uid()) {
-      if (auto status = procfs::ReadPidStatus(proc, pid, aux)) {
-        facts.euid = status->uids[1];
-      }
-    }
-    Seen s;
-    s.starttime = stat->starttime;
-    s.ppid = stat->ppid;
-    std::string name;
-    if (auto entry = matcher.Match(facts, users, &name)) {
-      s.entry = static_cast<int>(*entry);
-      s.ours = name == group;
-    }
-    seen.emplace(pid, s);
-  }
-  // Unmatched descendants of a member whose entry has "children" join it.
-  auto owner = [&](int pid) {
-    for (int depth = 0; depth < 64; ++depth) {
-      auto it = seen.find(pid);
-      if (it == seen.end()) {
-        return false;
-      }
-      if (it->second.entry >= 0) {
-        return it->second.ours && depth > 0 &&
-               matcher.entry(static_cast<std::size_t>(it->second.entry)).children;
-      }
-      pid = it->second.ppid;
-    }
-    return false;
-  };
-  std::vector<Member> out;
-  for (const auto& [pid, s] : seen) {
-    if (s.ours || (s.entry < 0 && owner(pid))) {
-      out.push_back({pid, s.starttime});
+    grouping.Place(pid, *stat);
+    if (stat->state != 'Z') {
+      live.push_back({pid, stat->starttime});
     }
   }
-  return out;
+  grouping.EndPass();
+  std::erase_if(live, [&](const Member& m) { return grouping.Group(m.pid) != kOurs; });
+  return live;
 }
 
 std::string SignalOutcome::Describe() const {

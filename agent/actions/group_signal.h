@@ -1,9 +1,9 @@
 #pragma once
-// The `signal` action: the processes of a declared process group, found the
-// way the process collector groups them (ProcessMatcher: the first matching
-// entry wins; unmatched descendants join a group with "children"), get a
-// signal; those still alive after `grace` get SIGKILL. A process is known by
-// pid and start time, so a pid reused meanwhile is never signalled.
+// The `signal` action: the processes of a declared process group, found by
+// the ProcessGrouping the process collector groups them with (the first
+// matching entry wins; unmatched descendants join a group with "children"),
+// get a signal; those still alive after `grace` get SIGKILL. A process is
+// known by pid and start time, so a pid reused meanwhile is never signalled.
 //
 // Only when the procfs root is this pid namespace's /proc: pids read from a
 // host's /proc mounted into a container name other processes here.
@@ -26,8 +26,8 @@ struct Member {
   std::uint64_t starttime = 0;
 };
 
-// The members of `group` now, in pid order; empty with `error` set when
-// /proc cannot be listed.
+// The members of `group` now, in pid order, zombies left out; empty with
+// `error` set when /proc cannot be listed.
 std::vector<Member> FindGroup(const procfs::ProcFs& proc,
                               const std::vector<config::ProcessGroupConfig>& groups,
                               const std::string& group, std::string* error);

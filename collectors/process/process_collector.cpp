@@ -1,9 +1,6 @@
 #include "collectors/process/process_collector.h"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <charconv>
 
 #include "collectors/procfs/parse_util.h"
 #include "collectors/procfs/pid_io.h"
@@ -103,22 +100,6 @@ void Accumulate(std::uint64_t& total, std::uint64_t& last, std::uint64_t cur, bo
   last = cur;
 }
 
-// The agent's own pid as the procfs root numbers it (pid namespaces differ
-// when a container reads the host's /proc).
-int SelfPid(const procfs::ProcFs& proc) {
-  if (!proc.is_real()) {
-    return 0;
-  }
-  std::array<char, 32> buf{};
-  std::string path = (proc.root() / "self").string();
-  ssize_t n = ::readlink(path.c_str(), buf.data(), buf.size() - 1);
-  int pid = 0;
-  if (n > 0) {
-    std::from_chars(buf.data(), buf.data() + n, pid);
-  }
-  return pid;
-}
-
 // Pss and SwapPss in bytes from /proc/<pid>/smaps_rollup (proc(5)).
 bool ParseSmapsRollup(std::string_view text, std::uint64_t* pss, std::uint64_t* swap_pss) {
   bool found = false;
@@ -158,7 +139,7 @@ ProcessCollector::ProcessCollector(const procfs::ProcFs& proc,
       self_pid_(SelfPid(proc)),
       fds_(proc),
       options_(options),
-      matcher_(groups, self_pid_) {
+      grouping_(Grouping(groups)) {
   std::lock_guard lock(mutex_);
   Configure(groups);
   // The first scan sets every running process's baseline, as process-exporter
@@ -170,7 +151,7 @@ std::span<const MetricDesc> ProcessCollector::Describe() const { return kDescs; 
 
 std::vector<std::string> ProcessCollector::warnings() const {
   std::lock_guard lock(mutex_);
-  return matcher_.warnings();
+  return grouping_.warnings();
 }
 
 bool ProcessCollector::self_only() const {
@@ -178,14 +159,17 @@ bool ProcessCollector::self_only() const {
   return self_only_;
 }
 
-// Sets up groups_ for `groups` (matcher_ is already built from them): the
+ProcessGrouping ProcessCollector::Grouping(const std::vector<config::ProcessGroupConfig>& groups) {
+  return ProcessGrouping(proc_, groups, self_pid_,
+                         [this](const std::string& name) { return GroupFor(name); });
+}
+
+// Sets up groups_ for `groups` (grouping_ is already built from them): the
 // fixed-name groups exist from now on, continuing a previous group's
 // counters when there was one of that name.
 void ProcessCollector::Configure(const std::vector<config::ProcessGroupConfig>& groups) {
   self_only_ = std::all_of(groups.begin(), groups.end(),
                            [](const auto& g) { return g.self && !g.children; });
-  any_children_ = std::any_of(groups.begin(), groups.end(),
-                              [](const auto& g) { return g.children; });
   for (const auto& g : groups) {
     if (g.name.fixed()) {
       (void)AddGroup(ToValidUtf8(g.name.FixedName()));
@@ -197,7 +181,7 @@ std::vector<std::string> ProcessCollector::Apply(
     const std::vector<config::ProcessGroupConfig>& groups,
     const config::ProcessCollectorConfig& options) {
   std::lock_guard lock(mutex_);
-  matcher_ = ProcessMatcher(groups, self_pid_);
+  grouping_ = Grouping(groups);
   options_ = options;
   decltype(previous_) previous;
   for (auto& g : groups_) {
@@ -212,15 +196,14 @@ std::vector<std::string> ProcessCollector::Apply(
   for (auto& [pid, t] : tracked_) {
     // Matched again in the next scan; the last values stay, so a process
     // adds only what it does from now on, whichever group it lands in.
-    t.resolved = false;
-    t.group = t.entry = -1;
+    t.group = -1;
     t.fresh = false;
     t.errors_counted = 0;  // counted again in the group it lands in
   }
   Configure(groups);
   baseline_scan_ = true;
   (void)Scan();
-  return matcher_.warnings();
+  return grouping_.warnings();
 }
 
 int ProcessCollector::AddGroup(const std::string& name) {
@@ -253,66 +236,6 @@ int ProcessCollector::GroupFor(const std::string& name) {
   return AddGroup(name);
 }
 
-void ProcessCollector::Resolve(int pid, Tracked& t, std::string_view comm) {
-  ProcessFacts facts;
-  facts.pid = pid;
-  facts.comm = comm;
-  std::string cmdline;
-  if (matcher_.needs_cmdline()) {
-    auto r = proc_.ReadPidFile(pid, "cmdline", aux_buffer_);
-    if (r) {
-      cmdline = *r;
-      while (!cmdline.empty() && cmdline.back() == '\0') {
-        cmdline.pop_back();
-      }
-      std::size_t first_nul = cmdline.find('\0');
-      std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
-      facts.cmdline = cmdline;
-      facts.exe = std::string_view(cmdline).substr(0, first_nul);
-    }
-  }
-  std::string cgroup;
-  if (matcher_.needs_cgroup()) {
-    auto r = proc_.ReadPidFile(pid, "cgroup", aux_buffer_);
-    if (r) {
-      cgroup = *r;
-      facts.cgroup = cgroup;
-    }
-  }
-  if (matcher_.needs_uid()) {
-    auto status = procfs::ReadPidStatus(proc_, pid, aux_buffer_);
-    if (status) {
-      facts.euid = status->uids[1];
-    }
-  }
-  std::string name;
-  if (auto entry = matcher_.Match(facts, users_, &name)) {
-    t.entry = static_cast<int>(*entry);
-    t.group = GroupFor(name);
-    t.resolved = true;
-  } else if (!any_children_) {
-    t.resolved = true;
-  }
-}
-
-int ProcessCollector::ResolveAncestry(Tracked& t, int depth) {
-  if (t.resolved) {
-    return t.group;
-  }
-  t.resolved = true;  // set first: also ends a cycle of reused pids
-  auto parent = tracked_.find(t.ppid);
-  if (depth > 64 || t.ppid <= 0 || parent == tracked_.end() || parent->second.seen_scan != scan_) {
-    return -1;
-  }
-  int group = ResolveAncestry(parent->second, depth + 1);
-  if (group >= 0 && parent->second.entry >= 0 &&
-      matcher_.entry(static_cast<std::size_t>(parent->second.entry)).children) {
-    t.group = group;
-    t.entry = parent->second.entry;
-  }
-  return t.group;
-}
-
 void ProcessCollector::Visit(const ProcessEntry& entry) {
   const int pid = entry.pid;
   if (entry.error) {
@@ -333,6 +256,7 @@ void ProcessCollector::Visit(const ProcessEntry& entry) {
       CountError(groups_[static_cast<std::size_t>(t->group)], *t,
                  code == procfs::Errc::kPermission ? kPermission : kError);
       t->seen_scan = scan_;  // kept: the same process, if it becomes readable again
+      grouping_.Keep(pid);
     }
     return;
   }
@@ -348,14 +272,11 @@ void ProcessCollector::Visit(const ProcessEntry& entry) {
     t.fresh = !baseline_scan_;
   }
   t.seen_scan = scan_;
-  t.ppid = stat.ppid;
-  if (!t.resolved) {
-    Resolve(pid, t, stat.comm);
-    if (!t.resolved) {
-      pending_.push_back(&entry);
-    }
-  }
-  if (t.group >= 0) {
+  t.group = grouping_.Place(pid, stat);
+  if (t.group == ProcessGrouping::kByAncestors) {
+    t.group = -1;
+    pending_.push_back(&entry);
+  } else if (t.group >= 0) {
     CollectMember(entry, t);
   }
 }
@@ -393,14 +314,12 @@ procfs::Result<void> ProcessCollector::Scan() {
   ++scan_;
   const bool overflowing = overflow_ >= 0;
   const std::uint64_t folded_before = folded_;
-  if (matcher_.RefreshPidfiles()) {
-    // A pidfile now names another process: decide every match again. Totals
-    // stay with the groups, and each process keeps its last values, so
-    // nothing is counted twice.
+  if (grouping_.BeginPass()) {
+    // A pidfile now names another process: every process is placed again.
+    // Totals stay with the groups, and each process keeps its last values,
+    // so nothing is counted twice.
     for (auto& [pid, t] : tracked_) {
-      t.resolved = false;
       t.group = -1;
-      t.entry = -1;
       t.errors_counted = 0;
     }
   }
@@ -417,11 +336,12 @@ procfs::Result<void> ProcessCollector::Scan() {
       Visit(entry);
     }
   }
-  // New processes no entry matched may join an ancestor's group; their
-  // parents may come later in pid order (pid wrap), hence a second step.
+  // New processes no entry matched may join an ancestor's group.
+  grouping_.EndPass();
   for (const ProcessEntry* entry : pending_) {
     Tracked& t = tracked_[entry->pid];
-    if (ResolveAncestry(t, 0) >= 0 && t.seen_scan == scan_) {
+    t.group = grouping_.Group(entry->pid);
+    if (t.group >= 0 && t.seen_scan == scan_) {
       CollectMember(*entry, t);
     }
   }
@@ -486,15 +406,20 @@ void ProcessCollector::CollectMember(const ProcessEntry& entry, Tracked& t) {
   const auto& info = proc_.system();
   Group& g = groups_[static_cast<std::size_t>(t.group)];
   // A failed read leaves its values out; a process that exited meanwhile
-  // leaves the scan altogether (its counters were committed last time).
+  // leaves the scan altogether (its counters were committed last time), and
+  // the grouping, so no descendant joins a group through it.
   auto failed = [&](const procfs::Error& error) {
     Reason reason = ReasonFor(error, pid, t);
     CountError(g, t, reason);
-    return reason == kVanished;
+    if (reason != kVanished) {
+      return false;
+    }
+    t.seen_scan = 0;  // dropped at the end of the scan
+    grouping_.Forget(pid);
+    return true;
   };
   auto status = procfs::ReadPidStatus(proc_, pid, buffer_);
   if (!status && failed(status.error())) {
-    t.seen_scan = 0;  // dropped at the end of the scan
     return;
   }
   std::uint64_t vcsw = 0, nvcsw = 0, swap = 0;
@@ -505,12 +430,10 @@ void ProcessCollector::CollectMember(const ProcessEntry& entry, Tracked& t) {
   }
   auto io = procfs::ReadPidIo(proc_, pid, buffer_);
   if (!io && failed(io.error())) {
-    t.seen_scan = 0;
     return;
   }
   auto fds = fds_.Count(pid);
   if (!fds && failed(fds.error())) {
-    t.seen_scan = 0;
     return;
   }
   if (!t.limits_read) {
@@ -519,7 +442,6 @@ void ProcessCollector::CollectMember(const ProcessEntry& entry, Tracked& t) {
       t.fd_limit = limits->open_files.soft;
       t.limits_read = true;
     } else if (failed(limits.error())) {
-      t.seen_scan = 0;
       return;
     } else {
       t.limits_read = limits.error().code == procfs::Errc::kPermission;  // no use retrying
@@ -529,7 +451,6 @@ void ProcessCollector::CollectMember(const ProcessEntry& entry, Tracked& t) {
   if (options_.smaps) {
     auto smaps = proc_.ReadPidFile(pid, "smaps_rollup", buffer_);
     if (!smaps && failed(smaps.error())) {
-      t.seen_scan = 0;
       return;
     }
     // Kernel threads and zombies have no memory map: an empty file, and 0.

@@ -105,10 +105,7 @@ class ProcessCollector : public Collector {
   struct Tracked {
     std::uint64_t starttime = 0;  // with the pid, the identity of a process
     std::uint64_t seen_scan = 0;
-    int ppid = 0;
-    int group = -1;  // index into groups_; -1: in no group
-    int entry = -1;  // config entry that placed it (or its ancestor)
-    bool resolved = false;
+    int group = -1;  // index into groups_, as grouping_ placed it; -1: in no group
     bool fresh = false;  // started after a baseline scan: count from zero
     bool stat_seen = false, status_seen = false, io_seen = false;
     bool limits_read = false;
@@ -134,8 +131,7 @@ class ProcessCollector : public Collector {
   void Configure(const std::vector<config::ProcessGroupConfig>& groups);
   procfs::Result<void> Scan();
   void Visit(const ProcessEntry& entry);  // one process of this scan
-  void Resolve(int pid, Tracked& t, std::string_view comm);
-  int ResolveAncestry(Tracked& t, int depth);
+  ProcessGrouping Grouping(const std::vector<config::ProcessGroupConfig>& groups);
   int GroupFor(const std::string& name);
   int AddGroup(const std::string& name);
   void ResetGauges();
@@ -158,9 +154,7 @@ class ProcessCollector : public Collector {
   bool self_only_ = false;
   std::vector<ProcessEntry> self_entry_;  // the self-only scan's "pass": 0 or 1 entry
   config::ProcessCollectorConfig options_;
-  ProcessMatcher matcher_;
-  bool any_children_ = false;
-  UserNames users_;
+  ProcessGrouping grouping_;  // its GroupNumber is GroupFor
   std::optional<std::uint64_t> boot_time_;
   std::uint64_t scan_ = 0;
   bool baseline_scan_ = true;  // processes first seen in this scan count from now
@@ -178,7 +172,8 @@ class ProcessCollector : public Collector {
   // Groups before the last Apply(), by name, until its first scan: a group
   // the new config produces again continues their counters.
   std::unordered_map<std::string, Group> previous_;
-  // New processes no entry matched, for the ancestry pass (into this scan's pass).
+  // New processes no entry matched, placed by their ancestors at the end of
+  // the scan (into this scan's pass).
   std::vector<const ProcessEntry*> pending_;
   std::string buffer_, aux_buffer_;
 };
