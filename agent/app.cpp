@@ -225,7 +225,7 @@ std::variant<std::unique_ptr<App>, std::string> App::Start(const Options& option
   }
   app->server_ = std::move(std::get<std::unique_ptr<http::Server>>(server));
   ListenAddress bound = options.listen;
-  bound.port = app->server_->port();
+  bound.port = static_cast<std::uint16_t>(app->server_->port());
   log::Info("listening", {{"address", bound.ToString()},
                           {"telemetry_path", options.telemetry_path},
                           {"tls", web.tls ? "on" : "off"},

@@ -1,63 +1,17 @@
 #include "agent/flags.h"
 
-#include <arpa/inet.h>
-
 #include <charconv>
 #include <set>
 #include <sstream>
 
 namespace vitals {
 
-std::string ListenAddress::ToCivetweb() const {
-  std::string port_text = std::to_string(port);
-  if (host.empty()) {
-    return port_text;
-  }
-  return ipv6 ? "[" + host + "]:" + port_text : host + ":" + port_text;
-}
-
-std::string ListenAddress::ToString() const {
-  return (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
-}
-
 std::variant<ListenAddress, std::string> ParseListenAddress(std::string_view text) {
-  auto fail = [&](std::string_view why) {
-    return "invalid --web.listen-address \"" + std::string(text) + "\": " + std::string(why);
-  };
-  std::size_t colon = text.rfind(':');
-  if (colon == std::string_view::npos) {
-    return fail("expected host:port, e.g. \":9810\" or \"127.0.0.1:9810\"");
+  std::string error;
+  if (auto address = config::ParseHostPort(text, config::HostPortUse::kListen, &error)) {
+    return *address;
   }
-  ListenAddress out;
-  std::string_view host = text.substr(0, colon);
-  std::string_view port = text.substr(colon + 1);
-  unsigned value = 0;
-  auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-  if (port.empty() || ec != std::errc() || ptr != port.data() + port.size() || value > 65535) {
-    return fail("port must be a number from 0 to 65535");
-  }
-  out.port = static_cast<int>(value);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-    in6_addr addr{};
-    if (inet_pton(AF_INET6, std::string(host).c_str(), &addr) != 1) {
-      return fail("not an IPv6 address between the brackets");
-    }
-    out.host = std::string(host);
-    out.ipv6 = true;
-    return out;
-  }
-  if (host == "localhost") {
-    host = "127.0.0.1";
-  }
-  if (!host.empty()) {
-    in_addr addr{};
-    if (inet_pton(AF_INET, std::string(host).c_str(), &addr) != 1) {
-      return fail("host must be empty, an IPv4 address, [IPv6] or localhost");
-    }
-  }
-  out.host = std::string(host);
-  return out;
+  return "invalid --web.listen-address: " + error;
 }
 
 namespace {

@@ -15,18 +15,13 @@
 
 #include "agent/log.h"
 #include "collectors/collector_registry.h"
+#include "config/host_port.h"
 
 namespace vitals {
 
-// "host:port" as CivetWeb wants it, from Prometheus-style ":9810",
-// "127.0.0.1:9810", "[::1]:9810" or "localhost:9810".
-struct ListenAddress {
-  std::string host;  // empty: all interfaces
-  int port = 0;
-  bool ipv6 = false;
-  std::string ToCivetweb() const;
-  std::string ToString() const;
-};
+// --web.listen-address: ":9810", "127.0.0.1:9810", "[::1]:9810" or
+// "localhost:9810" (config/host_port.h has the rules).
+using ListenAddress = config::HostPort;
 std::variant<ListenAddress, std::string> ParseListenAddress(std::string_view text);
 
 struct Options {

@@ -29,7 +29,7 @@ std::optional<HostPort> ReadAddress(const Reader& r, std::string_view key) {
     return std::nullopt;
   }
   std::string error;
-  auto hp = ParseHostPort(*text, &error);
+  auto hp = ParseHostPort(*text, HostPortUse::kConnect, &error);
   if (!hp) {
     r.At(key).Fail(error);
   }
@@ -82,43 +82,6 @@ std::vector<std::string> ReadStrings(const Reader& r, std::string_view key) {
     }
   });
   return out;
-}
-
-
-std::string HostPort::ToString() const {
-  if (host.find(':') != std::string::npos) {
-    return "[" + host + "]:" + std::to_string(port);
-  }
-  return host + ":" + std::to_string(port);
-}
-
-std::optional<HostPort> ParseHostPort(std::string_view text, std::string* error) {
-  HostPort hp;
-  std::string_view port;
-  if (!text.empty() && text.front() == '[') {
-    const std::size_t close = text.find(']');
-    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
-      *error = "expected \"[ipv6]:port\", got \"" + std::string(text) + "\"";
-      return std::nullopt;
-    }
-    hp.host = std::string(text.substr(1, close - 1));
-    port = text.substr(close + 2);
-  } else {
-    const std::size_t colon = text.rfind(':');
-    if (colon == std::string_view::npos || text.find(':') != colon) {
-      *error = "expected \"host:port\" (IPv6 as \"[::1]:port\"), got \"" + std::string(text) + "\"";
-      return std::nullopt;
-    }
-    hp.host = std::string(text.substr(0, colon));
-    port = text.substr(colon + 1);
-  }
-  auto number = ParseInt(port);
-  if (hp.host.empty() || !number || *number < 1 || *number > 65535) {
-    *error = "expected \"host:port\" with a port from 1 to 65535, got \"" + std::string(text) + "\"";
-    return std::nullopt;
-  }
-  hp.port = static_cast<std::uint16_t>(*number);
-  return hp;
 }
 
 std::optional<StatusRange> ParseStatusRange(std::string_view text, std::string* error) {

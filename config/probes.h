@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "config/host_port.h"
 #include "config/reader.h"
 
 namespace vitals::config {
@@ -27,15 +28,6 @@ struct Secret {
   std::optional<std::string> file;   // "password_file"
   bool empty() const { return !value && !file; }
 };
-
-// "host:port", "[::1]:port". Hosts are names or literal addresses.
-struct HostPort {
-  std::string host;
-  std::uint16_t port = 0;
-  std::string ToString() const;  // "[::1]:6379" for IPv6 literals
-};
-// nullopt with `error` set on a malformed address.
-std::optional<HostPort> ParseHostPort(std::string_view text, std::string* error);
 
 // TLS as a client: on/off, trust, client certificate, name to verify.
 struct TlsClientConfig {

@@ -202,66 +202,18 @@ TEST_CASE("ParseFlags: collector flags come from the registry", "[agent]") {
   }
 }
 
-TEST_CASE("ParseListenAddress", "[agent]") {
-  auto ok = [](std::string_view text) {
-    auto r = ParseListenAddress(text);
-    if (auto* err = std::get_if<std::string>(&r)) {
-      FAIL("unexpected error for " << text << ": " << *err);
-    }
-    return std::get<ListenAddress>(r);
-  };
-  auto bad = [](std::string_view text) {
-    auto r = ParseListenAddress(text);
-    REQUIRE(std::holds_alternative<std::string>(r));
-    const std::string& err = std::get<std::string>(r);
-    CHECK_THAT(err, Catch::Contains("--web.listen-address") &&
-                        Catch::Contains("\"" + std::string(text) + "\""));
-    return err;
-  };
-  SECTION("good") {
-    ListenAddress all = ok(":9810");
-    CHECK(all.host.empty());
-    CHECK(all.port == 9810);
-    CHECK_FALSE(all.ipv6);
-    CHECK(all.ToCivetweb() == "9810");
-    CHECK(all.ToString() == ":9810");
-
-    ListenAddress loopback = ok("127.0.0.1:0");
-    CHECK(loopback.host == "127.0.0.1");
-    CHECK(loopback.port == 0);
-    CHECK(loopback.ToCivetweb() == "127.0.0.1:0");
-
-    ListenAddress v6 = ok("[::1]:80");
-    CHECK(v6.host == "::1");
-    CHECK(v6.port == 80);
-    CHECK(v6.ipv6);
-    CHECK(v6.ToCivetweb() == "[::1]:80");
-    CHECK(v6.ToString() == "[::1]:80");
-
-    ListenAddress local = ok("localhost:1");
-    CHECK(local.host == "127.0.0.1");
-    CHECK(local.port == 1);
-
-    CHECK(ok("0.0.0.0:65535").port == 65535);
-    CHECK(ok("[::]:9810").ipv6);
-  }
-  SECTION("bad") {
-    CHECK_THAT(bad("abc"), Catch::Contains("host:port"));
-    CHECK_THAT(bad("1.2.3:80"), Catch::Contains("host must be"));
-    CHECK_THAT(bad(":70000"), Catch::Contains("0 to 65535"));
-    CHECK_THAT(bad("host:"), Catch::Contains("port"));
-    CHECK_THAT(bad("[zz]:1"), Catch::Contains("IPv6"));
-    bad("");
-    bad(":");
-    bad(":-1");
-    bad(": 80");
-    bad(":80x");
-    bad("::1:80");      // IPv6 needs brackets
-    bad("[::1]");       // no port
-    bad("256.1.1.1:80");
-    bad("example.com:80");  // host names other than localhost are not resolved
-    bad(":99999999999999999999");
-  }
+TEST_CASE("ParseListenAddress: the listen rules of ParseHostPort, errors naming the flag",
+          "[agent]") {
+  auto ok = ParseListenAddress("localhost:0");
+  REQUIRE(std::holds_alternative<ListenAddress>(ok));
+  CHECK(std::get<ListenAddress>(ok).host == "127.0.0.1");
+  CHECK(std::get<ListenAddress>(ok).port == 0);
+  CHECK(std::get<ListenAddress>(ParseListenAddress(":9810")).ToString() == ":9810");
+  auto bad = ParseListenAddress("example.com:80");
+  REQUIRE(std::holds_alternative<std::string>(bad));
+  CHECK(std::get<std::string>(bad) ==
+        "invalid --web.listen-address: a listen address's host must be empty (all interfaces), an "
+        "IPv4 address, [IPv6] or localhost, got \"example.com:80\"");
 }
 
 TEST_CASE("HelpText lists every flag and collector", "[agent]") {

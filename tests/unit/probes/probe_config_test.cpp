@@ -59,23 +59,6 @@ TEST_CASE("ParseStatusRange: expected-status lists", "[probes]") {
   CHECK_FALSE(StatusMatches(list, 204));
 }
 
-TEST_CASE("ParseHostPort: names, IPv4, bracketed IPv6", "[probes]") {
-  std::string error;
-  auto a = ParseHostPort("db.internal:5432", &error);
-  REQUIRE(a);
-  CHECK(a->host == "db.internal");
-  CHECK(a->port == 5432);
-  auto b = ParseHostPort("[::1]:6379", &error);
-  REQUIRE(b);
-  CHECK(b->host == "::1");
-  CHECK(b->ToString() == "[::1]:6379");
-  for (const char* bad : {"db", "db:", ":80", "::1:80", "[::1]80", "[::1]", "h:0", "h:65536",
-                          "h:x", "h:80x"}) {
-    INFO(bad);
-    CHECK_FALSE(ParseHostPort(bad, &error));
-  }
-}
-
 TEST_CASE("probe kinds: each kind's keys, with JSON pointers in every error", "[probes]") {
   SECTION("http with everything") {
     auto r = ReadText("http", R"({"name":"web","kind":"http","url":"https://h/x","method":"POST",
