@@ -14,6 +14,7 @@
 #include "agent/log.h"
 #include "agent/platform/subprocess.h"
 #include "agent/scrape/text_format.h"
+#include "agent/status/host_summary.h"
 #include "agent/version.h"
 #include "collectors/collector_registry.h"
 #include "collectors/process/process_collector.h"
@@ -157,6 +158,7 @@ std::variant<std::unique_ptr<App>, std::string> App::Start(const Options& option
   app->actions_->Apply(config);  // before the checks, so no first transition is missed
   app->debug_ = std::make_unique<debug::DebugState>(*app->health_, *app->actions_, *app->proc_);
   app->debug_->SetEnabled(config.health.debug_state);
+  app->health_->KeepSampling(status::SummaryValues());  // the status page's host table
   app->health_->Apply(config);
   app->health_->RecordReload(true);  // the initial load counts as the first success
   app->process_groups_definition_ = config.process_groups_definition;

@@ -19,6 +19,7 @@
 #include <functional>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -54,8 +55,9 @@ struct CheckKind {
       make;
   // A probe: its checks get vitals_probe_success and _duration_seconds.
   bool probe = false;
-  // Its checks read sampled values: the sampler runs at their interval.
-  bool reads_samples = false;
+  // The sampled values (SampledValues() names) a check of this kind reads;
+  // set: the sampler reads them, at the check's interval.
+  std::function<std::vector<std::string>(const config::CheckConfig& check)> sampled_values;
   std::vector<DataMetric> metrics;
 };
 

@@ -69,7 +69,9 @@ CheckKind ProcessKind() {
         return std::make_shared<ProcessCountCheck>(context.samples, p.group, p.min, p.max,
                                                    context.max_sample_age);
       });
-  kind.reads_samples = true;
+  kind.sampled_values = [](const config::CheckConfig&) {
+    return std::vector<std::string>{"group.num_procs"};
+  };
   return kind;
 }
 

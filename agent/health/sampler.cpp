@@ -32,6 +32,23 @@ const PsiValues kPsiValues[] = {
     {"io", "host.pressure_io_some_avg10_ratio", "host.pressure_io_full_avg10_ratio"},
 };
 
+// The /proc files behind the values Sample() computes itself. A value per
+// core needs the CPU count, from stat.
+enum ProcFile : unsigned { kStat = 1, kMeminfo = 2, kLoadavg = 4, kFileNr = 8 };
+struct ProcFileValue {
+  std::string_view value;
+  unsigned files;
+};
+const ProcFileValue kProcFileValues[] = {
+    {"host.cpu_busy_ratio", kStat},
+    {"host.memory_available_ratio", kMeminfo},
+    {"host.swap_used_ratio", kMeminfo},
+    {"host.load1_per_core", kStat | kLoadavg},
+    {"host.load5_per_core", kStat | kLoadavg},
+    {"host.load15_per_core", kStat | kLoadavg},
+    {"host.filefd_ratio", kFileNr},
+};
+
 // One family's values by the selector label's value ("" without one).
 using Series = std::map<std::string, double, std::less<>>;
 const prometheus::MetricFamily* FindFamily(const std::vector<prometheus::MetricFamily>& families,
@@ -222,13 +239,47 @@ void Sampler::SetHostCollectors(const collectors::CollectorContext& context,
   }
 }
 
+bool Sampler::SetNeeds(const std::set<std::string, std::less<>>& values) {
+  Reads reads;
+  for (const SampledValue& v : SampledValues()) {
+    if (values.count(v.name) == 0) {
+      continue;
+    }
+    if (!v.from.collector.empty()) {
+      reads.host_collectors.insert(v.from.collector);
+    }
+    for (const PsiValues& psi : kPsiValues) {
+      if (v.name == psi.some || v.name == psi.full) {
+        reads.pressure.insert(psi.resource);
+      }
+    }
+    for (const ProcFileValue& p : kProcFileValues) {
+      if (v.name == p.value) {
+        reads.files |= p.files;
+      }
+    }
+  }
+  std::lock_guard lock(mutex_);
+  const bool more = (reads.files & ~reads_.files) != 0 ||
+                    !std::includes(reads_.pressure.begin(), reads_.pressure.end(),
+                                   reads.pressure.begin(), reads.pressure.end()) ||
+                    !std::includes(reads_.host_collectors.begin(), reads_.host_collectors.end(),
+                                   reads.host_collectors.begin(), reads.host_collectors.end());
+  reads_ = std::move(reads);
+  return more;
+}
+
 void Sampler::Put(std::map<std::string, Value>& values, const std::string& key,
                   Value value) const {
   values.insert_or_assign(key, std::move(value));
 }
 
-void Sampler::SamplePressure(std::map<std::string, Value>& values, SteadyTime now) {
+void Sampler::SamplePressure(std::map<std::string, Value>& values, SteadyTime now,
+                             const std::set<std::string_view>& resources) {
   for (const PsiValues& r : kPsiValues) {
+    if (resources.count(r.resource) == 0) {
+      continue;
+    }
     const std::string some(r.some), full(r.full);
     auto psi = procfs::ReadPsi(proc_, r.resource, buffer_);
     if (!psi) {
@@ -273,14 +324,15 @@ std::variant<std::vector<prometheus::MetricFamily>, std::string> Sampler::RunCol
   return sink.Take();
 }
 
-void Sampler::SampleHost(std::map<std::string, Value>& values, SteadyTime now) {
+void Sampler::SampleHost(std::map<std::string, Value>& values, SteadyTime now,
+                         const std::set<std::string_view>& collectors) {
   // Each collector runs once per sample, for all the rows that name it.
   std::map<std::string_view, std::variant<std::vector<prometheus::MetricFamily>, std::string>>
       ran;
   std::map<std::string, Counters> counters;
   for (const SampledValue& row : SampledValues()) {
     const HostSource& from = row.from;
-    if (from.collector.empty()) {
+    if (from.collector.empty() || collectors.count(from.collector) == 0) {
       continue;
     }
     const std::string name(row.name);
@@ -390,9 +442,8 @@ void Sampler::SampleHost(std::map<std::string, Value>& values, SteadyTime now) {
   last_counters_ = std::move(counters);
 }
 
-void Sampler::Sample() {
-  const SteadyTime now = clock_->Now();
-  std::map<std::string, Value> values;
+void Sampler::SampleProcFiles(std::map<std::string, Value>& values, SteadyTime now,
+                              unsigned files) {
   auto put = [&](const char* key, double v) { Put(values, key, health::Sample{v, now}); };
   auto fail = [&](std::initializer_list<const char*> keys, const std::string& why) {
     for (const char* key : keys) {
@@ -400,8 +451,13 @@ void Sampler::Sample() {
     }
   };
 
-  // /proc/stat: CPU busy ratio between two samples, and the CPU count.
-  if (auto stat = procfs::ReadStat(proc_, buffer_); !stat) {
+  // /proc/stat: CPU busy ratio between two samples, and the CPU count. Not
+  // read, it leaves no base: a ratio over the time it was not read would
+  // not be what a check asked for.
+  if ((files & kStat) == 0) {
+    last_cpu_.reset();
+    cpus_ = 0;
+  } else if (auto stat = procfs::ReadStat(proc_, buffer_); !stat) {
     fail({"host.cpu_busy_ratio"}, stat.error().ToString());
   } else {
     using M = procfs::CpuTimes;
@@ -432,65 +488,81 @@ void Sampler::Sample() {
     }
   }
 
-  if (auto meminfo = procfs::ReadMeminfo(proc_, buffer_); !meminfo) {
-    fail({"host.memory_available_ratio", "host.swap_used_ratio"}, meminfo.error().ToString());
-  } else {
-    std::optional<double> total, available, swap_total, swap_free;
-    for (const auto& field : *meminfo) {
-      const auto v = static_cast<double>(field.value);
-      if (field.name == "MemTotal") {
-        total = v;
-      } else if (field.name == "MemAvailable") {
-        available = v;
-      } else if (field.name == "SwapTotal") {
-        swap_total = v;
-      } else if (field.name == "SwapFree") {
-        swap_free = v;
+  if ((files & kMeminfo) != 0) {
+    if (auto meminfo = procfs::ReadMeminfo(proc_, buffer_); !meminfo) {
+      fail({"host.memory_available_ratio", "host.swap_used_ratio"}, meminfo.error().ToString());
+    } else {
+      std::optional<double> total, available, swap_total, swap_free;
+      for (const auto& field : *meminfo) {
+        const auto v = static_cast<double>(field.value);
+        if (field.name == "MemTotal") {
+          total = v;
+        } else if (field.name == "MemAvailable") {
+          available = v;
+        } else if (field.name == "SwapTotal") {
+          swap_total = v;
+        } else if (field.name == "SwapFree") {
+          swap_free = v;
+        }
+      }
+      if (!total || !available || *total <= 0) {
+        fail({"host.memory_available_ratio"},
+             "meminfo: MemTotal or MemAvailable missing (MemAvailable needs Linux 3.14)");
+      } else {
+        put("host.memory_available_ratio", *available / *total);
+      }
+      if (!swap_total || !swap_free) {
+        fail({"host.swap_used_ratio"}, "meminfo: SwapTotal or SwapFree missing");
+      } else {
+        put("host.swap_used_ratio",
+            *swap_total > 0 ? (*swap_total - *swap_free) / *swap_total : 0);
       }
     }
-    if (!total || !available || *total <= 0) {
-      fail({"host.memory_available_ratio"},
-           "meminfo: MemTotal or MemAvailable missing (MemAvailable needs Linux 3.14)");
+  }
+
+  if ((files & kLoadavg) != 0) {
+    if (auto load = procfs::ReadLoadavg(proc_, buffer_); !load) {
+      fail({"host.load1_per_core", "host.load5_per_core", "host.load15_per_core"},
+           load.error().ToString());
+    } else if (cpus_ == 0) {
+      fail({"host.load1_per_core", "host.load5_per_core", "host.load15_per_core"},
+           "the number of CPUs is unknown (/proc/stat lists none)");
     } else {
-      put("host.memory_available_ratio", *available / *total);
+      const auto cpus = static_cast<double>(cpus_);
+      put("host.load1_per_core", load->load1 / cpus);
+      put("host.load5_per_core", load->load5 / cpus);
+      put("host.load15_per_core", load->load15 / cpus);
     }
-    if (!swap_total || !swap_free) {
-      fail({"host.swap_used_ratio"}, "meminfo: SwapTotal or SwapFree missing");
+  }
+
+  if ((files & kFileNr) != 0) {
+    if (auto nr = procfs::ReadFileNr(proc_, buffer_); !nr) {
+      fail({"host.filefd_ratio"}, nr.error().ToString());
+    } else if (nr->maximum == 0) {
+      fail({"host.filefd_ratio"}, "file-nr: maximum is 0");
     } else {
-      put("host.swap_used_ratio", *swap_total > 0 ? (*swap_total - *swap_free) / *swap_total : 0);
+      put("host.filefd_ratio",
+          static_cast<double>(nr->allocated) / static_cast<double>(nr->maximum));
     }
   }
 
-  if (auto load = procfs::ReadLoadavg(proc_, buffer_); !load) {
-    fail({"host.load1_per_core", "host.load5_per_core", "host.load15_per_core"},
-         load.error().ToString());
-  } else if (cpus_ == 0) {
-    fail({"host.load1_per_core", "host.load5_per_core", "host.load15_per_core"},
-         "the number of CPUs is unknown (/proc/stat lists none)");
-  } else {
-    const auto cpus = static_cast<double>(cpus_);
-    put("host.load1_per_core", load->load1 / cpus);
-    put("host.load5_per_core", load->load5 / cpus);
-    put("host.load15_per_core", load->load15 / cpus);
-  }
+}
 
-  if (auto nr = procfs::ReadFileNr(proc_, buffer_); !nr) {
-    fail({"host.filefd_ratio"}, nr.error().ToString());
-  } else if (nr->maximum == 0) {
-    fail({"host.filefd_ratio"}, "file-nr: maximum is 0");
-  } else {
-    put("host.filefd_ratio",
-        static_cast<double>(nr->allocated) / static_cast<double>(nr->maximum));
-  }
-
-  SamplePressure(values, now);
-  SampleHost(values, now);
-
+void Sampler::Sample() {
+  const SteadyTime now = clock_->Now();
+  std::map<std::string, Value> values;
   GroupReader reader;
+  Reads reads;
   {
     std::lock_guard lock(mutex_);
     reader = group_reader_;
+    reads = reads_;
   }
+  // The group CPU ratio is per CPU: the count comes from stat.
+  SampleProcFiles(values, now, reads.files | (reader ? kStat : 0u));
+  SamplePressure(values, now, reads.pressure);
+  SampleHost(values, now, reads.host_collectors);
+
   std::map<std::string, double> group_cpu;
   if (reader) {
     auto groups = reader();

@@ -13,6 +13,12 @@
 // and the lines of Sample() that compute them. Group values (per_group)
 // come from a GroupReader when process groups exist.
 //
+// A sample reads only what the values named by SetNeeds() need (the /proc
+// files, /proc/pressure/<resource>, host collectors): a host with no check on
+// filesystems does not statfs every mount at each sample, and with no value
+// named it reads no host file at all. Group values are read whenever a
+// GroupReader is set.
+//
 // Thread contract: Sample() runs on one thread at a time (the scheduler's);
 // Get() and AddSeries() may be called from any thread.
 
@@ -24,6 +30,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <variant>
 #include <vector>
@@ -101,6 +108,12 @@ class Sampler final : public ValueSource {
   void SetHostCollectors(const collectors::CollectorContext& context,
                          const collectors::CollectorRegistry& registry);
 
+  // The values (SampledValues() names) the next samples read, decided when
+  // the config is loaded or reloaded; names not in the table are ignored (the
+  // config has rejected them). Returns true when a source is read that was
+  // not before (its ratios between two samples need a second one).
+  bool SetNeeds(const std::set<std::string, std::less<>>& values);
+
   void Sample();
   std::variant<health::Sample, std::string> Get(const ValueKey& key) const override;
   void AddSeries(collectors::MetricSink& out) const;  // vitals_sample_*
@@ -108,8 +121,18 @@ class Sampler final : public ValueSource {
  private:
   using Value = std::variant<health::Sample, std::string>;
   void Put(std::map<std::string, Value>& values, const std::string& key, Value value) const;
-  void SampleHost(std::map<std::string, Value>& values, SteadyTime now);
-  void SamplePressure(std::map<std::string, Value>& values, SteadyTime now);
+  // What one sample reads (SetNeeds).
+  struct Reads {
+    unsigned files = 0;                            // ProcFile bits (sampler.cpp)
+    std::set<std::string_view> pressure;           // resources under /proc/pressure
+    std::set<std::string_view> host_collectors;    // HostSource::collector
+    bool operator==(const Reads&) const = default;
+  };
+  void SampleProcFiles(std::map<std::string, Value>& values, SteadyTime now, unsigned files);
+  void SampleHost(std::map<std::string, Value>& values, SteadyTime now,
+                  const std::set<std::string_view>& collectors);
+  void SamplePressure(std::map<std::string, Value>& values, SteadyTime now,
+                      const std::set<std::string_view>& resources);
   // The families of one host collector's run, or why there are none.
   std::variant<std::vector<prometheus::MetricFamily>, std::string> RunCollector(
       std::string_view name);
@@ -136,7 +159,8 @@ class Sampler final : public ValueSource {
   SteadyTime last_time_{};
   std::size_t cpus_ = 0;
 
-  mutable std::mutex mutex_;  // guards values_, group_reader_
+  mutable std::mutex mutex_;  // guards values_, group_reader_, reads_
+  Reads reads_;
   // Keys: the value name, plus "/<group>" for group values.
   std::map<std::string, Value> values_;
   GroupReader group_reader_;

@@ -1,6 +1,7 @@
 #include "agent/health/service.h"
 
 #include <algorithm>
+#include <set>
 #include <thread>
 
 #include "agent/health/kind.h"
@@ -56,6 +57,7 @@ HealthService::~HealthService() {
 std::vector<std::string> HealthService::Apply(const config::Config& config) {
   std::vector<CheckSpec> specs;
   Duration sample_interval = std::chrono::seconds(15);
+  std::set<std::string, std::less<>> sampled(kept_sampled_.begin(), kept_sampled_.end());
   for (const config::CheckConfig& c : config.checks) {
     CheckSpec spec;
     spec.name = c.name;
@@ -74,8 +76,11 @@ std::vector<std::string> HealthService::Apply(const config::Config& config) {
     KindContext context{spec, sampler_, CheckSpec::DefaultStaleness(c.interval, c.timeout),
                         heartbeats_.get()};
     spec.check = CheckKinds::Builtin().Make(c, context);
-    if (kind->reads_samples) {
+    if (kind->sampled_values) {
       sample_interval = std::min<Duration>(sample_interval, c.interval);
+      for (std::string& value : kind->sampled_values(c)) {
+        sampled.insert(std::move(value));
+      }
     }
     specs.push_back(std::move(spec));
   }
@@ -86,6 +91,13 @@ std::vector<std::string> HealthService::Apply(const config::Config& config) {
                          config.health.unhealthy_code};
   }
   const bool reload = scheduler_ != nullptr;
+  // Until the new checks replace the old ones, the sampler reads what both
+  // need, so that no old check sees its value vanish.
+  std::set<std::string, std::less<>> both = sampled;
+  both.insert(sampled_.begin(), sampled_.end());
+  const bool reads_more = sampler_->SetNeeds(both);
+  const Duration task_interval = std::max<Duration>(sample_interval, Millis(100));
+  auto sample = [sampler = sampler_] { sampler->Sample(); };
   if (!reload) {
     Scheduler::Options options;
     options.max_concurrency = config.health.max_concurrency;
@@ -102,11 +114,18 @@ std::vector<std::string> HealthService::Apply(const config::Config& config) {
     // or "no CPU time passed".
     sampler_->Sample();
     std::this_thread::sleep_for(Sampler::kMinCpuInterval);
+  } else if (reads_more) {
+    // A source only the new checks need is primed the same way, through the
+    // running scheduler (bounded, as below).
+    scheduler_->SetTask(task_interval, sample);
+    scheduler_->WaitForTask(std::chrono::seconds(2));
+    std::this_thread::sleep_for(Sampler::kMinCpuInterval);
   }
   heartbeats_->Commit();
-  scheduler_->SetTask(std::max<Duration>(sample_interval, Millis(100)),
-                      [sampler = sampler_] { sampler->Sample(); });
+  scheduler_->SetTask(task_interval, sample);
   auto kept = scheduler_->Apply(std::move(specs));
+  sampler_->SetNeeds(sampled);
+  sampled_ = std::move(sampled);
   scheduler_->Start();
   if (reload) {
     // A reload: the first sample of the new groups replaces those of the old

@@ -13,6 +13,7 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,9 @@ class HealthService {
                          const collectors::CollectorContext* host = nullptr);
   ~HealthService();
 
+  // Values (SampledValues() names) sampled whatever the checks name: what
+  // the status page shows. Call before the first Apply().
+  void KeepSampling(std::vector<std::string> values) { kept_sampled_ = std::move(values); }
   // Applies a validated configuration in one step and starts the scheduler
   // on the first call. Returns the checks that kept their state.
   std::vector<std::string> Apply(const config::Config& config);
@@ -71,6 +75,8 @@ class HealthService {
   std::unique_ptr<Scheduler> scheduler_;
   std::shared_ptr<HeartbeatRegistry> heartbeats_ = std::make_shared<HeartbeatRegistry>(clock_);
   std::vector<Scheduler::Listener> listeners_;  // handed to the scheduler when it is made
+  std::vector<std::string> kept_sampled_;       // KeepSampling
+  std::set<std::string, std::less<>> sampled_;  // what the applied checks read; Apply() only
 
   mutable std::mutex mutex_;  // guards groups_, codes_, reload state
   std::vector<std::string> groups_;  // tag groups: /health/<group>

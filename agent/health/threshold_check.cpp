@@ -160,7 +160,9 @@ CheckKind ThresholdKind() {
         return std::make_shared<ThresholdCheck>(context.samples, t.key, t.rule, t.hold,
                                                 context.max_sample_age);
       });
-  kind.reads_samples = true;
+  kind.sampled_values = [](const config::CheckConfig& check) {
+    return std::vector<std::string>{check.As<ThresholdSettings>()->value};
+  };
   return kind;
 }
 

@@ -191,6 +191,12 @@ std::optional<Table> Disks(const DiskReading* previous, const DiskReading& curre
 
 }  // namespace
 
+std::vector<std::string> SummaryValues() {
+  return {"host.cpu_busy_ratio", "host.memory_available_ratio", "host.load1_per_core",
+          "host.load5_per_core", "host.load15_per_core", "host.swap_used_ratio",
+          "host.filefd_ratio"};
+}
+
 bool ReadFromScrape(std::string_view family) {
   // Every scrape family read in this file and in the groups section.
   static constexpr std::string_view kRead[] = {

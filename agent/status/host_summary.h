@@ -18,6 +18,10 @@
 
 namespace vitals::status {
 
+// The health sampler's values (SampledValues() names) the "host" table
+// shows: the agent samples them whatever its checks read.
+std::vector<std::string> SummaryValues();
+
 // True for the scrape families HostTables and the groups section read, so
 // a caller keeps only those between scrapes.
 bool ReadFromScrape(std::string_view family);

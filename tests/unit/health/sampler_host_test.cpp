@@ -4,9 +4,12 @@
 // and family names, so it holds whichever collectors this build has; the
 // built-in collectors are run where they are registered (timex; filesystem,
 // diskstats, netdev and conntrack by e2e.health_host_values once they are).
+#include <sys/stat.h>
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "agent/health/sampler.h"
 #include "agent/health/threshold_check.h"
@@ -44,11 +47,12 @@ const std::vector<std::string_view> kDevice = {"device"};
 
 // The real collectors' family names and labels (node_exporter's).
 struct Scripted final : collectors::Collector {
-  Scripted(std::string_view name, const Script* script, const procfs::Error* failure)
-      : name_(name), script_(script), failure_(failure) {}
+  Scripted(std::string_view name, const Script* script, const procfs::Error* failure, int* runs)
+      : name_(name), script_(script), failure_(failure), runs_(runs) {}
   std::string_view name() const override { return name_; }
   std::span<const collectors::MetricDesc> Describe() const override { return {}; }
   procfs::Result<void> Collect(collectors::MetricSink& out) override {
+    ++*runs_;
     if (failure_->code != procfs::Errc{}) {
       return *failure_;
     }
@@ -78,6 +82,7 @@ struct Scripted final : collectors::Collector {
   std::string_view name_;
   const Script* script_;
   const procfs::Error* failure_;
+  int* runs_;
   std::vector<collectors::MetricDesc> descs_;
 };
 
@@ -87,7 +92,8 @@ struct Host {
       registry.Register({name, "", true, {},
                          [this, name](const collectors::CollectorContext&) {
                            return std::make_unique<Scripted>(name, &scripts[std::string(name)],
-                                                             &failures[std::string(name)]);
+                                                             &failures[std::string(name)],
+                                                             &runs[std::string(name)]);
                          }});
     }
     auto opened = procfs::ProcFs::Open(tree.root, procfs::SystemInfo{4096, 100});
@@ -98,9 +104,15 @@ struct Host {
     sys = std::make_unique<procfs::RootDir>(std::move(*dir));
     sampler = std::make_unique<Sampler>(*proc, clock);
     sampler->SetHostCollectors(collectors::CollectorContext{*proc, *sys, *sys, flags}, registry);
+    std::set<std::string, std::less<>> every_value;
+    for (const SampledValue& v : SampledValues()) {
+      every_value.insert(std::string(v.name));
+    }
+    sampler->SetNeeds(every_value);
   }
   std::map<std::string, Script> scripts;
   std::map<std::string, procfs::Error> failures;
+  std::map<std::string, int> runs;  // Collect() calls per collector
   collectors::CollectorRegistry registry;
   collectors::FlagValues flags;
   std::unique_ptr<procfs::ProcFs> proc;
@@ -282,6 +294,7 @@ TEST_CASE("Sampler: clock values from the built-in timex collector", "[health]")
   const collectors::FlagValues flags = registry.DefaultFlags();
   Sampler sampler(*proc, std::make_shared<ManualClock>());
   sampler.SetHostCollectors(collectors::CollectorContext{*proc, *dir, *dir, flags}, registry);
+  sampler.SetNeeds({"host.clock_synced", "host.clock_offset_seconds"});
   sampler.Sample();
   // adjtimex(2) read-only works unprivileged; its values are this host's.
   const double synced = Got(sampler, Key("host.clock_synced")).value;
@@ -330,4 +343,90 @@ TEST_CASE("threshold: a per-mount check names the worst mount it found", "[healt
   CHECK_THAT(result.description, Catch::StartsWith("host.filesystem_free_ratio{mountpoint=~^/}") &&
                                      Catch::EndsWith("(mountpoint /var)"));
   CHECK(result.data["mountpoint"] == "/var");
+}
+
+TEST_CASE("Sampler: a sample reads only what the named values need", "[health]") {
+  Tree tree;
+  // stat and loadavg as captured; every other file the sampler reads itself
+  // is a FIFO, which a read refuses with an error naming it: read, it would
+  // leave that error where "not sampled yet" is expected.
+  const fs::path fixture = fs::path(VITALS_SOURCE_DIR) / "tests/fixtures/proc";
+  fs::copy_file(fixture / "stat", tree.root / "stat");
+  fs::copy_file(fixture / "loadavg", tree.root / "loadavg");
+  fs::create_directories(tree.root / "sys/fs");
+  auto fifo = [&](const char* file) {
+    fs::remove(tree.root / file);
+    REQUIRE(::mkfifo((tree.root / file).c_str(), 0600) == 0);
+  };
+  for (const char* file : {"meminfo", "sys/fs/file-nr", "pressure/cpu", "pressure/io",
+                           "pressure/memory"}) {
+    fifo(file);
+  }
+  Host host(tree);
+  host.scripts["filesystem"] = {{"node_filesystem_avail_bytes", {{"/", 25}}},
+                                {"node_filesystem_size_bytes", {{"/", 100}}}};
+  auto families = [&] {
+    collectors::MetricSink sink;
+    host.sampler->AddSeries(sink);
+    std::set<std::string> names;
+    for (const auto& family : sink.Take()) {
+      names.insert(family.name);
+    }
+    return names;
+  };
+  auto not_sampled = [&](const std::set<std::string_view>& except) {
+    for (const SampledValue& v : SampledValues()) {
+      if (except.count(v.name) == 0) {
+        INFO(v.name);
+        CHECK(Why(*host.sampler, Key(std::string(v.name))) == "not sampled yet");
+      }
+    }
+  };
+  // stat gives the CPU ratio too (after two samples).
+  const std::set<std::string_view> stat_and_load = {"host.cpu_busy_ratio", "host.load1_per_core",
+                                                    "host.load5_per_core", "host.load15_per_core"};
+  auto runs = [](int filesystem) {
+    return std::map<std::string, int>{
+        {"conntrack", 0}, {"diskstats", 0}, {"filesystem", filesystem}, {"netdev", 0}};
+  };
+
+  // A config whose one check reads the load: stat (the CPU count) and loadavg.
+  CHECK_FALSE(host.sampler->SetNeeds({"host.load1_per_core"}));  // Host read them all before
+  host.sampler->Sample();
+  CHECK(Got(*host.sampler, Key("host.load1_per_core")).value == Approx(2.22 / 2));
+  not_sampled(stat_and_load);
+  CHECK(host.runs == runs(0));  // no host collector ran
+  CHECK(families() == std::set<std::string>{"vitals_sample_host_load15_per_core",
+                                            "vitals_sample_host_load1_per_core",
+                                            "vitals_sample_host_load5_per_core"});
+
+  // A reload adds a check on a filesystem: the filesystem collector runs,
+  // once per sample, and no other.
+  CHECK(host.sampler->SetNeeds({"host.load1_per_core", "host.filesystem_free_ratio"}));
+  host.sampler->Sample();
+  CHECK(Got(*host.sampler, Key("host.filesystem_free_ratio", "mountpoint", "/")).value ==
+        Approx(0.25));
+  CHECK(host.runs == runs(1));
+
+  // No check reads a host value: nothing is read (stat and loadavg are FIFOs
+  // now too) and nothing is exported.
+  CHECK_FALSE(host.sampler->SetNeeds({}));
+  fifo("stat");
+  fifo("loadavg");
+  host.sampler->Sample();
+  not_sampled({});
+  CHECK(host.runs == runs(1));
+  CHECK(families().empty());
+}
+
+TEST_CASE("Sampler: every host value has a source to read", "[health]") {
+  Tree tree;
+  Host host(tree);
+  for (const SampledValue& v : SampledValues()) {
+    if (!v.per_group) {  // group values come from the group reader
+      INFO(v.name);
+      CHECK_FALSE(host.sampler->SetNeeds({}));
+      CHECK(host.sampler->SetNeeds({std::string(v.name)}));
+    }
+  }
 }

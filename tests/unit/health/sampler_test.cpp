@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 using namespace vitals;
 using namespace vitals::health;
@@ -46,6 +47,12 @@ std::string Why(const Sampler& sampler, const std::string& name, const std::stri
   return std::get<std::string>(got);
 }
 
+// The values Sample() computes from the four files of Tree.
+const std::set<std::string, std::less<>> kFileValues = {
+    "host.cpu_busy_ratio",  "host.memory_available_ratio", "host.swap_used_ratio",
+    "host.load1_per_core",  "host.load5_per_core",         "host.load15_per_core",
+    "host.filefd_ratio"};
+
 }  // namespace
 
 TEST_CASE("Sampler: host values from the captured fixture", "[health]") {
@@ -54,6 +61,7 @@ TEST_CASE("Sampler: host values from the captured fixture", "[health]") {
   auto proc = procfs::ProcFs::Open(tree.root, procfs::SystemInfo{4096, 100});
   REQUIRE(proc);
   Sampler sampler(std::move(*proc), clock);
+  sampler.SetNeeds(kFileValues);
   CHECK(Why(sampler, "host.memory_available_ratio") == "not sampled yet");
 
   sampler.Sample();
@@ -90,6 +98,7 @@ TEST_CASE("Sampler: the host CPU ratio spans at least kMinCpuInterval", "[health
   auto proc = procfs::ProcFs::Open(tree.root, procfs::SystemInfo{4096, 100});
   REQUIRE(proc);
   Sampler sampler(std::move(*proc), clock);
+  sampler.SetNeeds({"host.cpu_busy_ratio"});
   auto stat = [&](int user, int idle) {
     tree.Write("stat", "cpu  " + std::to_string(user) + " 0 0 " + std::to_string(idle) +
                            " 0 0 0 0 0 0\ncpu0 0 0 0 0 0 0 0 0 0 0\n"
@@ -137,6 +146,7 @@ TEST_CASE("Sampler: a broken file is an error for its values only", "[health]") 
   auto proc = procfs::ProcFs::Open(tree.root, procfs::SystemInfo{4096, 100});
   REQUIRE(proc);
   Sampler sampler(std::move(*proc), std::make_shared<ManualClock>());
+  sampler.SetNeeds(kFileValues);
   sampler.Sample();
   CHECK_THAT(Why(sampler, "host.memory_available_ratio"), Catch::Contains("meminfo"));
   CHECK_THAT(Why(sampler, "host.swap_used_ratio"), Catch::Contains("meminfo"));
