@@ -18,6 +18,7 @@ test_deps=(python3 curl prometheus prometheus-node-exporter prometheus-process-e
            mariadb-server python3-grpcio iproute2  # mysql, grpc; icmp's network namespaces
            dpkg-dev file   # e2e.deb: CPack's DEB generator runs dpkg-shlibdeps and file
            bindfs          # e2e.filesystem_mounts: a FUSE filesystem whose daemon it stops
+           strace          # e2e.sampler_reads: what the health sampler reads, traced
            chromium chromium-driver python3-selenium  # e2e.status_page: a real browser
            clang libclang-rt-14-dev  # the fuzz workflow: clang++ and libFuzzer
            podman runc mmdebstrap)  # e2e.container: builds packaging/Dockerfile, runs the image
