@@ -10,13 +10,16 @@ scraped, and its HEALTHCHECK run.
    test. The image's HEALTHCHECK is exactly ["vitals", "status", "--quiet"],
    it runs as 9810:9810, every library the binary links resolves, the ones it
    loads on demand are there, and it adds less than 50 MB to the base.
-3. The image run with the host's /proc and /sys (--pid=host, read-only
-   mounts) in a network namespace of its own (--network=none: with the
+3. The image run with the host's /proc, /sys and / (--pid=host, read-only
+   mounts, / at /host/root as --path.rootfs expects) in a network namespace of its own (--network=none: with the
    host's network it would bind the host's port 9810, which another agent
    may hold, and its HEALTHCHECK would ask that one); /metrics is scraped
    inside that namespace (nsenter + curl): node_boot_time_seconds is the
-   host's btime, and each collector succeeds or not as the same build does
-   on the host (a collector whose files the kernel lacks reports 0).
+   host's btime, each collector succeeds or not as the same build does
+   on the host (a collector whose files the kernel lacks reports 0), and
+   node_filesystem_size_bytes is the host's for "/" and for a 7 MiB tmpfs the
+   test mounted on the host before (in the container, without the host's
+   root, that mount point does not exist and statfs fails).
 4. Its HEALTHCHECK (`podman healthcheck run`, and the same command through
    `podman exec`): exit 0 with the shipped config (no checks: Healthy); with
    a mounted config whose exec check exits 1 (Degraded), exit 1, and a
@@ -45,7 +48,9 @@ HEALTHCHECK = ["CMD", "vitals", "status", "--quiet"]
 # add a bridge and firewall rules to the host), and ulimits this machine lets
 # a container set (podman's defaults are above them).
 ISOLATED = ["--network=none", "--ulimit", "nofile=4096:4096", "--ulimit", "nproc=4096:4096"]
-RUN_FLAGS = ["--pid=host", *ISOLATED, "-v", "/proc:/host/proc:ro", "-v", "/sys:/host/sys:ro"]
+RUN_FLAGS = ["--pid=host", *ISOLATED, "-v", "/proc:/host/proc:ro", "-v", "/sys:/host/sys:ro",
+             "-v", "/:/host/root:ro,rslave"]
+TMPFS_BYTES = 7 << 20
 
 
 def expect(cond, what, detail=""):
@@ -157,6 +162,12 @@ def collector_success(text):
     return dict(re.findall(r'^vitals_scrape_collector_success\{collector="([^"]+)"\} (\S+)$', text, re.M))
 
 
+def filesystem_sizes(text):
+    """{mountpoint: node_filesystem_size_bytes}."""
+    return {m: float(v) for m, v in re.findall(
+        r'^node_filesystem_size_bytes\{[^}]*mountpoint="([^"]*)"[^}]*\} (\S+)$', text, re.M)}
+
+
 def sample(text, name, labels=""):
     m = re.search(rf"^{re.escape(name + labels)} (\S+)$", text, re.M)
     return float(m.group(1)) if m else None
@@ -183,7 +194,18 @@ def healthcheck(name):
     return hc.returncode, hc.stdout.strip(), ex.returncode
 
 
-def shipped_config():
+def shipped_config(tmp):
+    mount_point = os.path.join(tmp, "fs")
+    os.mkdir(mount_point)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={TMPFS_BYTES}", "vitals-e2e", mount_point],
+                   check=True, timeout=30)
+    try:
+        shipped_config_with(mount_point)
+    finally:
+        subprocess.run(["umount", mount_point], timeout=30)
+
+
+def shipped_config_with(mount_point):
     run_container("vitals-e2e-shipped", IMAGE)
     text = metrics("vitals-e2e-shipped")
     expect(text is not None, "/metrics answers inside the container's network namespace")
@@ -191,10 +213,17 @@ def shipped_config():
         btime = float(next(line.split()[1] for line in f if line.startswith("btime ")))
     expect(sample(text, "node_boot_time_seconds") == btime,
            f"node_boot_time_seconds is the host's btime {btime:.0f} (read from /host/proc)")
-    inside, outside = collector_success(text), collector_success(host_metrics())
+    on_host = host_metrics()
+    inside, outside = collector_success(text), collector_success(on_host)
     expect(inside and inside == outside,
            f"each collector succeeds in the container as on the host ({inside})",
            f"on the host: {outside}")
+    inside, outside = filesystem_sizes(text), filesystem_sizes(on_host)
+    for point, want in (("/", outside.get("/")), (mount_point, TMPFS_BYTES)):
+        expect(want is not None and inside.get(point) == want == outside.get(point),
+               f"node_filesystem_size_bytes{{mountpoint={point!r}}} in the container is the "
+               f"host's ({inside.get(point)} = {outside.get(point)})",
+               f"in the container: {inside}\non the host: {outside}")
     uid = podman("exec", "vitals-e2e-shipped", "id", "-u").stdout.strip()
     expect(uid == "9810", f"the agent's user is 9810 ({uid})")
     code, out, exec_code = healthcheck("vitals-e2e-shipped")
@@ -242,7 +271,8 @@ def main():
         print(f"base image ready: {time.monotonic() - start:.0f} s")
         build()
         inspect_image()
-        shipped_config()
+        with tempfile.TemporaryDirectory(prefix="vitals-ctr-") as tmp:
+            shipped_config(tmp)
         with tempfile.TemporaryDirectory(prefix="vitals-ctr-") as tmp:
             degraded_config(tmp)
     finally:

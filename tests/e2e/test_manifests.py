@@ -2,11 +2,13 @@
 (a cluster is not available to the tests, so this is what can be proved
 here; e2e.container builds and runs the image itself): the ConfigMap's agent.json passes `vitals --config.check`; the
 DaemonSet runs with hostPID, mounts the host's /proc read-only where its
---path.procfs points, as a non-root numeric user, with the port and probe
+--path.procfs points, and the host's / read-only where --path.rootfs points
+(with HostToContainer propagation), as a non-root numeric user, with the port and probe
 paths the agent serves (checked against a running vitals started with the
 DaemonSet's own args); Service and ServiceMonitor use the same port name; the
 Dockerfile is multi-stage on debian:bookworm, ends as a numeric non-root
-user and points --path.procfs at the mount documented in it."""
+user and points --path.procfs and --path.rootfs at the mounts documented in
+it."""
 
 import os
 import re
@@ -50,6 +52,14 @@ def main():
         problems.append(f"daemonset: /proc volume not mounted read-only at --path.procfs ({procfs})")
     if not re.search(r"- name: proc\n\s+hostPath:\n\s+path: /proc\n", ds):
         problems.append("daemonset: the proc volume is not the host's /proc")
+    rootfs = flags.get("path.rootfs")
+    m = re.search(r"- name: root\n\s+mountPath: (\S+)\n\s+readOnly: true\n"
+                  r"\s+mountPropagation: HostToContainer\n", ds)
+    if not m or m.group(1) != rootfs:
+        problems.append(f"daemonset: / not mounted read-only with HostToContainer at --path.rootfs "
+                        f"({rootfs})")
+    if not re.search(r"- name: root\n\s+hostPath:\n\s+path: /\n", ds):
+        problems.append("daemonset: the root volume is not the host's /")
     if not re.search(r"runAsNonRoot: true", ds) or not re.search(r"runAsUser: [1-9]\d*", ds):
         problems.append("daemonset: not runAsNonRoot with a numeric runAsUser")
     for want in ("allowPrivilegeEscalation: false", "readOnlyRootFilesystem: true", 'drop: ["ALL"]'):
@@ -78,6 +88,8 @@ def main():
         problems.append(f"Dockerfile: the final USER must be a numeric non-root id, got {user}")
     if "--path.procfs=/host/proc" not in docker or "-v /proc:/host/proc:ro" not in docker:
         problems.append("Dockerfile: --path.procfs=/host/proc and the documented mount disagree")
+    if '"--path.rootfs=/host/root"' not in docker or "-v /:/host/root:ro,rslave" not in docker:
+        problems.append("Dockerfile: --path.rootfs=/host/root and the documented mount disagree")
 
     with tempfile.TemporaryDirectory(prefix="vitals-k8s-") as tmp:
         config = os.path.join(tmp, "agent.json")
@@ -89,7 +101,8 @@ def main():
             problems.append(f"configmap agent.json: {r.stdout}{r.stderr}")
         # The DaemonSet's own args (but loopback and an ephemeral port, and this host's /proc).
         run_args = [f"--{k}={v}" for k, v in flags.items()
-                    if k not in ("web.listen-address", "path.procfs", "path.sysfs", "config.file")]
+                    if k not in ("web.listen-address", "path.procfs", "path.sysfs", "path.rootfs",
+                                 "config.file")]
         with Vitals(f"--config.file={config}", "--path.procfs=/proc", "--path.sysfs=/sys", *run_args) as v:
             for path in probe_paths:
                 status, _, _ = v.get(path)
@@ -100,7 +113,7 @@ def main():
 
     if problems:
         fail("packaging manifests:\n  " + "\n  ".join(problems))
-    print(f"daemonset: hostPID, /proc at {procfs} read-only, non-root, probes {probe_paths} answer 200; "
+    print(f"daemonset: hostPID, /proc at {procfs} and / at {rootfs} read-only, non-root, probes {probe_paths} answer 200; "
           f"configmap config valid; Dockerfile stages {froms}, USER {user[-1]}")
     return 0
 
