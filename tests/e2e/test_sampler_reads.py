@@ -6,7 +6,9 @@ strace on the running agent (all its threads).
   net/dev or pressure/* happens while nobody scrapes.
 - A reload that adds a check on the free space of "/" starts the statfs(2)
   calls (the filesystem collector, run by the sampler), still without any
-  diskstats read."""
+  diskstats read; a check on the worst receive error share added by the same
+  reload (a ratio between two samples of a source not read before) has a
+  value at its first run, not "needs two samples"."""
 
 import json
 import os
@@ -22,7 +24,7 @@ from vitals_harness import Vitals, fail, skip, which
 # directory fd ("diskstats", "net/dev"), the sampler likewise ("loadavg").
 LOADAVG = re.compile(r'openat\(.*"(?:[^"]*/)?loadavg"')
 UNWANTED = {
-    "statfs": re.compile(r"\b(?:f?statfs)\("),
+    "statfs": re.compile(r"\bstatfs\("),  # statfs(2) of a path: a mount point
     "diskstats": re.compile(r'openat\(.*"(?:[^"]*/)?diskstats"'),
     "net/dev": re.compile(r'openat\(.*"(?:[^"]*/)?net/dev"'),
     "pressure": re.compile(r'openat\(.*"(?:[^"]*/)?pressure/'),
@@ -43,7 +45,7 @@ class Trace:
 
     def __init__(self, strace, pid, path):
         self.path = path
-        self.proc = subprocess.Popen([strace, "-f", "-qq", "-e", "trace=statfs,fstatfs,openat",
+        self.proc = subprocess.Popen([strace, "-f", "-qq", "-e", "trace=statfs,openat",
                                       "-o", path, "-p", str(pid)],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
@@ -69,6 +71,18 @@ class Trace:
         self.proc.send_signal(signal.SIGINT)  # detaches and leaves the agent running
         self.proc.wait(timeout=10)
         return self.lines()
+
+
+def first_result(v, check):
+    """The check's /health entry once it has a result (polled every 20 ms)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        _, _, body = v.get("/health/" + check)
+        entry = json.loads(body).get("entries", {}).get(check)
+        if entry and not entry["description"].startswith("pending"):
+            return entry
+        time.sleep(0.02)
+    fail(f"{check}: no result within 10 s")
 
 
 def unwanted(lines, allowed=()):
@@ -100,14 +114,22 @@ def main():
                 json.dump(checks({"name": "root-space", "kind": "threshold",
                                   "value": "host.filesystem_free_ratio", "mountpoint": "/",
                                   "degraded": 0.0, "interval": "200ms", "timeout": "100ms",
+                                  "jitter": "0s"},
+                                 {"name": "rx-errors", "kind": "threshold",
+                                  "value": "host.network_receive_error_ratio", "devices": ".",
+                                  "degraded": 0.5, "interval": "1s", "timeout": "500ms",
                                   "jitter": "0s"}), f)
             trace = Trace(strace, v.proc.pid, os.path.join(tmp, "after.trace"))
             trace.until(LOADAVG, 1, 10, "strace attached")
             if v.reload() != "configuration reloaded":
                 fail("the reload adding a filesystem check was rejected:\n" + v.log_text())
+            first = first_result(v, "rx-errors")
+            if first["status"] != "Healthy":
+                fail(f"rx-errors, added by the reload: its first result is {first}")
+            print(f"ok: rx-errors' first result: {first['status']}, {first['description']}")
             trace.until(UNWANTED["statfs"], 5, 10, "statfs after the reload")
             lines = trace.stop()
-            bad = unwanted(lines, allowed=("statfs",))
+            bad = unwanted(lines, allowed=("statfs", "net/dev"))
             if bad:
                 fail(f"after adding a filesystem check, the sampler also read {bad}")
             status, _, body = v.get("/health/root-space")
