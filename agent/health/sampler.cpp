@@ -545,7 +545,6 @@ void Sampler::SampleProcFiles(std::map<std::string, Value>& values, SteadyTime n
           static_cast<double>(nr->allocated) / static_cast<double>(nr->maximum));
     }
   }
-
 }
 
 void Sampler::Sample() {

@@ -123,10 +123,9 @@ class Sampler final : public ValueSource {
   void Put(std::map<std::string, Value>& values, const std::string& key, Value value) const;
   // What one sample reads (SetNeeds).
   struct Reads {
-    unsigned files = 0;                            // ProcFile bits (sampler.cpp)
-    std::set<std::string_view> pressure;           // resources under /proc/pressure
-    std::set<std::string_view> host_collectors;    // HostSource::collector
-    bool operator==(const Reads&) const = default;
+    unsigned files = 0;                          // ProcFile bits (sampler.cpp)
+    std::set<std::string_view> pressure;         // resources under /proc/pressure
+    std::set<std::string_view> host_collectors;  // HostSource::collector
   };
   void SampleProcFiles(std::map<std::string, Value>& values, SteadyTime now, unsigned files);
   void SampleHost(std::map<std::string, Value>& values, SteadyTime now,
