@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build_deps=(cmake ninja-build g++ pkg-config git
-            prometheus-cpp-dev nlohmann-json3-dev zlib1g-dev catch2
+            prometheus-cpp-dev nlohmann-json3-dev libdeflate-dev zlib1g-dev catch2
             libre2-dev libcurl4-openssl-dev libpq-dev libc-ares-dev libssl-dev libcrypt-dev
             libmariadb-dev)
 # Real peers the tests run against, from Debian packages.

@@ -1,6 +1,6 @@
 #include "agent/http/response.h"
 
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include <algorithm>
 #include <ctime>
@@ -124,72 +124,62 @@ std::string Serialize(Response response, const Framing& framing) {
 
 namespace {
 
-// Deflate states are kept and reset between responses: deflateInit2
-// allocates about 256 KiB, which malloc hands out as fresh mmap'd pages, so a
-// new state per response cost ~50 page faults per scrape (README,
-// Performance). They are shared by the HTTP workers, not one per thread: a
-// state per worker would hold ~250 KB of RSS each.
-class Deflater {
+// A gzip stream of the whole body in one call, with libdeflate rather than
+// zlib: the body is complete before it is sent, and libdeflate's whole-buffer
+// compressor at level 1 takes 42 % fewer instructions than zlib's deflate at
+// level 1 for a smaller output (a 74 KB /metrics body: 1.69M against 2.90M
+// instructions, 12,959 against 13,956 bytes; README, Performance). Level 1,
+// not a higher one: scrapes travel over loopback or a LAN, where a few
+// hundred bytes more cost nothing, while the CPU is the agent's budget.
+// Compressors are kept between responses (each allocates ~200 KiB, which
+// malloc would hand out as fresh mmap'd pages every time) and shared by the
+// HTTP workers, not one per thread, which would hold that much RSS each.
+class Compressor {
  public:
-  Deflater() {
-    // Level 1 (Z_BEST_SPEED), not zlib's default 6: scrapes travel over
-    // loopback or a LAN, where a few hundred bytes more cost nothing, while the
-    // CPU is the agent's budget. On a 23 KB /metrics body level 6 took 0.27 ms
-    // for 4.3 KB, level 1 0.13 ms for 4.8 KB (README, Performance).
-    // 15 window bits + 16 selects the gzip wrapper rather than raw zlib.
-    ok_ = deflateInit2(&zs_, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK;
-  }
-  ~Deflater() {
-    if (ok_) {
-      deflateEnd(&zs_);
-    }
-  }
-  Deflater(const Deflater&) = delete;
-  Deflater& operator=(const Deflater&) = delete;
+  Compressor() : compressor_(libdeflate_alloc_compressor(1)) {}
+  ~Compressor() { libdeflate_free_compressor(compressor_); }
+  Compressor(const Compressor&) = delete;
+  Compressor& operator=(const Compressor&) = delete;
 
   std::string Compress(std::string_view data) {
-    if (!ok_ || deflateReset(&zs_) != Z_OK) {
+    if (compressor_ == nullptr) {
       return {};
     }
     std::string out;
-    out.resize(deflateBound(&zs_, static_cast<uLong>(data.size())));
-    zs_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-    zs_.avail_in = static_cast<uInt>(data.size());
-    zs_.next_out = reinterpret_cast<Bytef*>(out.data());
-    zs_.avail_out = static_cast<uInt>(out.size());
-    int rc = deflate(&zs_, Z_FINISH);
-    out.resize(zs_.total_out);
-    return rc == Z_STREAM_END ? out : std::string();
+    out.resize(libdeflate_gzip_compress_bound(compressor_, data.size()));
+    std::size_t size = libdeflate_gzip_compress(compressor_, data.data(), data.size(),
+                                                out.data(), out.size());
+    out.resize(size);  // 0: it did not fit, which the bound rules out
+    return out;
   }
 
  private:
-  z_stream zs_{};
-  bool ok_ = false;
+  libdeflate_compressor* compressor_;
 };
 
 }  // namespace
 
 std::string Gzip(std::string_view data) {
-  // Idle states; a response takes one (or makes one when all are in use,
-  // as when scrapes overlap) and gives it back.
+  // Idle compressors; a response takes one (or makes one when all are in
+  // use, as when scrapes overlap) and gives it back.
   static std::mutex mutex;
-  static std::vector<std::unique_ptr<Deflater>> idle;
+  static std::vector<std::unique_ptr<Compressor>> idle;
   constexpr std::size_t kMaxIdle = 2;
-  std::unique_ptr<Deflater> deflater;
+  std::unique_ptr<Compressor> compressor;
   {
     std::lock_guard lock(mutex);
     if (!idle.empty()) {
-      deflater = std::move(idle.back());
+      compressor = std::move(idle.back());
       idle.pop_back();
     }
   }
-  if (!deflater) {
-    deflater = std::make_unique<Deflater>();
+  if (!compressor) {
+    compressor = std::make_unique<Compressor>();
   }
-  std::string out = deflater->Compress(data);
+  std::string out = compressor->Compress(data);
   std::lock_guard lock(mutex);
   if (idle.size() < kMaxIdle) {
-    idle.push_back(std::move(deflater));
+    idle.push_back(std::move(compressor));
   }
   return out;
 }

@@ -33,7 +33,7 @@ std::string Serialize(Response response, const Framing& framing);
 // Standard reason phrase ("Not Found"); "Unknown" for codes vitals never sends.
 std::string_view ReasonPhrase(int status);
 
-// Gzip-compresses `data` (zlib, gzip wrapper); exposed for tests.
+// Gzip-compresses `data` (libdeflate, level 1, one gzip member); exposed for tests.
 std::string Gzip(std::string_view data);
 // True when an Accept-Encoding header value allows gzip.
 bool AcceptsGzip(std::string_view accept_encoding);

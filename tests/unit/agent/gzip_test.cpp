@@ -86,8 +86,8 @@ TEST_CASE("Gzip round-trips through zlib's inflate", "[agent]") {
 }
 
 TEST_CASE("Gzip again and again: each body is its own stream", "[agent]") {
-  // Deflate states are kept and reset between responses; each body must
-  // still come out as a whole gzip stream, the same bytes as the first time.
+  // Compressors are kept between responses; each body must still come out
+  // as a whole gzip stream, the same bytes as the first time.
   std::string first(5000, 'a');
   std::string second;
   for (int i = 0; i < 2000; ++i) {
