@@ -88,8 +88,9 @@ class MetricSink {
   // families_[i] was made from. A family is found by that pointer, not by
   // its name: a scrape has a few hundred families, and comparing pointers is
   // what keeps adding each new one (a scan of all of them) cheap. A
-  // collector adds a family's series one after another, so the last family
-  // used is checked first.
+  // collector adds a family's series one after another, or one series of
+  // each family in turn, so the last family used and the one after it are
+  // checked first.
   std::vector<prometheus::MetricFamily> families_;
   std::vector<const MetricDesc*> keys_;
   std::size_t last_ = 0;

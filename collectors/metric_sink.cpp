@@ -26,6 +26,49 @@ prometheus::ClientMetric MakeMetric(const MetricDesc& desc, double value,
   return metric;
 }
 
+// Series by their labels, in the order of std::vector<Label>'s operator<
+// (name, then value, label by label), with one comparison of each string:
+// that operator, synthesized in C++20 from Label's operator< alone, calls it
+// twice per label and each call compares name and value again, which made
+// sorting a scrape's series a tenth of its instructions (callgrind).
+bool LabelsLess(const prometheus::ClientMetric& a, const prometheus::ClientMetric& b) {
+  const auto& x = a.label;
+  const auto& y = b.label;
+  const std::size_t n = std::min(x.size(), y.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    if (int c = x[i].name.compare(y[i].name); c != 0) {
+      return c < 0;
+    }
+    if (int c = x[i].value.compare(y[i].value); c != 0) {
+      return c < 0;
+    }
+  }
+  return x.size() < y.size();
+}
+
+// Sorts a family's series by their labels, the first added first among
+// equal ones. Through pointers: a ClientMetric is 136 bytes of vectors and
+// doubles, and sorting them in place moved each one many times, most of the
+// cost of sorting.
+void SortByLabels(std::vector<prometheus::ClientMetric>& metrics) {
+  if (std::is_sorted(metrics.begin(), metrics.end(), LabelsLess)) {
+    return;
+  }
+  std::vector<prometheus::ClientMetric*> order;
+  order.reserve(metrics.size());
+  for (auto& metric : metrics) {
+    order.push_back(&metric);
+  }
+  std::stable_sort(order.begin(), order.end(),
+                   [](const auto* a, const auto* b) { return LabelsLess(*a, *b); });
+  std::vector<prometheus::ClientMetric> sorted;
+  sorted.reserve(metrics.size());
+  for (auto* metric : order) {
+    sorted.push_back(std::move(*metric));
+  }
+  metrics = std::move(sorted);
+}
+
 }  // namespace
 
 void MetricSink::Add(const MetricDesc& desc, double value,
@@ -36,6 +79,10 @@ void MetricSink::Add(const MetricDesc& desc, double value,
 prometheus::MetricFamily* MetricSink::Find(const MetricDesc* desc) {
   if (last_ < keys_.size() && keys_[last_] == desc) {
     return &families_[last_];
+  }
+  // A collector that emits several families per device adds them in turn.
+  if (last_ + 1 < keys_.size() && keys_[last_ + 1] == desc) {
+    return &families_[++last_];
   }
   for (std::size_t i = keys_.size(); i-- > 0;) {
     if (keys_[i] == desc) {
@@ -104,13 +151,8 @@ std::vector<prometheus::MetricFamily> MetricSink::Take() {
       out.push_back(std::move(family));
     }
   }
-  auto by_labels = [](const prometheus::ClientMetric& a, const prometheus::ClientMetric& b) {
-    return a.label < b.label;
-  };
   for (auto& family : out) {
-    if (!std::is_sorted(family.metric.begin(), family.metric.end(), by_labels)) {
-      std::sort(family.metric.begin(), family.metric.end(), by_labels);
-    }
+    SortByLabels(family.metric);
   }
   families_.clear();
   keys_.clear();
