@@ -133,29 +133,34 @@ std::vector<prometheus::MetricFamily> ScrapeCollectable::Collect() const {
     process_table_->Expire();
   }
   collectors::MetricSink sink;
+  // The series about the collectors, apart: in `sink`, after each
+  // collector's families, finding their few families would be a search
+  // through all the others.
+  collectors::MetricSink collector_series;
   for (Entry& entry : entries_) {
     auto start = std::chrono::steady_clock::now();
     bool ok = RunOne(*entry.collector, entry.last_error, entry.last_warnings, sink);
     std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
     std::string_view name = entry.collector->name();
-    sink.Add(kDuration, took.count(), {name});
-    sink.Add(kSuccess, ok ? 1 : 0, {name});
+    collector_series.Add(kDuration, took.count(), {name});
+    collector_series.Add(kSuccess, ok ? 1 : 0, {name});
     if (exporter_identity_ && entry.node_exporter) {
-      sink.Add(kNodeDuration, took.count(), {name});
-      sink.Add(kNodeSuccess, ok ? 1 : 0, {name});
+      collector_series.Add(kNodeDuration, took.count(), {name});
+      collector_series.Add(kNodeSuccess, ok ? 1 : 0, {name});
     }
     if (name == kProcessCollector) {
       process_scrape_errors_ += ok ? 0 : 1;
       if (exporter_identity_) {
-        sink.Add(kProcessExporterBuildInfo, 1, {"vitals", build_.version, build_.revision});
-        sink.Add(kProcessScrapeErrors, static_cast<double>(process_scrape_errors_));
+        collector_series.Add(kProcessExporterBuildInfo, 1, {"vitals", build_.version, build_.revision});
+        collector_series.Add(kProcessScrapeErrors, static_cast<double>(process_scrape_errors_));
       }
     }
   }
-  sink.Add(kBuildInfo, 1, {build_.version, build_.revision, build_.compiler});
+  collector_series.Add(kBuildInfo, 1, {build_.version, build_.revision, build_.compiler});
   if (exporter_identity_) {
-    sink.Add(kNodeExporterBuildInfo, 1, {"vitals", build_.version, build_.revision});
+    collector_series.Add(kNodeExporterBuildInfo, 1, {"vitals", build_.version, build_.revision});
   }
+  sink.Merge(std::move(collector_series));
   return sink.Take();
 }
 

@@ -23,6 +23,7 @@ import glob
 import http.client
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -64,6 +65,7 @@ def main():
                     help="--no-collector.processes (its cost follows the host's processes)")
     ap.add_argument("--flag", action="append", default=[], help="a flag passed to vitals")
     ap.add_argument("--top", type=int, default=0, help="print the N costliest functions")
+    ap.add_argument("--keep", help="copy the callgrind dump here (for callgrind_annotate)")
     args = ap.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -101,6 +103,8 @@ def main():
         if not dumps:
             raise RuntimeError("callgrind wrote no dump")
         dump = dumps[-1]
+        if args.keep:
+            shutil.copy(dump, args.keep)
         with open(dump) as f:
             totals = re.search(r"^(?:summary|totals): (\d+)", f.read(), re.M)
         ir = int(totals.group(1))
