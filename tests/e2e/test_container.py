@@ -197,6 +197,7 @@ def healthcheck(name):
 def shipped_config(tmp):
     mount_point = os.path.join(tmp, "fs")
     os.mkdir(mount_point)
+    os.chmod(tmp, 0o755)  # the agent runs as 9810: statfs needs the path searchable
     subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={TMPFS_BYTES}", "vitals-e2e", mount_point],
                    check=True, timeout=30)
     try:
