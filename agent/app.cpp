@@ -7,11 +7,11 @@
 #include <stdexcept>
 #include <tuple>
 
-#include "agent/health/heartbeat_handler.h"
+#include "agent/http/heartbeat_handler.h"
 #include "agent/health/kind.h"
 #include "agent/http/http_collector.h"
 #include "agent/http/web_config.h"
-#include "agent/log.h"
+#include "agent/log/log.h"
 #include "agent/platform/subprocess.h"
 #include "agent/scrape/text_format.h"
 #include "agent/status/host_summary.h"

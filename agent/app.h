@@ -12,7 +12,7 @@
 #include "agent/actions/runner.h"
 #include "agent/debug/state.h"
 #include "agent/flags.h"
-#include "agent/health/service.h"
+#include "agent/http/health_service.h"
 #include "agent/http/server.h"
 #include "agent/status/status_page.h"
 #include "agent/scrape/scrape_collectable.h"

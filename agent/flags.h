@@ -13,7 +13,7 @@
 #include <variant>
 #include <vector>
 
-#include "agent/log.h"
+#include "agent/log/log.h"
 #include "collectors/collector_registry.h"
 #include "config/host_port.h"
 
@@ -56,19 +56,5 @@ inline constexpr std::string_view kDefaultListenAddress = ":9810";
 std::variant<Options, std::string> ParseFlags(const std::vector<std::string>& args,
                                               const collectors::CollectorRegistry& registry);
 std::string HelpText(const collectors::CollectorRegistry& registry);
-
-// One argument in the exporters' style, "--name" or "--name=value", split
-// (vitals' flags and vitals status' alike).
-struct FlagArgument {
-  std::string name;
-  std::optional<std::string> value;  // given after '='
-  // The value given after '=', else the next argument (advancing `i`);
-  // nullopt when there is none.
-  std::optional<std::string> TakeValue(const std::vector<std::string>& args, std::size_t& i) const;
-};
-// nullopt when `arg` does not start with "--".
-std::optional<FlagArgument> SplitFlag(const std::string& arg);
-// One line of a --help listing: the flag in a column of 25, then its help.
-std::string HelpLine(std::string_view flag, std::string_view help);
 
 }  // namespace vitals

@@ -4,7 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include "agent/log.h"
+#include "agent/log/log.h"
 #include "agent/platform/process_tree.h"
 
 namespace vitals {

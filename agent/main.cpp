@@ -18,7 +18,7 @@
 #include "agent/flags.h"
 #include "agent/health/kind.h"
 #include "agent/lifecycle.h"
-#include "agent/log.h"
+#include "agent/log/log.h"
 #include "config/config.h"
 
 int main(int argc, char** argv) {

@@ -3,7 +3,7 @@
 // line at the end of its file (VITALS_REGISTER_COLLECTOR, collector.h says
 // how to add one); there is no central list to keep in step. The host
 // collectors are one library linked whole into every binary
-// (collectors/CMakeLists.txt), so no registration is dropped by the linker.
+// (collectors/host/CMakeLists.txt), so no registration is dropped by the linker.
 // The registry carries each collector's name, help, default, flags and
 // factory; --help, the flag parser, the landing page and the tests read it.
 

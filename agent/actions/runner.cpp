@@ -4,7 +4,7 @@
 
 #include "agent/actions/group_signal.h"
 #include "agent/health/loop.h"
-#include "agent/log.h"
+#include "agent/log/log.h"
 #include "agent/platform/subprocess.h"
 
 namespace vitals::actions {

@@ -10,7 +10,7 @@
 #include <sstream>
 
 #include "agent/cli/terminal_text.h"
-#include "agent/flags.h"
+#include "agent/cli/flag_syntax.h"
 #include "agent/version.h"
 #include "agent/probes/curl.h"
 #include "agent/probes/net.h"

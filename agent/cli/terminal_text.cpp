@@ -7,7 +7,7 @@
 
 #include <cstdio>
 
-#include "agent/utf8.h"
+#include "agent/log/utf8.h"
 
 namespace vitals::cli {
 

@@ -20,7 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/actions/runner.h"
-#include "agent/health/service.h"
+#include "agent/http/health_service.h"
 #include "agent/http/server.h"
 #include "collectors/procfs/proc_fs.h"
 

@@ -1,6 +1,6 @@
 #pragma once
 // Heartbeats: the `heartbeat` check kind. A worker or cron job reports in
-// (agent/health/heartbeat_handler.h): a beat (the job is alive or a run
+// (agent/http/heartbeat_handler.h): a beat (the job is alive or a run
 // finished well), a start (a run began: with the next beat, its duration), a
 // failure (Unhealthy at once, until the next beat), or an exit status (0 is a
 // beat, anything else a failure with that status), each with an optional

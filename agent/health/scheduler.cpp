@@ -9,7 +9,7 @@
 
 #include "agent/health/loop.h"
 #include "agent/health/threshold.h"
-#include "agent/log.h"
+#include "agent/log/log.h"
 
 namespace vitals::health {
 

@@ -15,7 +15,7 @@
 
 #include "agent/http/response.h"
 #include "agent/http/tls.h"
-#include "agent/log.h"
+#include "agent/log/log.h"
 #include "agent/platform/openssl.h"
 
 namespace vitals::http {

@@ -4,7 +4,7 @@
 #include <exception>
 
 #include "agent/http/work_queue.h"
-#include "agent/log.h"
+#include "agent/log/log.h"
 
 namespace vitals::http {
 

@@ -4,7 +4,7 @@
 #include <cstring>
 #include <ctime>
 
-#include "agent/log.h"
+#include "agent/log/log.h"
 #include "agent/platform/openssl.h"
 
 namespace vitals::http {

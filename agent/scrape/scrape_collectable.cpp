@@ -3,7 +3,7 @@
 #include <chrono>
 #include <exception>
 
-#include "agent/log.h"
+#include "agent/log/log.h"
 #include "collectors/collector_registry.h"
 
 namespace vitals::scrape {

@@ -15,8 +15,8 @@
 // while /debug/state is on (the route checks credentials when they are
 // sent); "/?signin" asks the browser for them.
 //
-// Part of vitals_agent (it speaks http::Response); the page itself is
-// vitals_status, which knows no HTTP.
+// These handlers are why vitals_status links vitals_http; the page itself
+// (view, page_model) knows no HTTP.
 // Thread contract: handlers may run concurrently; Apply() from any thread.
 
 #include <prometheus/metric_family.h>

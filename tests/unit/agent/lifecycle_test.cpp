@@ -13,7 +13,7 @@
 #include <functional>
 #include <string>
 
-#include "agent/log.h"
+#include "agent/log/log.h"
 
 using vitals::Lifecycle;
 using namespace std::chrono_literals;

@@ -283,25 +283,6 @@ TEST_CASE("Sampler: host values with no instances, and collectors absent", "[hea
         "no device sampled yet");
 }
 
-TEST_CASE("Sampler: clock values from the built-in timex collector", "[health]") {
-  Tree tree;
-  auto proc = procfs::ProcFs::Open(tree.root, procfs::SystemInfo{4096, 100});
-  REQUIRE(proc);
-  auto dir = procfs::RootDir::Open(tree.root);
-  REQUIRE(dir);
-  const auto& registry = collectors::CollectorRegistry::Builtin();
-  REQUIRE(registry.Find("timex") != nullptr);
-  const collectors::FlagValues flags = registry.DefaultFlags();
-  Sampler sampler(*proc, std::make_shared<ManualClock>());
-  sampler.SetHostCollectors(collectors::CollectorContext{*proc, *dir, *dir, flags}, registry);
-  sampler.SetNeeds({"host.clock_synced", "host.clock_offset_seconds"});
-  sampler.Sample();
-  // adjtimex(2) read-only works unprivileged; its values are this host's.
-  const double synced = Got(sampler, Key("host.clock_synced")).value;
-  CHECK((synced == 0 || synced == 1));
-  CHECK(Got(sampler, Key("host.clock_offset_seconds")).value >= 0);  // the absolute offset
-}
-
 TEST_CASE("Sampler: PSI avg10 from the captured /proc/pressure", "[health]") {
   Tree tree;
   Host host(tree);

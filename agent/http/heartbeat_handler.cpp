@@ -1,4 +1,4 @@
-#include "agent/health/heartbeat_handler.h"
+#include "agent/http/heartbeat_handler.h"
 
 #include <algorithm>
 #include <charconv>

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "tests/unit/collectors/proc_tree.h"
+#include "tests/unit/host/proc_tree.h"
 
 using namespace vitals::collectors;
 using namespace vitals::testing;  // ProcTree, Collect, FindFamily, Sample

@@ -17,7 +17,8 @@
 // config's protected_paths name these paths (its catch-all "/" does not).
 // Tokens are never logged: the server logs routes, not paths.
 //
-// Part of vitals_agent (it speaks http::Response).
+// Part of vitals_http (it speaks http::Response); the heartbeats themselves
+// are vitals_health's (agent/health/heartbeat.h).
 
 #include <string_view>
 

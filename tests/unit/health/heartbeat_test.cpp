@@ -1,12 +1,11 @@
 // The heartbeat check on a manual clock: misses counted from time stamps,
 // /start and /fail, the worker's pid, tokens, the registry on reload, and
-// cron schedules in a time zone across its DST changes, and the HTTP
-// handler's two forms (/ping/<token>, /heartbeat/<check>) with exit codes.
+// cron schedules in a time zone across its DST changes. Its HTTP handler:
+// tests/unit/http/heartbeat_handler_test.cpp.
 
 #include <catch2/catch.hpp>
 
 #include "agent/health/heartbeat.h"
-#include "agent/health/heartbeat_handler.h"
 #include "config/cron.h"
 
 using namespace vitals::health;
@@ -22,7 +21,7 @@ struct Fixture {
 
 }  // namespace
 
-TEST_CASE("heartbeat: misses counted from the last beat", "[actions][heartbeat]") {
+TEST_CASE("heartbeat: misses counted from the last beat", "[health][heartbeat]") {
   Fixture f;
   REQUIRE(f.Run().status == HealthStatus::kHealthy);  // waiting for the first beat
   f.check.Ping(PingKind::kSuccess, 42);
@@ -43,7 +42,7 @@ TEST_CASE("heartbeat: misses counted from the last beat", "[actions][heartbeat]"
   REQUIRE(f.Run().status == HealthStatus::kHealthy);
 }
 
-TEST_CASE("heartbeat: period + grace saturates instead of wrapping", "[actions][heartbeat]") {
+TEST_CASE("heartbeat: period + grace saturates instead of wrapping", "[health][heartbeat]") {
   // Wrapped, period + grace was negative: a miss the moment the check ran.
   auto clock = std::make_shared<ManualClock>();
   HeartbeatCheck check{HeartbeatSpec{Duration::max(), Duration::max(), 1, "0123456789abcdef"},
@@ -56,14 +55,14 @@ TEST_CASE("heartbeat: period + grace saturates instead of wrapping", "[actions][
 }
 
 TEST_CASE("heartbeat: before the first beat, the check's start is the base",
-          "[actions][heartbeat]") {
+          "[health][heartbeat]") {
   Fixture f;
   f.clock->Advance(1300ms);
   REQUIRE(f.Run().status == HealthStatus::kUnhealthy);
   REQUIRE(f.Run().description.find("no heartbeat yet") != std::string::npos);
 }
 
-TEST_CASE("heartbeat: /start, /fail and the job's duration", "[actions][heartbeat]") {
+TEST_CASE("heartbeat: /start, /fail and the job's duration", "[health][heartbeat]") {
   Fixture f;
   f.check.Ping(PingKind::kStart, std::nullopt);
   f.clock->Advance(250ms);
@@ -85,7 +84,7 @@ TEST_CASE("heartbeat: /start, /fail and the job's duration", "[actions][heartbea
   REQUIRE(s.fails == 1);
 }
 
-TEST_CASE("heartbeat: worker pids count its starts", "[actions][heartbeat]") {
+TEST_CASE("heartbeat: worker pids count its starts", "[health][heartbeat]") {
   Fixture f;
   f.check.Ping(PingKind::kSuccess, 100);
   f.check.Ping(PingKind::kSuccess, 100);
@@ -95,7 +94,7 @@ TEST_CASE("heartbeat: worker pids count its starts", "[actions][heartbeat]") {
   REQUIRE(f.check.state().worker_starts == 2);
 }
 
-TEST_CASE("heartbeat: tokens compare exactly", "[actions][heartbeat]") {
+TEST_CASE("heartbeat: tokens compare exactly", "[health][heartbeat]") {
   Fixture f;
   REQUIRE(f.check.TokenMatches("0123456789abcdef"));
   REQUIRE_FALSE(f.check.TokenMatches("0123456789abcde"));
@@ -105,7 +104,7 @@ TEST_CASE("heartbeat: tokens compare exactly", "[actions][heartbeat]") {
   REQUIRE_FALSE(no_token.TokenMatches(""));  // never open
 }
 
-TEST_CASE("heartbeat registry: unchanged definitions keep their object", "[actions][heartbeat]") {
+TEST_CASE("heartbeat registry: unchanged definitions keep their object", "[health][heartbeat]") {
   auto clock = std::make_shared<ManualClock>();
   HeartbeatRegistry reg(clock);
   auto a = reg.Prepare("a", "def-a", HeartbeatSpec{1s, 1s, 1, "0123456789abcdef"});
@@ -158,7 +157,7 @@ constexpr std::int64_t kOct27 = 1'729'987'200;  // 2024-10-27 00:00 UTC: CEST ->
 
 TEST_CASE("heartbeat: a cron schedule is due at its runs, late after run + grace, across "
           "the spring change",
-          "[actions][heartbeat]") {
+          "[health][heartbeat]") {
   // "30 2 * * *": 02:30 does not exist on 2024-03-31 in Berlin; cron runs the
   // job at the change, 03:00 CEST = 01:00 UTC, so it is late at 01:30 UTC.
   CronFixture f("30 2 * * *", 1, kMar31 - 12 * 3600);
@@ -182,7 +181,7 @@ TEST_CASE("heartbeat: a cron schedule is due at its runs, late after run + grace
 }
 
 TEST_CASE("heartbeat: a cron schedule across the autumn change: the repeated hour runs once",
-          "[actions][heartbeat]") {
+          "[health][heartbeat]") {
   // 2024-10-27 02:30 comes at 00:30 UTC (CEST) and again at 01:30 UTC (CET);
   // a fixed-time job runs at the first only. Two misses allowed.
   CronFixture f("30 2 * * *", 2, kOct27 - 12 * 3600);
@@ -199,68 +198,4 @@ TEST_CASE("heartbeat: a cron schedule across the autumn change: the repeated hou
   CHECK(f.RunAt(kOct27 + 86'400 + 2 * 3600 - 1).status == HealthStatus::kDegraded);
   CHECK(f.RunAt(kOct27 + 86'400 + 2 * 3600).status == HealthStatus::kUnhealthy);
   CHECK(f.check->state().misses == 2);
-}
-
-namespace {
-
-std::unique_ptr<vitals::http::Request> Request(const std::string& method, const std::string& target,
-                                               const std::string& headers = "",
-                                               const std::string& body = "") {
-  auto parsed = vitals::http::Request::Parse(method + " " + target + " HTTP/1.1\r\nHost: x\r\n" +
-                                             headers + "\r\n");
-  REQUIRE(std::holds_alternative<std::unique_ptr<vitals::http::Request>>(parsed));
-  auto request = std::move(std::get<std::unique_ptr<vitals::http::Request>>(parsed));
-  *request->mutable_body() = body;
-  return request;
-}
-
-}  // namespace
-
-TEST_CASE("heartbeat handler: /ping/<token> and /heartbeat/<check>, exit codes, output",
-          "[actions][heartbeat]") {
-  auto clock = std::make_shared<ManualClock>();
-  HeartbeatRegistry reg(clock);
-  auto a = reg.Prepare("a", "def-a", HeartbeatSpec{1h, 1h, 1, "token-of-a-0123456789"});
-  auto b = reg.Prepare("b", "def-b", HeartbeatSpec{1h, 1h, 1, "token-of-b-0123456789"});
-  reg.Commit();
-  auto serve = [&](const std::string& method, const std::string& target,
-                   const std::string& headers = "", const std::string& body = "") {
-    return HandleHeartbeat(reg, *Request(method, target, headers, body)).status;
-  };
-  CHECK(serve("GET", "/ping/token-of-a-0123456789") == 200);
-  CHECK(serve("HEAD", "/ping/token-of-a-0123456789") == 200);
-  CHECK(serve("POST", "/ping/token-of-b-0123456789/start") == 200);
-  CHECK(a->state().beats == 2);
-  CHECK(b->state().starts == 1);
-  CHECK(serve("POST", "/ping/token-of-a-0123456789/3", "", "disk full\n" + std::string(5000, 'x')) ==
-        200);
-  CHECK(a->state().exit_code == 3);
-  CHECK(a->state().fails == 1);
-  CHECK(a->state().output.size() == kMaxOutputBytes);
-  CHECK(a->state().output.rfind("disk full\n", 0) == 0);
-  auto r = a->Run(CheckContext{clock->Now(), clock->Now() + 100ms, {}});
-  CHECK(r.status == HealthStatus::kUnhealthy);
-  CHECK_THAT(r.description, Catch::StartsWith("the job reported a failure (exit status 3)"));
-  CHECK(serve("GET", "/heartbeat/a/0", "X-Vitals-Token: token-of-a-0123456789\r\n") == 200);
-  CHECK(a->state().exit_code == 0);
-  CHECK(a->state().output.empty());
-  CHECK(a->Run(CheckContext{clock->Now(), clock->Now() + 100ms, {}}).status ==
-        HealthStatus::kHealthy);
-
-  const auto before = a->state();
-  CHECK(serve("GET", "/ping/token-of-a-012345678") == 401);   // one character short
-  CHECK(serve("GET", "/ping/token-of-a-0123456789x") == 401);
-  CHECK(serve("POST", "/heartbeat/a", "X-Vitals-Token: token-of-b-0123456789\r\n") == 401);
-  CHECK(serve("POST", "/heartbeat/a") == 401);
-  CHECK(serve("POST", "/heartbeat/nope", "X-Vitals-Token: token-of-a-0123456789\r\n") == 404);
-  CHECK(serve("GET", "/ping/token-of-a-0123456789/256") == 404);
-  CHECK(serve("GET", "/ping/token-of-a-0123456789/-1") == 404);
-  CHECK(serve("GET", "/ping/token-of-a-0123456789/restart") == 404);
-  CHECK(serve("GET", "/ping/token-of-a-0123456789?pid=0") == 400);
-  CHECK(serve("GET", "/ping") == 404);
-  const auto after = a->state();
-  CHECK(after.beats == before.beats);
-  CHECK(after.fails == before.fails);
-  CHECK(after.last_beat == before.last_beat);
-  CHECK(after.rejected == before.rejected + 2);
 }

@@ -1,5 +1,5 @@
 #pragma once
-// UTF-8 checks shared by the JSON log (agent/log.cpp) and the terminal text
+// UTF-8 checks shared by the JSON log (agent/log/log.cpp) and the terminal text
 // of `vitals status` (agent/cli/terminal_text.cpp): both take any bytes and
 // must keep well-formed text as it is and make the rest visible.
 

@@ -3,8 +3,8 @@
 // the sampler, turns the config's checks into CheckSpecs (keeping the state of
 // unchanged ones on reload), serves /health[/<group or check>][?tag=a,b] and
 // gives /metrics its families (Sources).
-// Part of vitals_agent (it speaks http::Response); the model itself is in
-// vitals_health, which depends on nothing local.
+// Part of vitals_http (it speaks http::Response); the model itself is in
+// vitals_health, which knows no HTTP.
 // Thread contract: every method may be called from any thread; Apply() calls
 // are serialized by the caller (startup, then SIGHUP or POST /-/reload).
 

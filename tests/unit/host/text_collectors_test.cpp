@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/unit/collectors/proc_tree.h"
+#include "tests/unit/host/proc_tree.h"
 
 using namespace vitals::collectors;
 using namespace vitals::testing;  // ProcTree, FindFamily, Sample

@@ -6,7 +6,7 @@
 #include <regex>
 #include <string>
 
-#include "agent/log.h"
+#include "agent/log/log.h"
 
 namespace vlog = vitals::log;
 

@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <string>
 
-#include "agent/log.h"
+#include "agent/log/log.h"
 
 namespace vlog = vitals::log;
 

@@ -1,4 +1,4 @@
-#include "agent/log.h"
+#include "agent/log/log.h"
 
 #include <atomic>
 #include <chrono>
@@ -6,7 +6,7 @@
 #include <ctime>
 #include <mutex>
 
-#include "agent/utf8.h"
+#include "agent/log/utf8.h"
 
 namespace vitals::log {
 

@@ -1,11 +1,11 @@
-#include "agent/health/service.h"
+#include "agent/http/health_service.h"
 
 #include <algorithm>
 #include <set>
 #include <thread>
 
 #include "agent/health/kind.h"
-#include "agent/log.h"
+#include "agent/log/log.h"
 #include "collectors/process/process_collector.h"
 
 namespace vitals::health {

@@ -5,7 +5,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "tests/unit/collectors/proc_tree.h"
+#include "tests/unit/host/proc_tree.h"
 
 using namespace vitals::collectors;
 using namespace vitals::testing;  // ProcTree, Collect, FindFamily, Sample
