@@ -1,5 +1,7 @@
 #include "agent/http/server.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <exception>
 
@@ -11,6 +13,10 @@ namespace vitals::http {
 namespace {
 
 constexpr int kPasswordCheckThreads = 2;
+
+// The body size past which an answer gives its freed memory back (Answer):
+// about 2,500 samples of a scrape; a host's default scrape is under 100 KiB.
+constexpr std::size_t kTrimAfterBodyBytes = 256u << 10;
 
 Response Unauthorized() {
   Response r = Response::Text(401, "401 Unauthorized\n");
@@ -196,7 +202,16 @@ void Server::Answer(std::uint64_t connection, const Request& request, Response r
                   .gzip = AcceptsGzip(request.Header("Accept-Encoding")),
                   .keep_alive = head.keep_alive,
                   .http10 = head.minor_version == 0};
+  const std::size_t body_size = response.body.size();
   loop_->Respond(connection, Serialize(std::move(response), framing), framing.keep_alive);
+  // A large answer (a scrape of hundreds of interfaces or mounts) leaves tens
+  // of thousands of freed blocks and its text in malloc's heap, resident until
+  // the next such answer: at 500 interfaces 3.7 MB of 13.6. Give them back
+  // now. Small answers skip it: their few pages would only be faulted in
+  // again by the next request.
+  if (body_size > kTrimAfterBodyBytes) {
+    malloc_trim(0);
+  }
 }
 
 std::shared_ptr<const Server::AuthPolicy> Server::auth() const {
