@@ -7,7 +7,7 @@
 
 #include <cstdio>
 
-#include "agent/log/utf8.h"
+#include "text/utf8.h"
 
 namespace vitals::cli {
 
@@ -21,15 +21,6 @@ constexpr std::string_view kCutMark = "...";
 locale_t Utf8Locale() {
   static const locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(nullptr));
   return utf8;
-}
-
-std::uint32_t DecodeUtf8(std::string_view s, std::size_t n) {
-  const auto b = [&](std::size_t i) { return static_cast<std::uint32_t>(static_cast<unsigned char>(s[i])); };
-  std::uint32_t cp = n == 2 ? b(0) & 0x1f : n == 3 ? b(0) & 0x0f : b(0) & 0x07;
-  for (std::size_t i = 1; i < n; ++i) {
-    cp = (cp << 6) | (b(i) & 0x3f);
-  }
-  return cp;
 }
 
 // U+061C, U+200E-U+200F, U+202A-U+202E, U+2066-U+2069: marks, embeddings,
@@ -66,11 +57,10 @@ Piece NextPiece(std::string_view text, std::size_t i, locale_t utf8) {
     }
     return {std::string(1, static_cast<char>(c)), 1, 1};
   }
-  const std::size_t n = Utf8SequenceLength(text.substr(i));
-  if (n == 0) {
+  const auto [cp, n] = text::DecodeRune(text.substr(i));
+  if (cp == text::kRuneError && n == 1) {
     return {Escape("\\x%02x", c), 4, 1};
   }
-  const std::uint32_t cp = DecodeUtf8(text.substr(i), n);
   int width = 1;
   if (utf8 != nullptr) {
     const locale_t previous = uselocale(utf8);

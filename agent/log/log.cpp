@@ -6,7 +6,7 @@
 #include <ctime>
 #include <mutex>
 
-#include "agent/log/utf8.h"
+#include "text/utf8.h"
 
 namespace vitals::log {
 
@@ -74,7 +74,7 @@ void AppendJsonString(std::string& out, std::string_view value) {
   for (std::size_t i = 0; i < value.size(); ++i) {
     const char c = value[i];
     if (static_cast<unsigned char>(c) >= 0x80) {
-      const std::size_t n = Utf8SequenceLength(value.substr(i));
+      const std::size_t n = text::Utf8SequenceLength(value.substr(i));
       if (n == 0) {
         out += "\\ufffd";
       } else {

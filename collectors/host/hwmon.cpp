@@ -15,8 +15,8 @@
 #include "collectors/collector_registry.h"
 #include "collectors/procfs/go_text.h"
 #include "collectors/sysfs/attribute.h"
-#include "collectors/sysfs/utf8.h"
 #include "collectors/sysfs/hwmon.h"
+#include "text/utf8.h"
 
 namespace vitals::collectors {
 
@@ -210,7 +210,7 @@ class HwmonCollector : public Collector {
       if (attribute.property.empty()) {
         bare = &attribute;
       } else if (attribute.property == "label") {
-        Emit(kDescs[kSensorLabel], chip, name, 1, sysfs::GoToValidUtf8(attribute.value));
+        Emit(kDescs[kSensorLabel], chip, name, 1, text::GoToValidUtf8(attribute.value));
       }
     }
     if (type == "beep_enable") {

@@ -9,8 +9,8 @@
 
 #include "collectors/collector_registry.h"
 #include "collectors/sysfs/attribute.h"
-#include "collectors/sysfs/utf8.h"
 #include "collectors/sysfs/powercap.h"
+#include "text/utf8.h"
 
 namespace vitals::collectors {
 
@@ -95,8 +95,8 @@ class RaplCollector : public Collector {
       }
       const double joules = static_cast<double>(*microjoules) / 1000000.0;
       const std::string index = std::to_string(zone.index);
-      const std::string path = sysfs::GoToValidUtf8(powercap_dir_ + "/" + zone.entry);
-      const std::string zone_name = sysfs::GoToValidUtf8(zone.name);
+      const std::string path = text::GoToValidUtf8(powercap_dir_ + "/" + zone.entry);
+      const std::string zone_name = text::GoToValidUtf8(zone.name);
       if (zone_label_) {
         out.Add(kJoules, joules, {index, path, zone_name});
         continue;

@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "collectors/procfs/pid_status.h"
+#include "text/utf8.h"
 
 namespace vitals::collectors {
 
@@ -45,29 +46,14 @@ std::optional<std::uint32_t> UserNames::Resolve(const std::string& user) {
 std::string ToValidUtf8(std::string_view s) {
   std::string out;
   out.reserve(s.size());
-  std::size_t i = 0;
-  while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
-    bool ok = len > 0 && i + len <= s.size();
-    for (std::size_t k = 1; ok && k < len; ++k) {
-      ok = (static_cast<unsigned char>(s[i + k]) >> 6) == 0x2;
-    }
-    if (ok && len > 1) {
-      // Reject overlong forms, surrogates and code points past U+10FFFF.
-      std::uint32_t cp = c & (0x7f >> len);
-      for (std::size_t k = 1; k < len; ++k) {
-        cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3f);
-      }
-      static constexpr std::uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-      ok = cp >= kMin[len] && cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff);
-    }
-    if (ok) {
-      out.append(s.substr(i, len));
-      i += len;
+  while (!s.empty()) {
+    const std::size_t n = text::Utf8SequenceLength(s);
+    if (n == 0) {
+      out += "\xef\xbf\xbd";  // one per invalid byte
+      s.remove_prefix(1);
     } else {
-      out += "\xef\xbf\xbd";
-      ++i;
+      out.append(s.substr(0, n));
+      s.remove_prefix(n);
     }
   }
   return out;

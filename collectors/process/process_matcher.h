@@ -155,7 +155,7 @@ class ProcessGrouping {
 // /proc or does not show the agent.
 int SelfPid(const procfs::ProcFs& proc);
 
-// Replaces every byte sequence that is not valid UTF-8 with U+FFFD, so any
+// Replaces each byte that starts no valid UTF-8 sequence with U+FFFD, so any
 // comm or cmdline can be a Prometheus label value.
 std::string ToValidUtf8(std::string_view text);
 

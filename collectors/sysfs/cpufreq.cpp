@@ -1,7 +1,7 @@
 #include "collectors/sysfs/cpufreq.h"
 
 #include "collectors/sysfs/attribute.h"
-#include "collectors/sysfs/utf8.h"
+#include "text/utf8.h"
 
 namespace vitals::sysfs {
 
@@ -37,7 +37,7 @@ procfs::Result<std::vector<Cpufreq>> ReadCpufreq(const procfs::RootDir& sys, std
       return exists.error();
     }
     Cpufreq freq;
-    freq.cpu = GoToValidUtf8(std::string_view(cpu).substr(3));  // a label value
+    freq.cpu = text::GoToValidUtf8(std::string_view(cpu).substr(3));  // a label value
     std::optional<std::uint64_t>* fields[] = {&freq.cpuinfo_cur, &freq.cpuinfo_min,
                                               &freq.cpuinfo_max, &freq.scaling_cur,
                                               &freq.scaling_min, &freq.scaling_max, nullptr};

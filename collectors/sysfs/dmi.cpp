@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "collectors/sysfs/attribute.h"
-#include "collectors/sysfs/utf8.h"
+#include "text/utf8.h"
 
 namespace vitals::sysfs {
 
@@ -63,7 +63,7 @@ procfs::Result<std::vector<std::pair<std::string_view, std::string>>> ReadDmi(
     auto known = std::find_if(std::begin(kLabels), std::end(kLabels),
                               [&entry](const auto& label) { return label.first == entry.name; });
     if (known != std::end(kLabels)) {
-      out.emplace_back(known->second, GoToValidUtf8(*value));
+      out.emplace_back(known->second, text::GoToValidUtf8(*value));
     }
   }
   std::sort(out.begin(), out.end());

@@ -6,7 +6,7 @@
 #include <cstdint>
 
 #include "collectors/procfs/root_dir.h"
-#include "collectors/sysfs/utf8.h"
+#include "text/utf8.h"
 
 namespace vitals::sysfs {
 
@@ -56,10 +56,10 @@ bool GetEsc(std::string_view& chunk, char32_t& r) {
       return false;
     }
   }
-  auto [rune, n] = DecodeRune(chunk);
+  auto [rune, n] = text::DecodeRune(chunk);
   r = rune;
   chunk.remove_prefix(n);
-  return !(rune == kRuneError && n == 1) && !chunk.empty();
+  return !(rune == text::kRuneError && n == 1) && !chunk.empty();
 }
 
 // matchChunk: does `chunk` match a prefix of `s`? On a match `rest` is what
@@ -74,7 +74,7 @@ std::optional<bool> MatchChunk(std::string_view chunk, std::string_view s, std::
       case '[': {
         char32_t r = 0;
         if (!failed) {
-          auto [rune, n] = DecodeRune(s);
+          auto [rune, n] = text::DecodeRune(s);
           r = rune;
           s.remove_prefix(n);
         }
@@ -117,7 +117,7 @@ std::optional<bool> MatchChunk(std::string_view chunk, std::string_view s, std::
           if (s.front() == '/') {
             failed = true;
           }
-          s.remove_prefix(DecodeRune(s).second);
+          s.remove_prefix(text::DecodeRune(s).second);
         }
         chunk.remove_prefix(1);
         break;

@@ -8,7 +8,7 @@
 
 #include "collectors/procfs/go_text.h"
 #include "collectors/sysfs/attribute.h"
-#include "collectors/sysfs/utf8.h"
+#include "text/utf8.h"
 
 namespace vitals::sysfs {
 
@@ -134,7 +134,7 @@ std::string CleanHwmonName(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   while (!text.empty()) {
-    const std::size_t n = Utf8RuneLength(text);
+    const std::size_t n = text::Utf8SequenceLength(text);
     if (n == 1) {
       char c = text[0] >= 'A' && text[0] <= 'Z' ? static_cast<char>(text[0] + 32) : text[0];
       bool keep = (c >= 'a' && c <= 'z') || IsDigit(c) || c == ':' || c == '_';

@@ -1,7 +1,7 @@
 #include "collectors/sysfs/nvme.h"
 
 #include "collectors/sysfs/attribute.h"
-#include "collectors/sysfs/utf8.h"
+#include "text/utf8.h"
 
 namespace vitals::sysfs {
 
@@ -19,7 +19,7 @@ procfs::Result<std::vector<NvmeController>> ReadNvme(const procfs::RootDir& sys,
   std::string path;
   for (const std::string& name : *names) {
     NvmeController controller;
-    controller.name = GoToValidUtf8(name);
+    controller.name = text::GoToValidUtf8(name);
     for (auto [file, into] : {std::pair{"firmware_rev", &controller.firmware_revision},
                               std::pair{"model", &controller.model},
                               std::pair{"serial", &controller.serial},
@@ -29,7 +29,7 @@ procfs::Result<std::vector<NvmeController>> ReadNvme(const procfs::RootDir& sys,
       if (!text) {
         return text.error();
       }
-      *into = GoToValidUtf8(*text);
+      *into = text::GoToValidUtf8(*text);
     }
     out.push_back(std::move(controller));
   }

@@ -4,7 +4,7 @@
 #include <cerrno>
 
 #include "collectors/sysfs/attribute.h"
-#include "collectors/sysfs/utf8.h"
+#include "text/utf8.h"
 
 namespace vitals::sysfs {
 
@@ -48,7 +48,7 @@ procfs::Result<PowerSupply> ReadSupply(const procfs::RootDir& sys, const std::st
     return entries.error();
   }
   PowerSupply supply;
-  supply.name = GoToValidUtf8(name);  // a label value
+  supply.name = text::GoToValidUtf8(name);  // a label value
   std::string path;
   for (const auto& entry : *entries) {
     if (entry.type != procfs::RootDir::EntryType::kRegular) {
@@ -69,7 +69,7 @@ procfs::Result<PowerSupply> ReadSupply(const procfs::RootDir& sys, const std::st
       }
       supply.numbers.emplace_back(number, *value);
     } else if (std::string_view word = Known(kTexts, entry.name); !word.empty()) {
-      supply.texts.emplace_back(word, GoToValidUtf8(*text));
+      supply.texts.emplace_back(word, text::GoToValidUtf8(*text));
     }
   }
   return supply;

@@ -1,7 +1,7 @@
 #include "collectors/sysfs/textfile.h"
 
 #include "collectors/procfs/go_text.h"
-#include "collectors/sysfs/utf8.h"
+#include "text/utf8.h"
 
 #include <algorithm>
 #include <cmath>
@@ -388,7 +388,7 @@ class Parser {
     if (Failed()) {
       return State::kDone;
     }
-    if (!ValidUtf8(token_)) {
+    if (!text::ValidUtf8(token_)) {
       return Fail("invalid label value " + Quote(token_));
     }
     if (label_is_special_) {

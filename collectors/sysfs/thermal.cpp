@@ -5,7 +5,7 @@
 
 #include "collectors/procfs/go_text.h"
 #include "collectors/sysfs/attribute.h"
-#include "collectors/sysfs/utf8.h"
+#include "text/utf8.h"
 
 namespace vitals::sysfs {
 
@@ -30,7 +30,7 @@ procfs::Result<std::optional<ThermalZone>> ReadZone(const procfs::RootDir& sys,
   if (!type) {
     return type.error();
   }
-  zone.type = GoToValidUtf8(*type);  // a label value
+  zone.type = text::GoToValidUtf8(*type);  // a label value
   auto policy = ReadAttribute(sys, attribute("policy"), buffer);
   if (!policy) {
     return policy.error();
@@ -68,7 +68,7 @@ procfs::Result<std::vector<ThermalZone>> ReadThermalZones(const procfs::RootDir&
       }
       return zone.error();
     }
-    (*zone)->zone = GoToValidUtf8(std::string_view(name).substr(12));
+    (*zone)->zone = text::GoToValidUtf8(std::string_view(name).substr(12));
     out.push_back(std::move(**zone));
   }
   procfs::RootDir::ReleaseLargeBuffer(buffer);
@@ -86,12 +86,12 @@ procfs::Result<std::vector<CoolingDevice>> ReadCoolingDevices(const procfs::Root
   for (const std::string& name : *names) {
     const std::string dir = std::string(kDir) + "/" + name;
     CoolingDevice device;
-    device.name = GoToValidUtf8(std::string_view(name).substr(14));
+    device.name = text::GoToValidUtf8(std::string_view(name).substr(14));
     auto type = ReadAttribute(sys, dir + "/type", buffer);
     if (!type) {
       return type.error();
     }
-    device.type = GoToValidUtf8(*type);
+    device.type = text::GoToValidUtf8(*type);
     for (auto [file, into] : {std::pair{"max_state", &device.max_state},
                               std::pair{"cur_state", &device.cur_state}}) {
       path = dir + "/" + file;

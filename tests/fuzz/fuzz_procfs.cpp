@@ -52,7 +52,7 @@
 #include "collectors/sysfs/powercap.h"
 #include "collectors/sysfs/textfile.h"
 #include "collectors/sysfs/udev.h"
-#include "collectors/sysfs/utf8.h"
+#include "text/utf8.h"
 
 namespace vp = vitals::procfs;
 
@@ -67,15 +67,15 @@ void CheckError(const R& r) {
   }
 }
 
-// A sysfs attribute's text through Go's rules (collectors/procfs/go_text.h, sysfs/utf8.h).
+// A sysfs attribute's text through Go's rules (collectors/procfs/go_text.h, text/utf8.h).
 void FuzzAttribute(std::string_view text) {
-  namespace vs = vitals::sysfs;
+  namespace vt = vitals::text;
   const std::string_view trimmed = vp::detail::GoTrimSpace(text);
   if (text.find(trimmed) == std::string_view::npos || vp::detail::GoTrimSpace(trimmed) != trimmed) {
     std::abort();
   }
-  const std::string valid = vs::GoToValidUtf8(text);
-  if (!vs::ValidUtf8(valid) || (vs::ValidUtf8(text) && valid != text)) {
+  const std::string valid = vt::GoToValidUtf8(text);
+  if (!vt::ValidUtf8(valid) || (vt::ValidUtf8(text) && valid != text)) {
     std::abort();
   }
   // Base 10 is what from_chars reads: the same numbers, the same refusals.
@@ -205,7 +205,7 @@ void Fuzz(std::string_view text) {
         }
         for (const auto& metric : family.metrics) {
           for (const auto& label : metric.labels) {
-            if (!vitals::sysfs::ValidUtf8(label.value)) {
+            if (!vitals::text::ValidUtf8(label.value)) {
               std::abort();
             }
           }

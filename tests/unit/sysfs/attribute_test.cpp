@@ -1,4 +1,4 @@
-// collectors/sysfs/attribute.h, procfs/go_text.h and sysfs/utf8.h: Go's text
+// collectors/sysfs/attribute.h and procfs/go_text.h: Go's text
 // and number rules as node_exporter applies them to sysfs attributes, on
 // inline strings and a temporary tree.
 
@@ -12,7 +12,6 @@
 
 #include "collectors/procfs/go_text.h"
 #include "collectors/sysfs/attribute.h"
-#include "collectors/sysfs/utf8.h"
 #include "tests/unit/temp_tree.h"
 
 using namespace vitals::sysfs;
@@ -32,19 +31,6 @@ TEST_CASE("GoTrimSpace: ASCII and Unicode white space, as Go's strings.TrimSpace
   CHECK(GoTrimSpace("a\xc2") == "a\xc2");
   CHECK(GoTrimSpace("   ").empty());
   CHECK(GoTrimSpace("").empty());
-}
-
-TEST_CASE("GoToValidUtf8: one U+FFFD per run of invalid bytes", "[sysfs]") {
-  CHECK(GoToValidUtf8("plain ascii") == "plain ascii");
-  CHECK(GoToValidUtf8("\xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80") ==
-        "\xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
-  CHECK(GoToValidUtf8("Asset-\xff\xfe" "42") == "Asset-\xef\xbf\xbd" "42");
-  CHECK(GoToValidUtf8("a\xff" "b\xfe") == "a\xef\xbf\xbd" "b\xef\xbf\xbd");
-  CHECK(GoToValidUtf8("\xc0\x80") == "\xef\xbf\xbd");          // overlong NUL
-  CHECK(GoToValidUtf8("\xed\xa0\x80x") == "\xef\xbf\xbdx");   // a surrogate
-  CHECK(GoToValidUtf8("\xf4\x90\x80\x80") == "\xef\xbf\xbd");  // past U+10FFFF
-  CHECK(GoToValidUtf8("end\xe2\x82") == "end\xef\xbf\xbd");    // truncated
-  CHECK(GoToValidUtf8("").empty());
 }
 
 TEST_CASE("GoParseUint and GoParseInt: Go's strconv, base 10 and base 0", "[sysfs]") {

@@ -1,12 +1,16 @@
 #pragma once
-// UTF-8 as Go's unicode/utf8 reads it (DecodeRuneInString, ValidString): the
-// text format's label values and Go's glob patterns are matched rune by rune.
+// UTF-8 as RFC 3629 defines it (no overlong forms, no surrogates, nothing past
+// U+10FFFF), decoded as Go's unicode/utf8 does (DecodeRuneInString). The one
+// decoder of the agent: the JSON log and `vitals status` keep well-formed text
+// and make the rest visible; sysfs label values, the textfile format and Go's
+// glob patterns go rune by rune; process names become valid label values.
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <utility>
 
-namespace vitals::sysfs {
+namespace vitals::text {
 
 inline constexpr char32_t kRuneError = 0xFFFD;
 
@@ -49,23 +53,23 @@ inline std::pair<char32_t, std::size_t> DecodeRune(std::string_view s) {
   return {r, n};
 }
 
-// Is `s` valid UTF-8? (U+FFFD itself, encoded, is valid.)
+// The length of the well-formed sequence at the start of `s` (an encoded
+// U+FFFD included), or 0 where there is none (an invalid byte, or nothing).
+inline std::size_t Utf8SequenceLength(std::string_view s) {
+  const auto [rune, n] = DecodeRune(s);
+  return rune == kRuneError && n <= 1 ? 0 : n;
+}
+
+// Is `s` valid UTF-8?
 inline bool ValidUtf8(std::string_view s) {
   while (!s.empty()) {
-    auto [rune, n] = DecodeRune(s);
-    if (rune == kRuneError && n == 1) {
+    const std::size_t n = Utf8SequenceLength(s);
+    if (n == 0) {
       return false;
     }
     s.remove_prefix(n);
   }
   return true;
-}
-
-// The length of the valid UTF-8 sequence at the start of `s` (an encoded
-// U+FFFD included), or 0 where DecodeRune finds none.
-inline std::size_t Utf8RuneLength(std::string_view s) {
-  const auto decoded = DecodeRune(s);
-  return decoded.first == kRuneError && decoded.second <= 1 ? 0 : decoded.second;
 }
 
 // Go's strings.ToValidUTF8(s, "\uFFFD"): each run of bytes that are not
@@ -76,7 +80,7 @@ inline std::string GoToValidUtf8(std::string_view s) {
   out.reserve(s.size());
   bool in_invalid_run = false;
   while (!s.empty()) {
-    std::size_t n = Utf8RuneLength(s);
+    std::size_t n = Utf8SequenceLength(s);
     if (n == 0) {
       if (!in_invalid_run) {
         out += "\xef\xbf\xbd";
@@ -92,4 +96,4 @@ inline std::string GoToValidUtf8(std::string_view s) {
   return out;
 }
 
-}  // namespace vitals::sysfs
+}  // namespace vitals::text
