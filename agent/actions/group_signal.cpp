@@ -7,6 +7,7 @@
 #include <cstring>
 #include <thread>
 
+#include "collectors/process/process_grouping.h"
 #include "collectors/process/process_matcher.h"
 #include "collectors/procfs/pid_stat.h"
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "collectors/process/process_matcher.h"
 #include "collectors/procfs/parse_util.h"
 #include "collectors/procfs/pid_io.h"
 #include "collectors/procfs/pid_limits.h"

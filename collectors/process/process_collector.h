@@ -48,7 +48,7 @@
 
 #include "collectors/collector.h"
 #include "collectors/process_table.h"
-#include "collectors/process/process_matcher.h"
+#include "collectors/process/process_grouping.h"
 #include "collectors/procfs/pid_fd.h"
 #include "config/process_groups.h"
 
