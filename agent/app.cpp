@@ -139,7 +139,7 @@ std::variant<std::unique_ptr<App>, std::string> App::Start(const Options& option
   auto http_stats = std::make_shared<http::ServerStats>();
   enabled.push_back(std::make_unique<http::HttpCollector>(http_stats, web.tls.has_value()));
   app->health_ =
-      std::make_unique<health::HealthService>(*app->proc_, app->process_groups_, &ctx);
+      std::make_unique<http::HealthService>(*app->proc_, app->process_groups_, &ctx);
   app->actions_ =
       std::make_unique<actions::ActionRunner>(*app->proc_, std::make_shared<health::SystemClock>());
   // The health model and the actions are sources of the same scrape.
@@ -200,10 +200,10 @@ std::variant<std::unique_ptr<App>, std::string> App::Start(const Options& option
                     false,
                     {"POST"}});
   // Heartbeats: their tokens are the authentication (heartbeat_handler.h).
-  for (std::string_view prefix : {health::kHeartbeatPrefix, health::kPingPrefix}) {
+  for (std::string_view prefix : {http::kHeartbeatPrefix, http::kPingPrefix}) {
     routes.push_back({std::string(prefix),
                       [mutable_self](const http::Request& r) {
-                        return health::HandleHeartbeat(mutable_self->health_->heartbeats(), r);
+                        return http::HandleHeartbeat(mutable_self->health_->heartbeats(), r);
                       },
                       true, {"GET", "HEAD", "POST"}, false, false, true});
   }

@@ -56,7 +56,7 @@ class App {
   std::unique_ptr<procfs::ProcFs> self_proc_;  // the agent's own /proc
   std::shared_ptr<collectors::ProcessCollector> process_groups_;  // /metrics and health
   std::unique_ptr<scrape::ScrapeCollectable> scrape_;
-  std::unique_ptr<health::HealthService> health_;  // checks, /health, reload
+  std::unique_ptr<http::HealthService> health_;  // checks, /health, reload
   std::unique_ptr<actions::ActionRunner> actions_;  // runs on transitions into Unhealthy
   std::unique_ptr<debug::DebugState> debug_;        // /debug/state
   std::unique_ptr<status::StatusPage> status_;      // the status page at /

@@ -28,7 +28,7 @@ namespace vitals::debug {
 
 class DebugState {
  public:
-  DebugState(const health::HealthService& health, const actions::ActionRunner& actions,
+  DebugState(const http::HealthService& health, const actions::ActionRunner& actions,
              const procfs::ProcFs& proc)
       : health_(health), actions_(actions), proc_(proc) {}
 
@@ -39,7 +39,7 @@ class DebugState {
   http::Response Handle(const http::Request& request) const;
 
  private:
-  const health::HealthService& health_;
+  const http::HealthService& health_;
   const actions::ActionRunner& actions_;
   procfs::ProcFs proc_;
   std::atomic<bool> enabled_{false};

@@ -8,25 +8,25 @@
 #include "agent/log/log.h"
 #include "collectors/process/process_collector.h"
 
-namespace vitals::health {
+namespace vitals::http {
 
 namespace {
 
 // Reads the process groups for the sampler from the collector the scrape
 // uses, so health sees exactly what namedprocess_namegroup_* says.
-GroupReader MakeGroupReader(std::shared_ptr<collectors::ProcessCollector> collector) {
+health::GroupReader MakeGroupReader(std::shared_ptr<collectors::ProcessCollector> collector) {
   if (!collector) {
     return nullptr;
   }
-  return [collector]() -> std::variant<std::map<std::string, GroupReading>, std::string> {
+  return [collector]() -> std::variant<std::map<std::string, health::GroupReading>, std::string> {
     auto groups = collector->Sample();
     if (!groups) {
       return groups.error().ToString();
     }
-    std::map<std::string, GroupReading> out;
+    std::map<std::string, health::GroupReading> out;
     for (const auto& g : *groups) {
       auto d = [](std::uint64_t v) { return static_cast<double>(v); };
-      out[g.name] = GroupReading{d(g.num_procs), g.cpu_seconds, d(g.rss_bytes),
+      out[g.name] = health::GroupReading{d(g.num_procs), g.cpu_seconds, d(g.rss_bytes),
                                  d(g.num_threads), d(g.open_fds), g.worst_fd_ratio};
     }
     return out;
@@ -41,7 +41,7 @@ HealthService::HealthService(const procfs::ProcFs& proc,
                              std::shared_ptr<collectors::ProcessCollector> process_groups,
                              const collectors::CollectorContext* host)
     : proc_(proc) {
-  sampler_ = std::make_shared<Sampler>(proc_, clock_);
+  sampler_ = std::make_shared<health::Sampler>(proc_, clock_);
   sampler_->SetGroupReader(MakeGroupReader(std::move(process_groups)));
   if (host != nullptr) {
     sampler_->SetHostCollectors(*host, collectors::CollectorRegistry::Builtin());
@@ -55,11 +55,11 @@ HealthService::~HealthService() {
 }
 
 std::vector<std::string> HealthService::Apply(const config::Config& config) {
-  std::vector<CheckSpec> specs;
-  Duration sample_interval = std::chrono::seconds(15);
+  std::vector<health::CheckSpec> specs;
+  health::Duration sample_interval = std::chrono::seconds(15);
   std::set<std::string, std::less<>> sampled(kept_sampled_.begin(), kept_sampled_.end());
   for (const config::CheckConfig& c : config.checks) {
-    CheckSpec spec;
+    health::CheckSpec spec;
     spec.name = c.name;
     spec.kind = c.kind;
     spec.tags.insert(c.tags.begin(), c.tags.end());
@@ -68,16 +68,17 @@ std::vector<std::string> HealthService::Apply(const config::Config& config) {
     spec.jitter = c.jitter;
     spec.staleness = c.staleness;
     spec.hysteresis = {c.failures_before_unhealthy, c.successes_before_healthy};
-    spec.on_error = ParseStatus(c.on_error).value_or(HealthStatus::kUnhealthy);
+    spec.on_error = health::ParseStatus(c.on_error).value_or(health::HealthStatus::kUnhealthy);
     spec.definition = c.definition;
     spec.actions = c.actions;
-    const CheckKind* kind = CheckKinds::Builtin().Find(c.kind);
+    const health::CheckKind* kind = health::CheckKinds::Builtin().Find(c.kind);
     // A sample may be up to one sampling interval old, plus slack.
-    KindContext context{spec, sampler_, CheckSpec::DefaultStaleness(c.interval, c.timeout),
-                        heartbeats_.get()};
-    spec.check = CheckKinds::Builtin().Make(c, context);
+    health::KindContext context{spec, sampler_,
+                                health::CheckSpec::DefaultStaleness(c.interval, c.timeout),
+                                heartbeats_.get()};
+    spec.check = health::CheckKinds::Builtin().Make(c, context);
     if (kind->sampled_values) {
-      sample_interval = std::min<Duration>(sample_interval, c.interval);
+      sample_interval = std::min<health::Duration>(sample_interval, c.interval);
       for (std::string& value : kind->sampled_values(c)) {
         sampled.insert(std::move(value));
       }
@@ -87,7 +88,7 @@ std::vector<std::string> HealthService::Apply(const config::Config& config) {
   {
     std::lock_guard lock(mutex_);
     groups_ = config.health.groups;
-    codes_ = StatusCodes{config.health.healthy_code, config.health.degraded_code,
+    codes_ = health::StatusCodes{config.health.healthy_code, config.health.degraded_code,
                          config.health.unhealthy_code};
   }
   const bool reload = scheduler_ != nullptr;
@@ -96,13 +97,13 @@ std::vector<std::string> HealthService::Apply(const config::Config& config) {
   std::set<std::string, std::less<>> both = sampled;
   both.insert(sampled_.begin(), sampled_.end());
   const bool reads_more = sampler_->SetNeeds(both);
-  const Duration task_interval = std::max<Duration>(sample_interval, Millis(100));
+  const health::Duration task_interval = std::max<health::Duration>(sample_interval, Millis(100));
   auto sample = [sampler = sampler_] { sampler->Sample(); };
   if (!reload) {
-    Scheduler::Options options;
+    health::Scheduler::Options options;
     options.max_concurrency = config.health.max_concurrency;
     options.clock = clock_;
-    scheduler_ = std::make_unique<Scheduler>(options);
+    scheduler_ = std::make_unique<health::Scheduler>(options);
     for (auto& listener : listeners_) {
       scheduler_->Subscribe(std::move(listener));
     }
@@ -113,13 +114,13 @@ std::vector<std::string> HealthService::Apply(const config::Config& config) {
     // first checks read them, instead of failing with "needs two samples"
     // or "no CPU time passed".
     sampler_->Sample();
-    std::this_thread::sleep_for(Sampler::kMinCpuInterval);
+    std::this_thread::sleep_for(health::Sampler::kMinCpuInterval);
   } else if (reads_more) {
     // A source only the new checks need is primed the same way, through the
     // running scheduler (bounded, as below).
     scheduler_->SetTask(task_interval, sample);
     scheduler_->WaitForTask(std::chrono::seconds(2));
-    std::this_thread::sleep_for(Sampler::kMinCpuInterval);
+    std::this_thread::sleep_for(health::Sampler::kMinCpuInterval);
   }
   heartbeats_->Commit();
   scheduler_->SetTask(task_interval, sample);
@@ -137,7 +138,7 @@ std::vector<std::string> HealthService::Apply(const config::Config& config) {
   return kept;
 }
 
-void HealthService::Subscribe(Scheduler::Listener listener) {
+void HealthService::Subscribe(health::Scheduler::Listener listener) {
   if (scheduler_) {
     scheduler_->Subscribe(std::move(listener));
   } else {
@@ -145,8 +146,8 @@ void HealthService::Subscribe(Scheduler::Listener listener) {
   }
 }
 
-Snapshot HealthService::snapshot() const {
-  return scheduler_ ? scheduler_->snapshot() : Snapshot{};
+health::Snapshot HealthService::snapshot() const {
+  return scheduler_ ? scheduler_->snapshot() : health::Snapshot{};
 }
 
 void HealthService::RecordReload(bool ok) {
@@ -158,26 +159,26 @@ void HealthService::RecordReload(bool ok) {
   }
 }
 
-http::Response HealthService::Handle(const http::Request& request) const {
-  Filter filter;
+Response HealthService::Handle(const Request& request) const {
+  health::Filter filter;
   std::string_view rest = request.path().substr(std::string_view("/health").size());
   std::vector<std::string> groups;
-  StatusCodes codes;
+  health::StatusCodes codes;
   {
     std::lock_guard lock(mutex_);
     groups = groups_;
     codes = codes_;
   }
-  const Snapshot snapshot = scheduler_ ? scheduler_->snapshot() : Snapshot{};
+  const health::Snapshot snapshot = scheduler_ ? scheduler_->snapshot() : health::Snapshot{};
   if (!rest.empty() && rest != "/") {
     std::string name(rest.substr(1));
     if (std::find(groups.begin(), groups.end(), name) != groups.end()) {
       filter.tags.insert(name);
     } else if (std::any_of(snapshot.entries.begin(), snapshot.entries.end(),
-                           [&](const EntrySnapshot& e) { return e.name == name; })) {
+                           [&](const health::EntrySnapshot& e) { return e.name == name; })) {
       filter.name = name;
     } else {
-      auto r = http::Response::Text(404, "no health group or check named \"" + name + "\"\n");
+      auto r = Response::Text(404, "no health group or check named \"" + name + "\"\n");
       r.headers.emplace_back("Cache-Control", "no-store");
       return r;
     }
@@ -198,11 +199,11 @@ http::Response HealthService::Handle(const http::Request& request) const {
       }
     }
   }
-  const HealthReport report = BuildReport(snapshot, filter);
-  http::Response response;
+  const health::HealthReport report = health::BuildReport(snapshot, filter);
+  Response response;
   response.status = codes.For(report.status);
   response.content_type = "application/json; charset=utf-8";
-  response.body = ToJson(report).dump() + "\n";
+  response.body = health::ToJson(report).dump() + "\n";
   response.headers.emplace_back("Cache-Control", "no-store");
   return response;
 }
@@ -221,10 +222,10 @@ const collectors::MetricDesc kReloadDescs[] = {
 
 std::vector<std::shared_ptr<collectors::Collector>> HealthService::Sources() const {
   using collectors::SourceCollector;
-  auto snapshot = [this] { return scheduler_ ? scheduler_->snapshot() : Snapshot{}; };
+  auto snapshot = [this] { return scheduler_ ? scheduler_->snapshot() : health::Snapshot{}; };
   return {
       std::make_shared<SourceCollector>(
-          "health", StatusDescs(),
+          "health", health::StatusDescs(),
           [this, snapshot](collectors::MetricSink& out) {
             std::vector<std::string> groups;
             bool ok = true;
@@ -235,21 +236,22 @@ std::vector<std::shared_ptr<collectors::Collector>> HealthService::Sources() con
               ok = last_reload_ok_;
               success = last_success_seconds_;
             }
-            AddStatusSeries(snapshot(), groups, out);
+            health::AddStatusSeries(snapshot(), groups, out);
             out.Add(kReloadDescs[0], ok ? 1 : 0);
             out.Add(kReloadDescs[1], success);
           }),
       std::make_shared<SourceCollector>("probes", std::span<const collectors::MetricDesc>{},
                                         [snapshot](collectors::MetricSink& out) {
-                                          AddKindSeries(snapshot(), CheckKinds::Builtin(), out);
+                                          health::AddKindSeries(snapshot(),
+                                                                health::CheckKinds::Builtin(), out);
                                         }),
       std::make_shared<SourceCollector>(
           "samples", std::span<const collectors::MetricDesc>{},
           [sampler = sampler_](collectors::MetricSink& out) { sampler->AddSeries(out); }),
       std::make_shared<SourceCollector>(
-          "heartbeats", HeartbeatRegistry::Descs(),
+          "heartbeats", health::HeartbeatRegistry::Descs(),
           [heartbeats = heartbeats_](collectors::MetricSink& out) { heartbeats->AddSeries(out); }),
   };
 }
 
-}  // namespace vitals::health
+}  // namespace vitals::http

@@ -26,7 +26,7 @@
 #include "collectors/procfs/proc_fs.h"
 #include "config/config.h"
 
-namespace vitals::health {
+namespace vitals::http {
 
 class HealthService {
  public:
@@ -48,7 +48,7 @@ class HealthService {
   // Records the outcome of a reload attempt for the vitals_config_* gauges.
   void RecordReload(bool ok);
 
-  http::Response Handle(const http::Request& request) const;
+  Response Handle(const Request& request) const;
   // Its families for the scrape, each source a collector: "health"
   // (vitals_check_*, vitals_health_status, vitals_config_last_reload_*),
   // "probes" (vitals_probe_*), "samples" (vitals_sample_*), "heartbeats"
@@ -63,26 +63,27 @@ class HealthService {
 
   // Self-healing (issue 6): transition listeners (the action runner), added
   // before the first Apply; the current snapshot; the heartbeat checks.
-  void Subscribe(Scheduler::Listener listener);
-  Snapshot snapshot() const;
-  HeartbeatRegistry& heartbeats() { return *heartbeats_; }
-  const HeartbeatRegistry& heartbeats() const { return *heartbeats_; }
+  void Subscribe(health::Scheduler::Listener listener);
+  health::Snapshot snapshot() const;
+  health::HeartbeatRegistry& heartbeats() { return *heartbeats_; }
+  const health::HeartbeatRegistry& heartbeats() const { return *heartbeats_; }
 
  private:
   procfs::ProcFs proc_;
-  std::shared_ptr<const Clock> clock_ = std::make_shared<SystemClock>();
-  std::shared_ptr<Sampler> sampler_;
-  std::unique_ptr<Scheduler> scheduler_;
-  std::shared_ptr<HeartbeatRegistry> heartbeats_ = std::make_shared<HeartbeatRegistry>(clock_);
-  std::vector<Scheduler::Listener> listeners_;  // handed to the scheduler when it is made
+  std::shared_ptr<const health::Clock> clock_ = std::make_shared<health::SystemClock>();
+  std::shared_ptr<health::Sampler> sampler_;
+  std::unique_ptr<health::Scheduler> scheduler_;
+  std::shared_ptr<health::HeartbeatRegistry> heartbeats_ =
+      std::make_shared<health::HeartbeatRegistry>(clock_);
+  std::vector<health::Scheduler::Listener> listeners_;  // handed to the scheduler when it is made
   std::vector<std::string> kept_sampled_;       // KeepSampling
   std::set<std::string, std::less<>> sampled_;  // what the applied checks read; Apply() only
 
   mutable std::mutex mutex_;  // guards groups_, codes_, reload state
   std::vector<std::string> groups_;  // tag groups: /health/<group>
-  StatusCodes codes_;
+  health::StatusCodes codes_;
   bool last_reload_ok_ = true;
   double last_success_seconds_ = 0;
 };
 
-}  // namespace vitals::health
+}  // namespace vitals::http

@@ -4,7 +4,7 @@
 #include <charconv>
 #include <limits>
 
-namespace vitals::health {
+namespace vitals::http {
 
 namespace {
 
@@ -12,8 +12,8 @@ constexpr std::string_view kUsage =
     "/ping/<token>[/start|/fail|/<exit-code>] or "
     "/heartbeat/<check>[/start|/fail|/<exit-code>] with the token in X-Vitals-Token\n";
 
-http::Response Reply(int status, std::string body) {
-  auto r = http::Response::Text(status, std::move(body));
+Response Reply(int status, std::string body) {
+  auto r = Response::Text(status, std::move(body));
   r.headers.emplace_back("Cache-Control", "no-store");
   return r;
 }
@@ -30,7 +30,7 @@ std::optional<int> Integer(std::string_view text, int low, int high) {
 
 }  // namespace
 
-http::Response HandleHeartbeat(HeartbeatRegistry& registry, const http::Request& request) {
+Response HandleHeartbeat(health::HeartbeatRegistry& registry, const Request& request) {
   const bool ping = request.path().substr(0, kPingPrefix.size()) == kPingPrefix;
   std::string_view rest = request.path().substr(ping ? kPingPrefix.size() : kHeartbeatPrefix.size());
   if (rest.size() < 2 || rest.front() != '/') {
@@ -40,18 +40,18 @@ http::Response HandleHeartbeat(HeartbeatRegistry& registry, const http::Request&
   // <check or token>[/<what>]
   const std::string_view key = rest.substr(0, rest.find('/'));
   const std::string_view what = key.size() < rest.size() ? rest.substr(key.size() + 1) : "";
-  PingKind kind = PingKind::kSuccess;
+  health::PingKind kind = health::PingKind::kSuccess;
   std::optional<int> exit_code;
   if (what == "start") {
-    kind = PingKind::kStart;
+    kind = health::PingKind::kStart;
   } else if (what == "fail") {
-    kind = PingKind::kFail;
+    kind = health::PingKind::kFail;
   } else if (!what.empty()) {
     exit_code = Integer(what, 0, 255);
     if (!exit_code) {
       return Reply(404, std::string(kUsage));
     }
-    kind = *exit_code == 0 ? PingKind::kSuccess : PingKind::kFail;
+    kind = *exit_code == 0 ? health::PingKind::kSuccess : health::PingKind::kFail;
   }
   std::optional<int> pid;
   std::string_view query = request.query();
@@ -65,7 +65,7 @@ http::Response HandleHeartbeat(HeartbeatRegistry& registry, const http::Request&
       }
     }
   }
-  std::shared_ptr<HeartbeatCheck> check;
+  std::shared_ptr<health::HeartbeatCheck> check;
   if (ping) {
     check = registry.FindByToken(key);
     if (check == nullptr) {
@@ -88,4 +88,4 @@ http::Response HandleHeartbeat(HeartbeatRegistry& registry, const http::Request&
   return Reply(200, "OK\n");
 }
 
-}  // namespace vitals::health
+}  // namespace vitals::http

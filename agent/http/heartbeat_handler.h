@@ -25,13 +25,13 @@
 #include "agent/health/heartbeat.h"
 #include "agent/http/server.h"
 
-namespace vitals::health {
+namespace vitals::http {
 
 inline constexpr const char* kHeartbeatTokenHeader = "X-Vitals-Token";
 inline constexpr std::string_view kHeartbeatPrefix = "/heartbeat";
 inline constexpr std::string_view kPingPrefix = "/ping";
 
 // Serves both forms (the request's path says which).
-http::Response HandleHeartbeat(HeartbeatRegistry& registry, const http::Request& request);
+Response HandleHeartbeat(health::HeartbeatRegistry& registry, const Request& request);
 
-}  // namespace vitals::health
+}  // namespace vitals::http

@@ -32,7 +32,7 @@ TEST_CASE("heartbeat handler: /ping/<token> and /heartbeat/<check>, exit codes, 
   reg.Commit();
   auto serve = [&](const std::string& method, const std::string& target,
                    const std::string& headers = "", const std::string& body = "") {
-    return HandleHeartbeat(reg, *Request(method, target, headers, body)).status;
+    return vitals::http::HandleHeartbeat(reg, *Request(method, target, headers, body)).status;
   };
   CHECK(serve("GET", "/ping/token-of-a-0123456789") == 200);
   CHECK(serve("HEAD", "/ping/token-of-a-0123456789") == 200);
