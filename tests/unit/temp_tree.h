@@ -52,6 +52,12 @@ class TempTree {
     std::filesystem::create_directories(root_ / relative);
   }
   void Remove(std::string_view relative) const { std::filesystem::remove_all(root_ / relative); }
+  // A symbolic link at `relative` (parents created) to `target`, as written.
+  void Symlink(std::string_view relative, const std::filesystem::path& target) const {
+    std::filesystem::path link = root_ / relative;
+    std::filesystem::create_directories(link.parent_path());
+    std::filesystem::create_symlink(target, link);
+  }
 
  private:
   std::filesystem::path root_;

@@ -13,6 +13,7 @@
 #include "collectors/procfs/loadavg.h"
 #include "collectors/procfs/meminfo.h"
 #include "collectors/procfs/stat.h"
+#include "tests/unit/open_tree.h"
 #include "tests/unit/temp_tree.h"
 
 using namespace vitals;
@@ -48,8 +49,7 @@ TEST_CASE("Parsers and the text serializer ignore a ',' decimal-point locale", "
   tree.Write("stat",
              "cpu  1 2 3 4\ncpu0 1 2 3 4\nintr 155078 0\nctxt 5312135000\nbtime 1795212781\n"
              "processes 6933\nprocs_running 8\nprocs_blocked 2\n");
-  auto fs = procfs::ProcFs::Open(tree.path(), procfs::SystemInfo{4096, 100});
-  REQUIRE(fs.ok());
+  const procfs::ProcFs fs = testing::OpenProcFs(tree.path());
 
   ScopedGlobalLocale scoped(std::locale(std::locale("C.UTF-8"), new GermanNumbers));
   {
@@ -74,7 +74,7 @@ TEST_CASE("Parsers and the text serializer ignore a ',' decimal-point locale", "
   SECTION("collectors through ScrapeCollectable and prometheus::TextSerializer") {
     const auto& registry = collectors::CollectorRegistry::Builtin();
     const collectors::FlagValues flags = registry.DefaultFlags();
-    collectors::CollectorContext ctx{*fs, *fs, *fs, flags};
+    collectors::CollectorContext ctx{fs, fs, fs, flags};
     std::vector<std::shared_ptr<collectors::Collector>> all;
     for (std::string_view name : {"loadavg", "meminfo", "stat"}) {
       all.push_back(registry.Find(name)->factory(ctx));

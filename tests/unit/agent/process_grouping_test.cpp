@@ -14,6 +14,7 @@
 #include "agent/actions/group_signal.h"
 #include "collectors/process/process_collector.h"
 #include "config/config.h"
+#include "tests/unit/open_tree.h"
 #include "tests/unit/temp_tree.h"
 
 using namespace vitals;
@@ -71,10 +72,9 @@ TEST_CASE("signal: FindGroup's members are the process collector's, on one fixtu
       {"name": "{{.Comm}}", "comm": "^(cron|web)"}]})json",
                                     "test", kNoEnv)
                           .process_groups;
-  auto proc = procfs::ProcFs::Open(tree.path(), procfs::SystemInfo{4096, 100});
-  REQUIRE(proc);
+  const procfs::ProcFs proc = testing::OpenProcFs(tree.path());
 
-  collectors::ProcessCollector collector(*proc, groups, {});
+  collectors::ProcessCollector collector(proc, groups, {});
   collectors::MetricSink sink;
   auto collected = collector.Collect(sink);
   INFO((collected ? std::string() : collected.error().ToString()));
@@ -94,7 +94,7 @@ TEST_CASE("signal: FindGroup's members are the process collector's, on one fixtu
   REQUIRE(collector_threads.size() == expected.size());
   for (const auto& [group, pids] : expected) {
     std::string error;
-    const auto members = actions::FindGroup(*proc, groups, group, &error);
+    const auto members = actions::FindGroup(proc, groups, group, &error);
     REQUIRE(error.empty());
     std::vector<int> found;
     double sum = 0;

@@ -11,12 +11,13 @@
 #include "collectors/process/process_collector.h"
 #include "config/config.h"
 #include "tests/unit/collectors/families.h"
+#include "tests/unit/open_tree.h"
 #include "tests/unit/temp_tree.h"
 
 using namespace vitals::collectors;
 using vitals::procfs::ProcFs;
-using vitals::procfs::SystemInfo;
 using vitals::testing::Collect;
+using vitals::testing::OpenProcFs;
 using vitals::testing::Sample;
 using vitals::testing::TempTree;
 
@@ -59,9 +60,8 @@ TEST_CASE("ProcessTable: one pass per scrape, never an older one", "[collectors]
   WriteProcess(tree, 1, "init");
   WriteProcess(tree, 2, "app");
   tree.Mkdir("3");  // exited between the listing and the read
-  auto fs = ProcFs::Open(tree.path(), SystemInfo{4096, 100});
-  REQUIRE(fs.ok());
-  ProcessTable table(*fs);
+  const ProcFs fs = OpenProcFs(tree.path());
+  ProcessTable table(fs);
   ProcessTable::Cursor a, b;
 
   auto first = table.Read(a);
@@ -90,7 +90,7 @@ TEST_CASE("ProcessTable: one pass per scrape, never an older one", "[collectors]
     CHECK(table.passes() == 2);
   }
   SECTION("a pass older than max_age is not shared") {
-    ProcessTable quick(*fs, std::chrono::milliseconds(1));
+    ProcessTable quick(fs, std::chrono::milliseconds(1));
     ProcessTable::Cursor c, d;
     REQUIRE(quick.Read(c).ok());
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -106,14 +106,13 @@ TEST_CASE("ProcessTable: processes and process groups share one pass", "[collect
   tree.Write("sys/kernel/threads-max", "192730\n");
   WriteProcess(tree, 1, "init");
   WriteProcess(tree, 2, "app");
-  auto fs = ProcFs::Open(tree.path(), SystemInfo{4096, 100});
-  REQUIRE(fs.ok());
-  auto table = std::make_shared<ProcessTable>(*fs);
+  const ProcFs fs = OpenProcFs(tree.path());
+  auto table = std::make_shared<ProcessTable>(fs);
   const FlagValues flags;
   auto processes_owner = CollectorRegistry::Builtin().Find("processes")->factory(
-      CollectorContext{*fs, *fs, *fs, flags, table});
+      CollectorContext{fs, fs, fs, flags, table});
   Collector& processes = *processes_owner;
-  ProcessCollector groups(*fs, Groups(R"({"process_groups": [{"name": "app", "comm": "^app$"}]})"),
+  ProcessCollector groups(fs, Groups(R"({"process_groups": [{"name": "app", "comm": "^app$"}]})"),
                           {}, table);
   REQUIRE_FALSE(groups.self_only());
   const auto at_start = table->passes();  // the groups' baseline scan
@@ -135,12 +134,11 @@ TEST_CASE("ProcessCollector: only self entries read no pass over /proc", "[colle
   tree.Write("stat", kStat);
   WriteProcess(tree, 1, "init");
   WriteProcess(tree, 2, "vitals");
-  auto fs = ProcFs::Open(tree.path(), SystemInfo{4096, 100});
-  REQUIRE(fs.ok());
-  auto table = std::make_shared<ProcessTable>(*fs);
+  const ProcFs fs = OpenProcFs(tree.path());
+  auto table = std::make_shared<ProcessTable>(fs);
 
   SECTION("the embedded default: the agent itself") {
-    ProcessCollector c(*fs, vitals::config::DefaultConfig().process_groups, {}, table);
+    ProcessCollector c(fs, vitals::config::DefaultConfig().process_groups, {}, table);
     CHECK(c.self_only());
     auto g = Collect(c);
     REQUIRE(g.result.ok());
@@ -149,14 +147,14 @@ TEST_CASE("ProcessCollector: only self entries read no pass over /proc", "[colle
     CHECK(table->passes() == 0);
   }
   SECTION("no groups at all") {
-    ProcessCollector c(*fs, {}, {}, table);
+    ProcessCollector c(fs, {}, {}, table);
     CHECK(c.self_only());
     REQUIRE(Collect(c).result.ok());
     CHECK(table->passes() == 0);
   }
   SECTION("self with children may hold any process: a full pass") {
     ProcessCollector c(
-        *fs, Groups(R"({"process_groups": [{"name": "v", "self": true, "children": true}]})"), {},
+        fs, Groups(R"({"process_groups": [{"name": "v", "self": true, "children": true}]})"), {},
         table);
     CHECK_FALSE(c.self_only());
     REQUIRE(Collect(c).result.ok());

@@ -19,12 +19,6 @@ using vitals::procfs::Errc;
 
 namespace {
 
-void Link(const ProcTree& tree, std::string_view link, std::string_view target) {
-  const std::filesystem::path path = tree.path() / "sysfs" / link;
-  std::filesystem::create_directories(path.parent_path());
-  std::filesystem::create_symlink(target, path);
-}
-
 std::size_t SeriesOf(const std::vector<prometheus::MetricFamily>& families, const std::string& name) {
   const auto* family = FindFamily(families, name);
   return family == nullptr ? 0 : family->metric.size();
@@ -134,8 +128,8 @@ TEST_CASE("edac: per controller and csrow, the noinfo counts as csrow \"unknown\
 TEST_CASE("hwmon: node_exporter's names, units and help for every sensor type", "[collectors]") {
   ProcTree tree;
   const std::string chip = "sysfs/devices/platform/nct6775.2592/hwmon/hwmon2/";
-  Link(tree, "class/hwmon/hwmon2", "../../devices/platform/nct6775.2592/hwmon/hwmon2");
-  Link(tree, "devices/platform/nct6775.2592/hwmon/hwmon2/device", "../../../nct6775.2592");
+  tree.Symlink("sysfs/class/hwmon/hwmon2", "../../devices/platform/nct6775.2592/hwmon/hwmon2");
+  tree.Symlink("sysfs/devices/platform/nct6775.2592/hwmon/hwmon2/device", "../../../nct6775.2592");
   for (auto [file, value] : {
            std::pair{"name", "nct6798"}, {"in0_input", "1040"}, {"in0_alarm", "1"}, {"in0_beep", "0"},
            {"in0_label", "Vcore"}, {"cpu0_vid", "1100"}, {"fan1_input", "1234"}, {"fan1_target", "1500"},

@@ -19,6 +19,7 @@
 #include "collectors/collector_registry.h"
 #include "collectors/procfs/proc_fs.h"
 #include "tests/unit/collectors/families.h"
+#include "tests/unit/open_tree.h"
 #include "tests/unit/temp_tree.h"
 
 namespace vitals::testing {
@@ -26,9 +27,9 @@ namespace vitals::testing {
 class ProcTree : public TempTree {
  public:
   ProcTree()
-      : fs_(OpenProc(path())),
-        sys_(OpenDir(path() / "sysfs")),
-        root_(OpenDir(path() / "rootfs")),
+      : fs_(OpenProcFs(path())),
+        sys_(OpenRootDir(MakeDir("sysfs"))),
+        root_(OpenRootDir(MakeDir("rootfs"))),
         flags_(collectors::CollectorRegistry::Builtin().DefaultFlags()) {}
 
   const procfs::ProcFs& fs() const { return fs_; }
@@ -48,16 +49,9 @@ class ProcTree : public TempTree {
   }
 
  private:
-  static procfs::ProcFs OpenProc(const std::filesystem::path& root) {
-    auto fs = procfs::ProcFs::Open(root, procfs::SystemInfo{4096, 100});
-    REQUIRE(fs.ok());
-    return std::move(fs).value();
-  }
-  static procfs::RootDir OpenDir(const std::filesystem::path& dir) {
-    std::filesystem::create_directories(dir);
-    auto opened = procfs::RootDir::Open(dir);
-    REQUIRE(opened.ok());
-    return std::move(opened).value();
+  std::filesystem::path MakeDir(std::string_view relative) const {
+    Mkdir(relative);
+    return path() / relative;
   }
 
   procfs::ProcFs fs_;

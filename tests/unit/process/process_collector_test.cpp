@@ -11,6 +11,7 @@
 
 #include "collectors/process/process_matcher.h"
 #include "config/config.h"
+#include "tests/unit/open_tree.h"
 #include "tests/unit/temp_tree.h"
 
 using vitals::collectors::MetricSink;
@@ -104,9 +105,7 @@ vitals::procfs::ProcFs OpenTree(const vitals::testing::TempTree& tree) {
              "cpu  1 2 3 4 5 6 7 0 0 0\ncpu0 1 2 3 4 5 6 7 0 0 0\nintr 10 0\nctxt 5\n"
              "btime 1700000000\nprocesses 9\nprocs_running 1\nprocs_blocked 0\n"
              "softirq 1 0 0 0 0 0 0 0 0 0 1\n");
-  auto fs = vitals::procfs::ProcFs::Open(tree.path(), {4096, 100});
-  REQUIRE(fs.ok());
-  return *fs;
+  return vitals::testing::OpenProcFs(tree.path());
 }
 
 }  // namespace

@@ -9,9 +9,11 @@
 #include "collectors/procfs/loadavg.h"
 #include "collectors/procfs/meminfo.h"
 #include "collectors/procfs/proc_fs.h"
+#include "tests/unit/open_tree.h"
 #include "tests/unit/temp_tree.h"
 
 using namespace vitals::procfs;
+using vitals::testing::OpenProcFs;
 
 namespace {
 
@@ -57,10 +59,9 @@ TEST_CASE("ProcFs::ReadInto: a file over the cap does not keep its memory", "[pr
   // buffer (and the sampler's) at 32 MiB each, RSS +65 MiB for good.
   vitals::testing::TempTree tree;
   tree.Write("huge", std::string(ProcFs::kMaxFileSize + 1, '0'));
-  auto fs = ProcFs::Open(tree.path(), SystemInfo{4096, 100});
-  REQUIRE(fs.ok());
+  const ProcFs fs = OpenProcFs(tree.path());
   std::string buffer;
-  auto r = fs->ReadInto("huge", buffer);
+  auto r = fs.ReadInto("huge", buffer);
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().code == Errc::kIo);
   CHECK(buffer.capacity() < 4096);
@@ -75,20 +76,19 @@ TEST_CASE("ProcFs: a big file under the cap does not pin its buffer", "[procfs]"
   tree.Write("small", "1 2 3\n");
   tree.Write("loadavg", "2.22 1.27 0.51 3/104 11692\n" + big);
   tree.Write("meminfo", "MemTotal: 1 kB\n" + big);
-  auto fs = ProcFs::Open(tree.path(), SystemInfo{4096, 100});
-  REQUIRE(fs.ok());
+  const ProcFs fs = OpenProcFs(tree.path());
   std::string buffer;
   SECTION("a small file keeps the reused buffer") {
-    REQUIRE(fs->ReadInto("small", buffer).ok());
+    REQUIRE(fs.ReadInto("small", buffer).ok());
     const char* data = buffer.data();
-    REQUIRE(fs->ReadInto("small", buffer).ok());
+    REQUIRE(fs.ReadInto("small", buffer).ok());
     CHECK(buffer.data() == data);
   }
   SECTION("the view of a big read stays whole; the next read gives the buffer back") {
-    auto r = fs->ReadInto("big", buffer);
+    auto r = fs.ReadInto("big", buffer);
     REQUIRE(r.ok());
     CHECK(*r == big);
-    auto small = fs->ReadInto("small", buffer);
+    auto small = fs.ReadInto("small", buffer);
     REQUIRE(small.ok());
     CHECK(*small == "1 2 3\n");
     CHECK(buffer.capacity() <= ProcFs::kKeptBufferSize);
@@ -102,11 +102,11 @@ TEST_CASE("ProcFs: a big file under the cap does not pin its buffer", "[procfs]"
     CHECK(buffer.capacity() < 4096);
   }
   SECTION("typed readers give it back at once when the result does not view it") {
-    auto load = ReadLoadavg(*fs, buffer);  // the first line is enough
+    auto load = ReadLoadavg(fs, buffer);  // the first line is enough
     REQUIRE(load.ok());
     CHECK(load->load1 == 2.22);
     CHECK(buffer.capacity() < 4096);
-    REQUIRE_FALSE(ReadMeminfo(*fs, buffer).ok());
+    REQUIRE_FALSE(ReadMeminfo(fs, buffer).ok());
     CHECK(buffer.capacity() < 4096);
   }
 }

@@ -1,9 +1,11 @@
 #include <catch2/catch.hpp>
 
 #include "collectors/procfs/loadavg.h"
+#include "tests/unit/open_tree.h"
 #include "tests/unit/temp_tree.h"
 
 using namespace vitals::procfs;
+using vitals::testing::OpenProcFs;
 
 TEST_CASE("ParseLoadavg", "[procfs]") {
   SECTION("a line as the kernel writes it") {
@@ -64,14 +66,13 @@ TEST_CASE("ReadLoadavg", "[procfs]") {
   SECTION("from a tree") {
     vitals::testing::TempTree tree;
     tree.Write("loadavg", "0.86 0.35 0.13 7/125 6934\n");
-    auto fs = ProcFs::Open(tree.path(), SystemInfo{4096, 100});
-    REQUIRE(fs.ok());
+    const ProcFs fs = OpenProcFs(tree.path());
     std::string buffer;
-    auto r = ReadLoadavg(*fs, buffer);
+    auto r = ReadLoadavg(fs, buffer);
     REQUIRE(r.ok());
     CHECK(r->load15 == 0.13);
     tree.Remove("loadavg");
-    auto missing = ReadLoadavg(*fs, buffer);
+    auto missing = ReadLoadavg(fs, buffer);
     REQUIRE_FALSE(missing.ok());
     CHECK(missing.error().code == Errc::kNotFound);
   }

@@ -7,9 +7,11 @@
 #include <vector>
 
 #include "collectors/procfs/proc_fs.h"
+#include "tests/unit/open_tree.h"
 #include "tests/unit/temp_tree.h"
 
 using namespace vitals::procfs;
+using vitals::testing::OpenProcFs;
 using vitals::testing::TempTree;
 
 TEST_CASE("ProcFs listings span many getdents64 batches", "[procfs]") {
@@ -22,10 +24,9 @@ TEST_CASE("ProcFs listings span many getdents64 batches", "[procfs]") {
   tree.Write("big/self", "");
   tree.Write("big/0", "");
   tree.Write("big/12x", "");
-  auto fs = ProcFs::Open(tree.path(), SystemInfo{4096, 100});
-  REQUIRE(fs.ok());
+  const ProcFs fs = OpenProcFs(tree.path());
 
-  auto ids = fs->NumericEntries("big");
+  auto ids = fs.NumericEntries("big");
   REQUIRE(ids.ok());
   REQUIRE(ids->size() == static_cast<std::size_t>(kEntries));
   CHECK(std::is_sorted(ids->begin(), ids->end()));
@@ -33,12 +34,12 @@ TEST_CASE("ProcFs listings span many getdents64 batches", "[procfs]") {
   CHECK(ids->back() == kEntries);
   CHECK(std::adjacent_find(ids->begin(), ids->end()) == ids->end());
 
-  auto count = fs->CountEntries("big");
+  auto count = fs.CountEntries("big");
   REQUIRE(count.ok());
   CHECK(*count == kEntries + 3);
 
   SECTION("a regular file is not a directory") {
-    auto r = fs->NumericEntries("big/1");
+    auto r = fs.NumericEntries("big/1");
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().code == Errc::kIo);
     CHECK(r.error().path == "big/1");

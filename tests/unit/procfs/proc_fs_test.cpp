@@ -11,20 +11,16 @@
 
 #include "collectors/procfs/pid_fd.h"
 #include "collectors/procfs/proc_fs.h"
+#include "tests/unit/open_tree.h"
 #include "tests/unit/temp_tree.h"
 
 using namespace vitals::procfs;
+using vitals::testing::OpenProcFs;
 using vitals::testing::TempTree;
 
 namespace {
 
 constexpr SystemInfo kInfo{4096, 100};
-
-ProcFs OpenTree(const TempTree& tree) {
-  auto fs = ProcFs::Open(tree.path(), kInfo);
-  REQUIRE(fs.ok());
-  return *fs;
-}
 
 // Runs `body` in a child process as the unprivileged user "nobody" (65534),
 // because root bypasses file permissions; returns the child's exit status.
@@ -66,7 +62,7 @@ TEST_CASE("ProcFs on a temporary tree", "[procfs]") {
   for (int fd = 0; fd < 5; ++fd) {
     tree.Write("10/fd/" + std::to_string(fd), "");
   }
-  ProcFs fs = OpenTree(tree);
+  ProcFs fs = OpenProcFs(tree.path());
 
   SECTION("is_real() is false on a plain directory") {
     CHECK_FALSE(fs.is_real());
@@ -210,7 +206,7 @@ TEST_CASE("ProcFs::Open", "[procfs]") {
     tree.Write("loadavg", "1\n");
     std::optional<ProcFs> copy;
     {
-      ProcFs fs = OpenTree(tree);
+      ProcFs fs = OpenProcFs(tree.path());
       copy = fs;
     }
     auto r = copy->Read("loadavg");
@@ -276,7 +272,7 @@ TEST_CASE("FdCounter", "[procfs]") {
     for (int fd = 0; fd < 3; ++fd) {
       tree.Write("55/fd/" + std::to_string(fd), "");
     }
-    ProcFs fs = OpenTree(tree);
+    ProcFs fs = OpenProcFs(tree.path());
     FdCounter counter(fs);
     CHECK_FALSE(counter.uses_stat());
     auto r = counter.Count(55);
@@ -295,8 +291,8 @@ TEST_CASE("ProcFs refuses what is not a regular file, without blocking", "[procf
   REQUIRE(::mkfifo((tree.path() / "stat").c_str(), 0600) == 0);
   REQUIRE(::mkfifo((tree.path() / "task").c_str(), 0600) == 0);
   tree.Mkdir("loadavg");
-  std::filesystem::create_symlink("/dev/zero", tree.path() / "zero");
-  ProcFs fs = OpenTree(tree);
+  tree.Symlink("zero", "/dev/zero");
+  ProcFs fs = OpenProcFs(tree.path());
   std::string buffer;
 
   SECTION("a FIFO: refused at once, the reason says FIFO") {

@@ -9,23 +9,24 @@
 #include <filesystem>
 
 #include "collectors/procfs/root_dir.h"
+#include "tests/unit/open_tree.h"
 #include "tests/unit/temp_tree.h"
 
 using vitals::procfs::Errc;
 using vitals::procfs::RootDir;
+using vitals::testing::OpenRootDir;
 using vitals::testing::TempTree;
 
 TEST_CASE("RootDir::TypedEntries", "[procfs]") {
   TempTree tree;
   tree.Write("d/file", "x\n");
   tree.Mkdir("d/dir");
-  std::filesystem::create_symlink("file", tree.path() / "d/link_to_file");
-  std::filesystem::create_symlink("dir", tree.path() / "d/link_to_dir");
-  std::filesystem::create_symlink("nowhere", tree.path() / "d/dangling");
+  tree.Symlink("d/link_to_file", "file");
+  tree.Symlink("d/link_to_dir", "dir");
+  tree.Symlink("d/dangling", "nowhere");
   REQUIRE(::mkfifo((tree.path() / "d/fifo").c_str(), 0600) == 0);
-  auto root = RootDir::Open(tree.path());
-  REQUIRE(root.ok());
-  auto entries = root->TypedEntries("d");
+  const RootDir root = OpenRootDir(tree.path());
+  auto entries = root.TypedEntries("d");
   REQUIRE(entries.ok());
   using Type = RootDir::EntryType;
   std::vector<std::pair<std::string, Type>> got;
@@ -38,8 +39,8 @@ TEST_CASE("RootDir::TypedEntries", "[procfs]") {
                                                          {"file", Type::kRegular},
                                                          {"link_to_dir", Type::kSymlink},
                                                          {"link_to_file", Type::kSymlink}});
-  CHECK(root->TypedEntries("missing").error().code == Errc::kNotFound);
-  CHECK(root->TypedEntries("d/file").error().code == Errc::kIo);  // ENOTDIR
+  CHECK(root.TypedEntries("missing").error().code == Errc::kNotFound);
+  CHECK(root.TypedEntries("d/file").error().code == Errc::kIo);  // ENOTDIR
 }
 
 TEST_CASE("RootDir::ReadOnce", "[procfs]") {
@@ -48,13 +49,12 @@ TEST_CASE("RootDir::ReadOnce", "[procfs]") {
   tree.Write("long", std::string(300, 'x'));
   tree.Mkdir("dir");
   REQUIRE(::mkfifo((tree.path() / "fifo").c_str(), 0600) == 0);
-  auto root = RootDir::Open(tree.path());
-  REQUIRE(root.ok());
+  const RootDir root = OpenRootDir(tree.path());
   std::string buffer;
-  CHECK(*root->ReadOnce("attribute", 128, buffer) == "45000\n");
-  CHECK(*root->ReadOnce("long", 128, buffer) == std::string(128, 'x'));
-  CHECK(*root->ReadOnce("attribute", 3, buffer) == "450");
-  CHECK(root->ReadOnce("missing", 128, buffer).error().code == Errc::kNotFound);
-  CHECK(root->ReadOnce("dir", 128, buffer).error().code == Errc::kIo);
-  CHECK(root->ReadOnce("fifo", 128, buffer).error().code == Errc::kIo);  // never blocks
+  CHECK(*root.ReadOnce("attribute", 128, buffer) == "45000\n");
+  CHECK(*root.ReadOnce("long", 128, buffer) == std::string(128, 'x'));
+  CHECK(*root.ReadOnce("attribute", 3, buffer) == "450");
+  CHECK(root.ReadOnce("missing", 128, buffer).error().code == Errc::kNotFound);
+  CHECK(root.ReadOnce("dir", 128, buffer).error().code == Errc::kIo);
+  CHECK(root.ReadOnce("fifo", 128, buffer).error().code == Errc::kIo);  // never blocks
 }

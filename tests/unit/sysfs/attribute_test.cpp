@@ -12,12 +12,14 @@
 
 #include "collectors/procfs/go_text.h"
 #include "collectors/sysfs/attribute.h"
+#include "tests/unit/open_tree.h"
 #include "tests/unit/temp_tree.h"
 
 using namespace vitals::sysfs;
 using namespace vitals::procfs::detail;
 using vitals::procfs::Errc;
 using vitals::procfs::RootDir;
+using vitals::testing::OpenRootDir;
 using vitals::testing::TempTree;
 
 TEST_CASE("GoTrimSpace: ASCII and Unicode white space, as Go's strings.TrimSpace", "[sysfs]") {
@@ -122,55 +124,53 @@ TEST_CASE("GoParseFloat: Go's strconv.ParseFloat", "[sysfs]") {
 
 TEST_CASE("Reading attributes: procfs' SysReadFile and ReadUintFromFile", "[sysfs]") {
   TempTree tree;
-  auto sys = RootDir::Open(tree.path());
-  REQUIRE(sys.ok());
+  const RootDir sys = OpenRootDir(tree.path());
   std::string buffer;
   SECTION("the first 128 bytes, then trimmed") {
     tree.Write("long", std::string(127, 'x') + " and what comes after the 128th byte\n");
-    auto text = ReadAttribute(*sys, "long", buffer);
+    auto text = ReadAttribute(sys, "long", buffer);
     REQUIRE(text.ok());
     CHECK(*text == std::string(127, 'x'));
     tree.Write("padded", "Samsung SSD 970 EVO Plus 1TB            \n");
-    CHECK(*ReadAttribute(*sys, "padded", buffer) == "Samsung SSD 970 EVO Plus 1TB");
+    CHECK(*ReadAttribute(sys, "padded", buffer) == "Samsung SSD 970 EVO Plus 1TB");
   }
   SECTION("numbers: the whole file, trimmed, base 10; a kParse error naming the file otherwise") {
     tree.Write("n", " 4294967301\n");
-    CHECK(*ReadUintAttribute(*sys, "n", buffer) == 4294967301u);
+    CHECK(*ReadUintAttribute(sys, "n", buffer) == 4294967301u);
     tree.Write("i", "-2500\n");
-    CHECK(*ReadIntAttribute(*sys, "i", buffer) == -2500);
+    CHECK(*ReadIntAttribute(sys, "i", buffer) == -2500);
     tree.Write("bad", "42x\n");
-    auto bad = ReadUintAttribute(*sys, "bad", buffer);
+    auto bad = ReadUintAttribute(sys, "bad", buffer);
     REQUIRE_FALSE(bad.ok());
     CHECK(bad.error().code == Errc::kParse);
     CHECK(bad.error().path == (tree.path() / "bad").string());  // the full path
     CHECK_THAT(bad.error().detail, Catch::Contains("\"42x\""));
-    CHECK(ReadIntAttribute(*sys, "bad", buffer).error().code == Errc::kParse);
-    CHECK(ReadUintAttribute(*sys, "i", buffer).error().code == Errc::kParse);
+    CHECK(ReadIntAttribute(sys, "bad", buffer).error().code == Errc::kParse);
+    CHECK(ReadUintAttribute(sys, "i", buffer).error().code == Errc::kParse);
   }
   SECTION("what cannot be read keeps the reader's error") {
-    CHECK(ReadAttribute(*sys, "missing", buffer).error().code == Errc::kNotFound);
+    CHECK(ReadAttribute(sys, "missing", buffer).error().code == Errc::kNotFound);
     tree.Mkdir("dir");
-    CHECK(ReadAttribute(*sys, "dir", buffer).error().code == Errc::kIo);
+    CHECK(ReadAttribute(sys, "dir", buffer).error().code == Errc::kIo);
     REQUIRE(::mkfifo((tree.path() / "fifo").c_str(), 0600) == 0);
-    CHECK(ReadAttribute(*sys, "fifo", buffer).error().code == Errc::kIo);  // never blocks
+    CHECK(ReadAttribute(sys, "fifo", buffer).error().code == Errc::kIo);  // never blocks
   }
 }
 
 TEST_CASE("NumberedEntries: filepath.Glob(dir/prefix[0-9]*)", "[sysfs]") {
   TempTree tree;
-  auto sys = RootDir::Open(tree.path());
-  REQUIRE(sys.ok());
+  const RootDir sys = OpenRootDir(tree.path());
   for (std::string_view name : {"cpu0", "cpu12", "cpu1x", "cpufreq", "cpu", "cpuidle", "node0"}) {
     tree.Mkdir("devices/system/cpu/" + std::string(name));
   }
-  auto cpus = NumberedEntries(*sys, "devices/system/cpu", "cpu");
+  auto cpus = NumberedEntries(sys, "devices/system/cpu", "cpu");
   REQUIRE(cpus.ok());
   CHECK(*cpus == std::vector<std::string>{"cpu0", "cpu12", "cpu1x"});
-  auto none = NumberedEntries(*sys, "class/thermal", "thermal_zone");
+  auto none = NumberedEntries(sys, "class/thermal", "thermal_zone");
   REQUIRE(none.ok());
   CHECK(none->empty());
   tree.Write("class/file", "not a directory\n");
-  auto file = NumberedEntries(*sys, "class/file", "x");
+  auto file = NumberedEntries(sys, "class/file", "x");
   REQUIRE(file.ok());
   CHECK(file->empty());
 }

@@ -19,27 +19,24 @@
 #include "collectors/sysfs/powercap.h"
 #include "collectors/sysfs/scsi_tape.h"
 #include "collectors/sysfs/thermal.h"
+#include "tests/unit/open_tree.h"
 #include "tests/unit/temp_tree.h"
 
 using namespace vitals::sysfs;
 using vitals::procfs::Errc;
 using vitals::procfs::RootDir;
+using vitals::testing::OpenRootDir;
 using vitals::testing::TempTree;
 
 namespace {
 
 class SysTree : public TempTree {
  public:
-  SysTree() : sys_(Open(path())) {}
+  SysTree() : sys_(OpenRootDir(path())) {}
   const RootDir& sys() const { return sys_; }
   std::string buffer;
 
  private:
-  static RootDir Open(const std::filesystem::path& root) {
-    auto dir = RootDir::Open(root);
-    REQUIRE(dir.ok());
-    return *dir;
-  }
   RootDir sys_;
 };
 
@@ -67,9 +64,7 @@ TEST_CASE("ReadCpufreq", "[sysfs]") {
   WriteCpufreq(tree, "devices/system/cpu/cpu0/cpufreq");
   WriteCpufreq(tree, "devices/system/cpu/cpufreq/policy2");  // not a CPU
   tree.Mkdir("devices/system/cpu/cpu1/topology");            // no cpufreq: left out
-  std::filesystem::create_directories(tree.path() / "devices/system/cpu/cpu2");
-  std::filesystem::create_directory_symlink("../cpufreq/policy2",
-                                            tree.path() / "devices/system/cpu/cpu2/cpufreq");
+  tree.Symlink("devices/system/cpu/cpu2/cpufreq", "../cpufreq/policy2");
   tree.Remove("devices/system/cpu/cpufreq/policy2/cpuinfo_cur_freq");  // root's only
   auto cpus = ReadCpufreq(tree.sys(), tree.buffer);
   REQUIRE(cpus.ok());
@@ -115,7 +110,7 @@ TEST_CASE("ReadDmi", "[sysfs]") {
   tree.Write("class/dmi/id/uevent", "MODALIAS=dmi\n");
   tree.Write("class/dmi/id/power/control", "auto\n");  // a directory: skipped
   tree.Write("elsewhere", "not DMI\n");
-  std::filesystem::create_symlink("../../../elsewhere", tree.path() / "class/dmi/id/board_name");
+  tree.Symlink("class/dmi/id/board_name", "../../../elsewhere");
   auto dmi = ReadDmi(tree.sys(), tree.buffer);
   REQUIRE(dmi.ok());
   using Pair = std::pair<std::string_view, std::string>;
@@ -252,7 +247,7 @@ TEST_CASE("ReadPowerSupplies", "[sysfs]") {
     tree.Write(ps + "stray", "x\n");
     CHECK(ReadPowerSupplies(tree.sys(), tree.buffer).error().code == Errc::kIo);
     tree.Remove(ps + "stray");
-    std::filesystem::create_symlink("../../devices/gone", tree.path() / (ps + "BAT1"));
+    tree.Symlink(ps + "BAT1", "../../devices/gone");
     CHECK(ReadPowerSupplies(tree.sys(), tree.buffer).error().code == Errc::kNotFound);
   }
 }

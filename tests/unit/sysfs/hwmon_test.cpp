@@ -12,11 +12,13 @@
 
 #include "collectors/sysfs/attribute.h"
 #include "collectors/sysfs/hwmon.h"
+#include "tests/unit/open_tree.h"
 #include "tests/unit/temp_tree.h"
 
 using namespace vitals::sysfs;
 using vitals::procfs::Errc;
 using vitals::procfs::RootDir;
+using vitals::testing::OpenRootDir;
 using vitals::testing::TempTree;
 
 namespace {
@@ -34,12 +36,6 @@ std::optional<Split> Parse(std::string_view name) {
     return std::nullopt;
   }
   return Split{std::string(r->type), r->number, std::string(r->property)};
-}
-
-void Link(const TempTree& tree, std::string_view link, std::string_view target) {
-  std::filesystem::path path = tree.path() / link;
-  std::filesystem::create_directories(path.parent_path());
-  std::filesystem::create_symlink(target, path);
 }
 
 const HwmonChip* Find(const std::vector<HwmonChip>& chips, std::string_view chip) {
@@ -127,11 +123,10 @@ TEST_CASE("CleanHwmonName: node_exporter's cleanMetricName", "[sysfs]") {
 
 TEST_CASE("ReadHwmon: chips, their names and attributes", "[sysfs]") {
   TempTree tree;
-  auto sys = RootDir::Open(tree.path());
-  REQUIRE(sys.ok());
+  const RootDir sys = OpenRootDir(tree.path());
   std::string buffer;
   SECTION("no class/hwmon: kNotFound") {
-    auto chips = ReadHwmon(*sys, buffer);
+    auto chips = ReadHwmon(sys, buffer);
     REQUIRE_FALSE(chips.ok());
     CHECK(chips.error().code == Errc::kNotFound);
     CHECK(chips.error().path == "class/hwmon");
@@ -142,30 +137,30 @@ TEST_CASE("ReadHwmon: chips, their names and attributes", "[sysfs]") {
     tree.Write("devices/platform/coretemp.0/hwmon/hwmon1/temp1_label", "Package id 0\n");
     tree.Write("devices/platform/coretemp.0/modalias", "platform:coretemp\n");
     tree.Mkdir("devices/platform/coretemp.0/power");  // a "power" entry that is a directory
-    Link(tree, "class/hwmon/hwmon1", "../../devices/platform/coretemp.0/hwmon/hwmon1");
-    Link(tree, "devices/platform/coretemp.0/hwmon/hwmon1/device", "../../../coretemp.0");
+    tree.Symlink("class/hwmon/hwmon1", "../../devices/platform/coretemp.0/hwmon/hwmon1");
+    tree.Symlink("devices/platform/coretemp.0/hwmon/hwmon1/device", "../../../coretemp.0");
     // An old driver: the attributes (and the name) in the device's directory.
     tree.Write("devices/platform/it87.2608/name", "it8728\n");
     tree.Write("devices/platform/it87.2608/temp1_input", "42000\n");
     tree.Write("devices/platform/it87.2608/hwmon/hwmon4/temp1_input", "1\n");
-    Link(tree, "class/hwmon/hwmon4", "../../devices/platform/it87.2608/hwmon/hwmon4");
-    Link(tree, "devices/platform/it87.2608/hwmon/hwmon4/device", "../../../it87.2608");
+    tree.Symlink("class/hwmon/hwmon4", "../../devices/platform/it87.2608/hwmon/hwmon4");
+    tree.Symlink("devices/platform/it87.2608/hwmon/hwmon4/device", "../../../it87.2608");
     // A plain directory with a name; one with neither name nor device.
     tree.Write("class/hwmon/hwmon0/name", "Acpi TZ\n");
     tree.Write("class/hwmon/hwmon0/temp1_input", "27800\n");
     tree.Write("devices/virtual/hwmon/hwmon8/temp1_input", "31000\n");
-    Link(tree, "class/hwmon/hwmon8", "../../devices/virtual/hwmon/hwmon8");
+    tree.Symlink("class/hwmon/hwmon8", "../../devices/virtual/hwmon/hwmon8");
     // A device link that points nowhere: the name file names it.
     tree.Write("devices/virtual/hwmon/hwmon7/name", "dangling\n");
-    Link(tree, "devices/virtual/hwmon/hwmon7/device", "../../../nonexistent");
-    Link(tree, "class/hwmon/hwmon7", "../../devices/virtual/hwmon/hwmon7");
+    tree.Symlink("devices/virtual/hwmon/hwmon7/device", "../../../nonexistent");
+    tree.Symlink("class/hwmon/hwmon7", "../../devices/virtual/hwmon/hwmon7");
     // Not chips: a link to nothing, a link to a file, a file.
-    Link(tree, "class/hwmon/hwmon9", "../../devices/virtual/hwmon/gone");
+    tree.Symlink("class/hwmon/hwmon9", "../../devices/virtual/hwmon/gone");
     tree.Write("devices/virtual/hwmon/file", "x\n");
-    Link(tree, "class/hwmon/hwmon10", "../../devices/virtual/hwmon/file");
+    tree.Symlink("class/hwmon/hwmon10", "../../devices/virtual/hwmon/file");
     tree.Write("class/hwmon/README", "x\n");
 
-    auto chips = ReadHwmon(*sys, buffer);
+    auto chips = ReadHwmon(sys, buffer);
     REQUIRE(chips.ok());
     REQUIRE(chips->size() == 5);
     CHECK((*chips)[0].chip == "acpi_tz");  // hwmon0: its name file
@@ -194,7 +189,7 @@ TEST_CASE("ReadHwmon: chips, their names and attributes", "[sysfs]") {
     tree.Write("class/hwmon/hwmon0/temp1_input", "-5000\n");
     tree.Write("class/hwmon/hwmon0/unknown1_input", "1\n");
     tree.Mkdir("class/hwmon/hwmon0/temp4_input");
-    auto chips = ReadHwmon(*sys, buffer);
+    auto chips = ReadHwmon(sys, buffer);
     REQUIRE(chips.ok());
     REQUIRE(chips->size() == 1);
     const HwmonChip& chip = chips->front();

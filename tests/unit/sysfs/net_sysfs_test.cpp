@@ -10,13 +10,13 @@
 #include "collectors/sysfs/fibre_channel.h"
 #include "collectors/sysfs/infiniband.h"
 #include "collectors/sysfs/net_class.h"
-#include "tests/unit/sysfs/open_tree.h"
+#include "tests/unit/open_tree.h"
 #include "tests/unit/temp_tree.h"
 
 using namespace vitals::sysfs;
 using vitals::procfs::Errc;
 using vitals::procfs::RootDir;
-using vitals::testing::Open;
+using vitals::testing::OpenRootDir;
 using vitals::testing::TempTree;
 
 namespace {
@@ -48,7 +48,7 @@ void WriteFcHost(const TempTree& tree, const std::string& dir) {
 
 TEST_CASE("ReadAttribute: the first 128 bytes, trimmed as Go", "[sysfs]") {
   TempTree tree;
-  RootDir sys = Open(tree);
+  RootDir sys = OpenRootDir(tree.path());
   std::string buffer;
   tree.Write("a", std::string(127, 'x') + "yz \n");
   tree.Write("b", "\xc2\xa0 uplink to core \xc2\x85\n");
@@ -72,7 +72,7 @@ TEST_CASE("ReadAttribute: the first 128 bytes, trimmed as Go", "[sysfs]") {
 
 TEST_CASE("ReadNetClassIface", "[sysfs]") {
   TempTree tree;
-  RootDir sys = Open(tree);
+  RootDir sys = OpenRootDir(tree.path());
   std::string buffer;
   NetClassIface iface;
   tree.Write("class/net/eth0/address", "02:fc:00:00:00:01\n");
@@ -154,7 +154,7 @@ TEST_CASE("InfiniBand: states, rates and counters", "[sysfs]") {
   }
 
   TempTree tree;
-  RootDir sys = Open(tree);
+  RootDir sys = OpenRootDir(tree.path());
   std::string buffer;
   tree.Write("class/infiniband/mlx5_0/board_id", "MT_0000000010\n");
   tree.Write("class/infiniband/mlx5_0/fw_ver", "16.35.2000\n");
@@ -212,7 +212,7 @@ TEST_CASE("InfiniBand: states, rates and counters", "[sysfs]") {
       copy.Write("class/infiniband/mlx5_0/fw_ver", "16.35.2000\n");
       WritePort(copy, "class/infiniband/mlx5_0/ports/1");
       copy.Remove(file);
-      auto devices = ReadInfiniBand(Open(copy), buffer);
+      auto devices = ReadInfiniBand(OpenRootDir(copy.path()), buffer);
       REQUIRE_FALSE(devices.ok());
       CHECK(devices.error().code == Errc::kNotFound);
     }
@@ -226,13 +226,13 @@ TEST_CASE("InfiniBand: states, rates and counters", "[sysfs]") {
   }
   SECTION("no class/infiniband") {
     TempTree empty;
-    CHECK(ReadInfiniBand(Open(empty), buffer).error().code == Errc::kNotFound);
+    CHECK(ReadInfiniBand(OpenRootDir(empty.path()), buffer).error().code == Errc::kNotFound);
   }
 }
 
 TEST_CASE("ReadFibreChannel", "[sysfs]") {
   TempTree tree;
-  RootDir sys = Open(tree);
+  RootDir sys = OpenRootDir(tree.path());
   std::string buffer;
   WriteFcHost(tree, "class/fc_host/host0");
   tree.Write("class/fc_host/host0/statistics/tx_frames", "0x1a\n");
@@ -274,7 +274,7 @@ TEST_CASE("ReadFibreChannel", "[sysfs]") {
 
 TEST_CASE("ReadBonding", "[sysfs]") {
   TempTree tree;
-  RootDir sys = Open(tree);
+  RootDir sys = OpenRootDir(tree.path());
   std::string buffer;
   tree.Write("class/net/bonding_masters", "bond0 bond1 bond0\n");
   tree.Write("class/net/bond0/bonding/slaves", "eth0 eth1 eth2\n");

@@ -9,13 +9,13 @@
 #include "collectors/sysfs/btrfs.h"
 #include "collectors/sysfs/udev.h"
 #include "collectors/sysfs/xfs.h"
-#include "tests/unit/sysfs/open_tree.h"
+#include "tests/unit/open_tree.h"
 #include "tests/unit/temp_tree.h"
 
 using namespace vitals::sysfs;
 using vitals::procfs::Errc;
 using vitals::procfs::RootDir;
-using vitals::testing::Open;
+using vitals::testing::OpenRootDir;
 using vitals::testing::TempTree;
 
 TEST_CASE("ParseUdevProperties: E: lines, split at the first '=', the last one wins", "[sysfs]") {
@@ -40,10 +40,10 @@ TEST_CASE("ParseUdevProperties: E: lines, split at the first '=', the last one w
     TempTree tree;
     tree.Write("b8:16", "E:ID_WWN=0x5000\n");
     std::string buffer;
-    auto r = ReadUdevProperties(Open(tree), 8, 16, buffer);
+    auto r = ReadUdevProperties(OpenRootDir(tree.path()), 8, 16, buffer);
     REQUIRE(r.ok());
     CHECK(r->Get(UdevProperty::kIdWwn) == "0x5000");
-    CHECK(ReadUdevProperties(Open(tree), 8, 0, buffer).error().code == Errc::kNotFound);
+    CHECK(ReadUdevProperties(OpenRootDir(tree.path()), 8, 0, buffer).error().code == Errc::kNotFound);
   }
 }
 
@@ -117,7 +117,7 @@ TEST_CASE("ParseBcacheWriteback and ParseBcachePriority", "[sysfs]") {
 TEST_CASE("ListBcacheSets: sets are fs/bcache/*-*, with bdev[0-9]* and cache[0-9]*", "[sysfs]") {
   TempTree tree;
   SECTION("no bcache: none") {
-    auto sets = ListBcacheSets(Open(tree));
+    auto sets = ListBcacheSets(OpenRootDir(tree.path()));
     REQUIRE(sets.ok());
     CHECK(sets->empty());
   }
@@ -127,7 +127,7 @@ TEST_CASE("ListBcacheSets: sets are fs/bcache/*-*, with bdev[0-9]* and cache[0-9
   tree.Write("fs/bcache/deaddd54-c735/bdevx/dirty_data", "0\n");
   tree.Write("fs/bcache/deaddd54-c735/cache0/written", "0\n");
   tree.Write("fs/bcache/deaddd54-c735/stats_total/bypassed", "0\n");
-  auto sets = ListBcacheSets(Open(tree));
+  auto sets = ListBcacheSets(OpenRootDir(tree.path()));
   REQUIRE(sets.ok());
   REQUIRE(sets->size() == 1);
   CHECK((*sets)[0].uuid == "deaddd54-c735");
@@ -135,9 +135,9 @@ TEST_CASE("ListBcacheSets: sets are fs/bcache/*-*, with bdev[0-9]* and cache[0-9
   CHECK((*sets)[0].bdevs == std::vector<std::string>{"bdev0", "bdev1"});
   CHECK((*sets)[0].caches == std::vector<std::string>{"cache0"});
   std::string buffer;
-  CHECK(ReadBcacheValue(Open(tree), "fs/bcache/deaddd54-c735/congested", buffer)->has_value() ==
+  CHECK(ReadBcacheValue(OpenRootDir(tree.path()), "fs/bcache/deaddd54-c735/congested", buffer)->has_value() ==
         false);
-  CHECK(ReadBcacheValue(Open(tree), "fs/bcache/deaddd54-c735/cache0/written", buffer)->value() ==
+  CHECK(ReadBcacheValue(OpenRootDir(tree.path()), "fs/bcache/deaddd54-c735/cache0/written", buffer)->value() ==
         0);
 }
 
@@ -145,9 +145,9 @@ TEST_CASE("ReadBtrfs: sysfs as procfs 0.8.0 reads it", "[sysfs]") {
   TempTree tree;
   std::string buffer;
   SECTION("no btrfs, or only its features: none") {
-    CHECK(ReadBtrfs(Open(tree), buffer)->empty());
+    CHECK(ReadBtrfs(OpenRootDir(tree.path()), buffer)->empty());
     tree.Write("fs/btrfs/features/raid56", "0\n");
-    CHECK(ReadBtrfs(Open(tree), buffer)->empty());
+    CHECK(ReadBtrfs(OpenRootDir(tree.path()), buffer)->empty());
   }
   const std::string fs = "fs/btrfs/0f7a0b12-3c4d/";
   tree.Write(fs + "label", "archive " + std::string(119, 'x') + "   past 128 bytes\n");
@@ -167,7 +167,7 @@ TEST_CASE("ReadBtrfs: sysfs as procfs 0.8.0 reads it", "[sysfs]") {
   tree.Write(fs + "allocation/metadata/raid1c3/used_bytes", "1\n");
   tree.Mkdir(fs + "allocation/system");
 
-  auto all = ReadBtrfs(Open(tree), buffer);
+  auto all = ReadBtrfs(OpenRootDir(tree.path()), buffer);
   REQUIRE(all.ok());
   REQUIRE(all->size() == 1);
   const BtrfsFilesystem& f = (*all)[0];
@@ -190,19 +190,19 @@ TEST_CASE("ReadBtrfs: sysfs as procfs 0.8.0 reads it", "[sysfs]") {
 
   SECTION("without metadata_uuid (before Linux 5.0) the folder names it") {
     tree.Remove(fs + "metadata_uuid");
-    CHECK((*ReadBtrfs(Open(tree), buffer))[0].uuid == "0f7a0b12-3c4d");
+    CHECK((*ReadBtrfs(OpenRootDir(tree.path()), buffer))[0].uuid == "0f7a0b12-3c4d");
     tree.Write(fs + "metadata_uuid", "\n");
-    CHECK((*ReadBtrfs(Open(tree), buffer))[0].uuid == "0f7a0b12-3c4d");
+    CHECK((*ReadBtrfs(OpenRootDir(tree.path()), buffer))[0].uuid == "0f7a0b12-3c4d");
   }
   SECTION("a value that is not a number is an error (procfs takes it for 0)") {
     tree.Write(fs + "allocation/data/raid5/used_bytes", "lots\n");
-    auto r = ReadBtrfs(Open(tree), buffer);
+    auto r = ReadBtrfs(OpenRootDir(tree.path()), buffer);
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().path == fs + "allocation/data/raid5/used_bytes");
   }
   SECTION("a filesystem without devices/ or an allocation folder is an error") {
     tree.Remove(fs + "allocation/metadata");
-    CHECK(ReadBtrfs(Open(tree), buffer).error().code == Errc::kNotFound);
+    CHECK(ReadBtrfs(OpenRootDir(tree.path()), buffer).error().code == Errc::kNotFound);
   }
 }
 
@@ -236,12 +236,12 @@ TEST_CASE("ParseXfsStats: the counters of each line, checked as procfs checks th
 
 TEST_CASE("ListXfsDevices: folders with stats/stats, not the totals", "[sysfs]") {
   TempTree tree;
-  CHECK(ListXfsDevices(Open(tree))->empty());
+  CHECK(ListXfsDevices(OpenRootDir(tree.path()))->empty());
   tree.Write("fs/xfs/stats/stats", "rw 1 2\n");
   tree.Write("fs/xfs/sda1/stats/stats", "rw 1 2\n");
   tree.Write("fs/xfs/dm-0/stats/stats_clear", "");
   tree.Write("fs/xfs/nvme0n1p1/stats/stats", "rw 1 2\n");
-  auto devices = ListXfsDevices(Open(tree));
+  auto devices = ListXfsDevices(OpenRootDir(tree.path()));
   REQUIRE(devices.ok());
   CHECK(*devices == std::vector<std::string>{"nvme0n1p1", "sda1"});
 }

@@ -11,13 +11,13 @@
 #include "collectors/sysfs/cpu.h"
 #include "collectors/sysfs/os_release.h"
 #include "collectors/sysfs/selinux.h"
-#include "tests/unit/sysfs/open_tree.h"
+#include "tests/unit/open_tree.h"
 #include "tests/unit/temp_tree.h"
 
 using namespace vitals::sysfs;
 using vitals::procfs::Errc;
 using vitals::procfs::RootDir;
-using vitals::testing::Open;
+using vitals::testing::OpenRootDir;
 using vitals::testing::TempTree;
 
 TEST_CASE("ParseCpuList", "[sysfs]") {
@@ -38,7 +38,7 @@ TEST_CASE("ReadCpuThrottles", "[sysfs]") {
   TempTree tree;
   std::string buffer;
   SECTION("no cpu directory: none") {
-    auto t = ReadCpuThrottles(Open(tree), buffer);
+    auto t = ReadCpuThrottles(OpenRootDir(tree.path()), buffer);
     REQUIRE(t.ok());
     CHECK(t->core.empty());
   }
@@ -54,7 +54,7 @@ TEST_CASE("ReadCpuThrottles", "[sysfs]") {
     tree.Write("devices/system/cpu/cpu1/thermal_throttle/package_throttle_count", "4\n");
     tree.Mkdir("devices/system/cpu/cpufreq");  // not cpu<N>
     tree.Write("devices/system/cpu/cpu3/topology/core_id", "3\n");  // no package: left out
-    auto t = ReadCpuThrottles(Open(tree), buffer);
+    auto t = ReadCpuThrottles(OpenRootDir(tree.path()), buffer);
     REQUIRE(t.ok());
     CHECK(t->core.size() == 1);
     CHECK(t->core.at({0, 0}) == 17);  // cpu0's, not cpu2's
@@ -64,7 +64,7 @@ TEST_CASE("ReadCpuThrottles", "[sysfs]") {
     tree.Write("devices/system/cpu/cpu0/topology/physical_package_id", "0\n");
     tree.Write("devices/system/cpu/cpu0/topology/core_id", "0\n");
     tree.Write("devices/system/cpu/cpu0/thermal_throttle/core_throttle_count", "many\n");
-    auto t = ReadCpuThrottles(Open(tree), buffer);
+    auto t = ReadCpuThrottles(OpenRootDir(tree.path()), buffer);
     REQUIRE_FALSE(t.ok());
     CHECK(t.error().path == "devices/system/cpu/cpu0/thermal_throttle/core_throttle_count");
   }
@@ -74,7 +74,7 @@ TEST_CASE("ReadClockSources", "[sysfs]") {
   TempTree tree;
   std::string buffer;
   SECTION("absent: none") {
-    auto c = ReadClockSources(Open(tree), buffer);
+    auto c = ReadClockSources(OpenRootDir(tree.path()), buffer);
     REQUIRE(c.ok());
     CHECK(c->empty());
   }
@@ -85,7 +85,7 @@ TEST_CASE("ReadClockSources", "[sysfs]") {
       tree.Write("devices/system/clocksource/clocksource" + n + "/current_clocksource", "tsc\n");
     }
     tree.Mkdir("devices/system/clocksource/power");
-    auto c = ReadClockSources(Open(tree), buffer);
+    auto c = ReadClockSources(OpenRootDir(tree.path()), buffer);
     REQUIRE(c.ok());
     REQUIRE(c->size() == 3);
     CHECK((*c)[1].name == "10");  // as a glob sorts them: 0, 10, 2
@@ -94,7 +94,7 @@ TEST_CASE("ReadClockSources", "[sysfs]") {
   }
   SECTION("a clock source without its files is an error") {
     tree.Mkdir("devices/system/clocksource/clocksource0");
-    auto c = ReadClockSources(Open(tree), buffer);
+    auto c = ReadClockSources(OpenRootDir(tree.path()), buffer);
     REQUIRE_FALSE(c.ok());
     CHECK(c.error().code == Errc::kNotFound);
   }
@@ -147,28 +147,28 @@ TEST_CASE("ParseOsRelease", "[sysfs]") {
 TEST_CASE("ReadOsRelease under a root", "[sysfs]") {
   TempTree tree;
   std::string buffer;
-  CHECK(ReadOsRelease(Open(tree), buffer).error().code == Errc::kNotFound);
+  CHECK(ReadOsRelease(OpenRootDir(tree.path()), buffer).error().code == Errc::kNotFound);
   tree.Write("usr/lib/os-release", "ID=fallback\n");
-  CHECK(ReadOsRelease(Open(tree), buffer)->at("ID") == "fallback");
+  CHECK(ReadOsRelease(OpenRootDir(tree.path()), buffer)->at("ID") == "fallback");
   tree.Write("etc/os-release", "ID=first\n");
-  CHECK(ReadOsRelease(Open(tree), buffer)->at("ID") == "first");
+  CHECK(ReadOsRelease(OpenRootDir(tree.path()), buffer)->at("ID") == "first");
   tree.Remove("etc/os-release");
   tree.Mkdir("etc/os-release");  // not absent: an error, no fallback (as node_exporter)
-  CHECK(ReadOsRelease(Open(tree), buffer).error().code == Errc::kIo);
+  CHECK(ReadOsRelease(OpenRootDir(tree.path()), buffer).error().code == Errc::kIo);
 }
 
 TEST_CASE("ReadSelinux", "[sysfs]") {
   TempTree sys, root;
   std::string buffer;
   SECTION("no selinuxfs: disabled") {
-    auto s = ReadSelinux(Open(sys), Open(root), buffer);
+    auto s = ReadSelinux(OpenRootDir(sys.path()), OpenRootDir(root.path()), buffer);
     REQUIRE(s.ok());
     CHECK_FALSE(s->enabled);
   }
   SECTION("enforcing now, permissive at boot") {
     sys.Write("fs/selinux/enforce", "1");
     root.Write("etc/selinux/config", "# c\n; c\nSELINUXTYPE=targeted\nSELINUX=\"permissive\"\n");
-    auto s = ReadSelinux(Open(sys), Open(root), buffer);
+    auto s = ReadSelinux(OpenRootDir(sys.path()), OpenRootDir(root.path()), buffer);
     REQUIRE(s.ok());
     CHECK(s->enabled);
     CHECK(s->current_mode == kSelinuxEnforcing);
@@ -176,7 +176,7 @@ TEST_CASE("ReadSelinux", "[sysfs]") {
   }
   SECTION("no config: disabled at boot; an unreadable enforce: -1, as go-selinux") {
     sys.Write("fs/selinux/enforce", "?");
-    auto s = ReadSelinux(Open(sys), Open(root), buffer);
+    auto s = ReadSelinux(OpenRootDir(sys.path()), OpenRootDir(root.path()), buffer);
     REQUIRE(s.ok());
     CHECK(s->current_mode == kSelinuxDisabled);
     CHECK(s->config_mode == kSelinuxDisabled);
