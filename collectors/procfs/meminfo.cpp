@@ -15,15 +15,13 @@ Result<std::vector<MeminfoField>> ParseMeminfo(std::string_view text) {
   std::vector<MeminfoField> out;
   out.reserve(64);
   detail::Lines lines(text);
-  int line_no = 0;
   while (auto line = lines.Next()) {
-    ++line_no;
     if (detail::TrimSpace(*line).empty()) {
       continue;
     }
     auto colon = line->find(':');
     if (colon == std::string_view::npos || colon == 0) {
-      return ParseError(std::string(kPath), "line " + std::to_string(line_no) +
+      return ParseError(std::string(kPath), "line " + std::to_string(lines.number()) +
                                                 ": expected \"Name: value [kB]\", got \"" +
                                                 std::string(*line) + "\"");
     }

@@ -105,11 +105,15 @@ class Lines {
     std::size_t nl = rest_.find('\n');
     std::string_view line = rest_.substr(0, nl);
     rest_.remove_prefix(nl == std::string_view::npos ? rest_.size() : nl + 1);
+    ++number_;
     return line;
   }
+  // Of the last line returned, from 1: for errors that say where.
+  std::size_t number() const { return number_; }
 
  private:
   std::string_view rest_;
+  std::size_t number_ = 0;
 };
 
 // Yields the "key: value" lines of files like <pid>/status and <pid>/io, split

@@ -14,9 +14,7 @@ Result<std::vector<VmstatField>> ParseVmstat(std::string_view text) {
   std::vector<VmstatField> out;
   out.reserve(192);
   detail::Lines lines(text);
-  int line_no = 0;
   while (auto line = lines.Next()) {
-    ++line_no;
     detail::Fields fields(*line);
     auto name = fields.Next();
     if (!name) {
@@ -25,7 +23,7 @@ Result<std::vector<VmstatField>> ParseVmstat(std::string_view text) {
     auto number = fields.Next();
     auto value = number ? detail::ToNumber(*number) : std::nullopt;
     if (!value) {
-      return ParseError(std::string(kPath), "line " + std::to_string(line_no) +
+      return ParseError(std::string(kPath), "line " + std::to_string(lines.number()) +
                                                 ": expected \"name number\", got \"" +
                                                 std::string(*line) + "\"");
     }

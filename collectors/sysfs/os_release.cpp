@@ -143,12 +143,10 @@ std::optional<std::string> Unquote(std::string_view value, std::string& why) {
 procfs::Result<OsRelease> ParseOsRelease(std::string_view path, std::string_view text) {
   OsRelease out;
   procfs::detail::Lines lines(text);
-  int line_no = 0;
   while (auto raw = lines.Next()) {
-    ++line_no;
     auto fail = [&](std::string_view why) {
       return procfs::ParseError(std::string(path),
-                                "line " + std::to_string(line_no) + ": " + std::string(why));
+                                "line " + std::to_string(lines.number()) + ": " + std::string(why));
     };
     std::string_view line = procfs::detail::TrimSpace(*raw);
     if (line.empty() || line.front() == '#') {
