@@ -53,12 +53,11 @@ std::shared_ptr<Check> CheckKinds::Make(const config::CheckConfig& check,
 
 namespace {
 
-const collectors::MetricDesc kProbeSuccess{
-    "vitals_probe_success", "1 when the last run of a probe got a good answer (Healthy or Degraded).",
-    prometheus::MetricType::Gauge, {"check"}};
-const collectors::MetricDesc kProbeDuration{"vitals_probe_duration_seconds",
-                                            "How long the last run of a probe took.",
-                                            prometheus::MetricType::Gauge, {"check"}};
+const collectors::MetricDesc kProbeSuccess = CheckGauge(
+    "vitals_probe_success",
+    "1 when the last run of a probe got a good answer (Healthy or Degraded).");
+const collectors::MetricDesc kProbeDuration = CheckGauge(
+    "vitals_probe_duration_seconds", "How long the last run of a probe took.");
 
 }  // namespace
 

@@ -49,6 +49,12 @@ struct DataMetric {
   const collectors::MetricDesc* desc;
 };
 
+// A gauge with one series per check, labelled {check}: what a DataMetric's
+// `desc` and the probes' own series are.
+inline collectors::MetricDesc CheckGauge(std::string_view name, std::string_view help) {
+  return {name, help, prometheus::MetricType::Gauge, {"check"}};
+}
+
 struct CheckKind {
   config::KindSpec config;  // name, keys, reader
   std::function<std::shared_ptr<Check>(const config::CheckConfig& check, KindContext& context)>

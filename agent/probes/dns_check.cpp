@@ -63,10 +63,10 @@ class DnsCheck final : public ProbeCheck {
   DnsSettings config_;
 };
 
-const collectors::MetricDesc kDnsAnswerRrs{"vitals_probe_dns_answer_rrs", "Addresses in the answer of a dns probe.",
-                                    prometheus::MetricType::Gauge, {"check"}};
-const collectors::MetricDesc kDnsLookupTimeSeconds{"vitals_probe_dns_lookup_time_seconds", "How long the lookup of a dns probe took.",
-                                    prometheus::MetricType::Gauge, {"check"}};
+const collectors::MetricDesc kDnsAnswerRrs = health::CheckGauge(
+    "vitals_probe_dns_answer_rrs", "Addresses in the answer of a dns probe.");
+const collectors::MetricDesc kDnsLookupTimeSeconds = health::CheckGauge(
+    "vitals_probe_dns_lookup_time_seconds", "How long the lookup of a dns probe took.");
 
 }  // namespace
 

@@ -60,8 +60,9 @@ class ExecCheck final : public ProbeCheck {
   ExecSettings config_;
 };
 
-const collectors::MetricDesc kExecExitCode{"vitals_probe_exec_exit_code", "Exit code of the command of an exec probe (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).",
-                                    prometheus::MetricType::Gauge, {"check"}};
+const collectors::MetricDesc kExecExitCode = health::CheckGauge(
+    "vitals_probe_exec_exit_code",
+    "Exit code of the command of an exec probe (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).");
 
 }  // namespace
 

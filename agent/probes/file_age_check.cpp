@@ -42,8 +42,8 @@ class FileAgeCheck final : public ProbeCheck {
   FileAgeSettings config_;
 };
 
-const collectors::MetricDesc kFileAgeSeconds{"vitals_probe_file_age_seconds", "Seconds since the file of a file_age probe was modified.",
-                                    prometheus::MetricType::Gauge, {"check"}};
+const collectors::MetricDesc kFileAgeSeconds = health::CheckGauge(
+    "vitals_probe_file_age_seconds", "Seconds since the file of a file_age probe was modified.");
 
 }  // namespace
 

@@ -229,13 +229,11 @@ int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   return static_cast<Answer*>(user)->deadline->stop.stop_requested() ? 1 : 0;  // non-zero aborts
 }
 
-const collectors::MetricDesc kGrpcStatusCode{
-    "vitals_probe_grpc_status_code", "grpc-status of the answer to a grpc probe (0 OK).",
-    prometheus::MetricType::Gauge, {"check"}};
-const collectors::MetricDesc kGrpcServingStatus{
+const collectors::MetricDesc kGrpcStatusCode = health::CheckGauge(
+    "vitals_probe_grpc_status_code", "grpc-status of the answer to a grpc probe (0 OK).");
+const collectors::MetricDesc kGrpcServingStatus = health::CheckGauge(
     "vitals_probe_grpc_serving_status",
-    "Serving status a grpc probe got (0 UNKNOWN, 1 SERVING, 2 NOT_SERVING, 3 SERVICE_UNKNOWN).",
-    prometheus::MetricType::Gauge, {"check"}};
+    "Serving status a grpc probe got (0 UNKNOWN, 1 SERVING, 2 NOT_SERVING, 3 SERVICE_UNKNOWN).");
 
 class GrpcCheck final : public ProbeCheck {
  public:

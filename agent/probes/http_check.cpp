@@ -133,14 +133,14 @@ class HttpCheck final : public ProbeCheck {
   std::unique_ptr<re2::RE2> body_regex_;
 };
 
-const collectors::MetricDesc kHttpContentLengthBytes{"vitals_probe_http_content_length_bytes", "Length of the body an http probe received.",
-                                    prometheus::MetricType::Gauge, {"check"}};
-const collectors::MetricDesc kHttpRedirects{"vitals_probe_http_redirects", "Redirects an http probe followed.",
-                                    prometheus::MetricType::Gauge, {"check"}};
-const collectors::MetricDesc kHttpStatusCode{"vitals_probe_http_status_code", "HTTP status code of the last answer to an http probe.",
-                                    prometheus::MetricType::Gauge, {"check"}};
-const collectors::MetricDesc kHttpVersion{"vitals_probe_http_version", "HTTP version of the answer to an http probe.",
-                                    prometheus::MetricType::Gauge, {"check"}};
+const collectors::MetricDesc kHttpContentLengthBytes = health::CheckGauge(
+    "vitals_probe_http_content_length_bytes", "Length of the body an http probe received.");
+const collectors::MetricDesc kHttpRedirects = health::CheckGauge(
+    "vitals_probe_http_redirects", "Redirects an http probe followed.");
+const collectors::MetricDesc kHttpStatusCode = health::CheckGauge(
+    "vitals_probe_http_status_code", "HTTP status code of the last answer to an http probe.");
+const collectors::MetricDesc kHttpVersion = health::CheckGauge(
+    "vitals_probe_http_version", "HTTP version of the answer to an http probe.");
 
 }  // namespace
 

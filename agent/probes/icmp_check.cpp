@@ -187,13 +187,11 @@ bool SameAddress(const sockaddr_storage& a, const Address& b) {
                      sizeof(in6_addr)) == 0;
 }
 
-const collectors::MetricDesc kIcmpRtt{"vitals_probe_icmp_rtt_seconds",
-                                      "Mean round-trip time of the echo replies an icmp probe got.",
-                                      prometheus::MetricType::Gauge, {"check"}};
-const collectors::MetricDesc kIcmpLoss{
+const collectors::MetricDesc kIcmpRtt = health::CheckGauge(
+    "vitals_probe_icmp_rtt_seconds", "Mean round-trip time of the echo replies an icmp probe got.");
+const collectors::MetricDesc kIcmpLoss = health::CheckGauge(
     "vitals_probe_icmp_packet_loss_ratio",
-    "Share of the echo requests of an icmp probe's last run that got no reply in time.",
-    prometheus::MetricType::Gauge, {"check"}};
+    "Share of the echo requests of an icmp probe's last run that got no reply in time.");
 
 class IcmpCheck final : public ProbeCheck {
  public:

@@ -12,13 +12,11 @@
 
 namespace vitals::probes {
 
-const collectors::MetricDesc kIpProtocol{"vitals_probe_ip_protocol",
-                                         "IP version a probe connected with (4 or 6).",
-                                         prometheus::MetricType::Gauge, {"check"}};
-const collectors::MetricDesc kSslEarliestCertExpiry{
+const collectors::MetricDesc kIpProtocol = health::CheckGauge(
+    "vitals_probe_ip_protocol", "IP version a probe connected with (4 or 6).");
+const collectors::MetricDesc kSslEarliestCertExpiry = health::CheckGauge(
     "vitals_probe_ssl_earliest_cert_expiry",
-    "When the peer certificate that expires first expires, in seconds since the epoch.",
-    prometheus::MetricType::Gauge, {"check"}};
+    "When the peer certificate that expires first expires, in seconds since the epoch.");
 
 health::CheckResult ProbeCheck::Run(const health::CheckContext& ctx) {
   // A probe gives up a little before the scheduler's deadline (2 %, at most
