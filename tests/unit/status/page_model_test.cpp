@@ -145,7 +145,7 @@ TEST_CASE("BuildPage: pending and stale checks say so", "[status]") {
   CHECK(row.cells[7].text == "none yet");
 }
 
-TEST_CASE("BuildPage: process groups; a declared group with no process stands out", "[status]") {
+TEST_CASE("BuildPage: process groups, and a declared group with no process stands out", "[status]") {
   using vitals::status::testing::AddSample;
   using vitals::status::testing::MakeFamily;
   using prometheus::MetricType;
