@@ -33,8 +33,16 @@ std::map<std::string, FamilyIndex::Sample> FamilyIndex::ByLabel(std::string_view
   return out;
 }
 
-std::optional<double> ValueAt(const std::map<std::string, FamilyIndex::Sample>& samples,
-                              const std::string& key) {
+const std::map<std::string, FamilyIndex::Sample>& LabelColumns::Of(std::string_view family) {
+  auto it = by_family_.find(family);
+  if (it == by_family_.end()) {
+    it = by_family_.emplace(std::string(family), families_.ByLabel(family, label_)).first;
+  }
+  return it->second;
+}
+
+std::optional<double> LabelColumns::At(std::string_view family, const std::string& key) {
+  const auto& samples = Of(family);
   auto it = samples.find(key);
   return it == samples.end() ? std::nullopt : std::optional<double>(it->second.value);
 }

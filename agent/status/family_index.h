@@ -34,9 +34,24 @@ class FamilyIndex {
   std::map<std::string, const prometheus::MetricFamily*, std::less<>> by_name_;
 };
 
-// The value under `key` in what ByLabel returned, if any.
-std::optional<double> ValueAt(const std::map<std::string, FamilyIndex::Sample>& samples,
-                              const std::string& key);
+// The samples of several families by the value of one label: the rows of
+// a table (a group, a mount point) and its columns (families). A family is
+// indexed on its first use. Keeps a reference to `families`.
+class LabelColumns {
+ public:
+  LabelColumns(const FamilyIndex& families, std::string_view label)
+      : families_(families), label_(label) {}
+
+  // The samples of `family` by the label's value.
+  const std::map<std::string, FamilyIndex::Sample>& Of(std::string_view family);
+  // The value of `family` where the label is `key`, if it has one.
+  std::optional<double> At(std::string_view family, const std::string& key);
+
+ private:
+  const FamilyIndex& families_;
+  std::string label_;
+  std::map<std::string, std::map<std::string, FamilyIndex::Sample>, std::less<>> by_family_;
+};
 
 // The sample's value (gauge, counter or untyped, as the family's type says).
 double SampleValue(const prometheus::MetricFamily& family, const prometheus::ClientMetric& metric);

@@ -78,16 +78,11 @@ Table Now(const FamilyIndex& f) {
 
 // node_filesystem_*: one row per mount point, as df shows it.
 std::optional<Table> Filesystems(const FamilyIndex& f) {
-  auto size = f.ByLabel("node_filesystem_size_bytes", "mountpoint");
+  LabelColumns by_mount(f, "mountpoint");
+  const auto& size = by_mount.Of("node_filesystem_size_bytes");
   if (size.empty()) {
     return std::nullopt;
   }
-  auto avail = f.ByLabel("node_filesystem_avail_bytes", "mountpoint");
-  auto free = f.ByLabel("node_filesystem_free_bytes", "mountpoint");
-  auto files = f.ByLabel("node_filesystem_files", "mountpoint");
-  auto files_free = f.ByLabel("node_filesystem_files_free", "mountpoint");
-  auto readonly = f.ByLabel("node_filesystem_readonly", "mountpoint");
-  auto device_error = f.ByLabel("node_filesystem_device_error", "mountpoint");
   Table t;
   t.id = "filesystems";
   t.caption = "Filesystems";
@@ -104,8 +99,8 @@ std::optional<Table> Filesystems(const FamilyIndex& f) {
     row.label = mount;
     row.label_title = std::string(LabelValue(*s.metric, "device")) + " (" +
                       std::string(LabelValue(*s.metric, "fstype")) + ")";
-    const auto a = ValueAt(avail, mount);
-    const auto fr = ValueAt(free, mount);
+    const auto a = by_mount.At("node_filesystem_avail_bytes", mount);
+    const auto fr = by_mount.At("node_filesystem_free_bytes", mount);
     if (a && fr && s.value > 0) {
       const double used = s.value - *fr;
       const double ratio = used + *a > 0 ? used / (used + *a) : 0;
@@ -117,14 +112,14 @@ std::optional<Table> Filesystems(const FamilyIndex& f) {
     }
     row.cells.push_back(a ? Cell{Bytes(*a)} : Missing("node_filesystem_avail_bytes not reported"));
     row.cells.push_back(Cell{Bytes(s.value)});
-    const auto fi = ValueAt(files, mount);
-    const auto ff = ValueAt(files_free, mount);
+    const auto fi = by_mount.At("node_filesystem_files", mount);
+    const auto ff = by_mount.At("node_filesystem_files_free", mount);
     row.cells.push_back(fi && ff && *fi > 0 ? Cell{Percent((*fi - *ff) / *fi)}
                                             : Missing("no inode counts"));
     std::string state;
-    if (ValueAt(device_error, mount).value_or(0) == 1) {
+    if (by_mount.At("node_filesystem_device_error", mount).value_or(0) == 1) {
       state = "⚠ error reading statistics";
-    } else if (ValueAt(readonly, mount).value_or(0) == 1) {
+    } else if (by_mount.At("node_filesystem_readonly", mount).value_or(0) == 1) {
       state = "read-only";
     }
     row.cells.push_back(Cell{state, state.empty() ? "" : "warn"});

@@ -148,15 +148,9 @@ Section Groups(const PageInput& in, const FamilyIndex& f) {
       "then. CPU is the share of all CPUs between the last two samples; fd use is the highest "
       "open fds / soft limit of any process in the group.",
       "metrics", "Metrics");
-  auto procs = f.ByLabel("vitals_sample_group_num_procs", "groupname");
-  auto cpu = f.ByLabel("vitals_sample_group_cpu_ratio", "groupname");
-  auto rss = f.ByLabel("vitals_sample_group_memory_rss_bytes", "groupname");
-  auto threads = f.ByLabel("vitals_sample_group_num_threads", "groupname");
-  auto fds = f.ByLabel("vitals_sample_group_open_fds", "groupname");
-  auto fd_ratio = f.ByLabel("vitals_sample_group_worst_fd_ratio", "groupname");
-  auto fd_limit = f.ByLabel("namedprocess_namegroup_worst_fd_limit", "groupname");
+  LabelColumns by_group(f, "groupname");
   std::map<std::string, const DeclaredGroup*> names;
-  for (const auto& [name, sample] : procs) {
+  for (const auto& [name, sample] : by_group.Of("vitals_sample_group_num_procs")) {
     names.emplace(name, nullptr);
   }
   for (const auto& d : in.declared_groups) {
@@ -178,7 +172,7 @@ Section Groups(const PageInput& in, const FamilyIndex& f) {
     row.id = "group:" + name;
     row.label = name;
     row.label_title = declared != nullptr ? "declared in the config" : "named from its processes";
-    const auto n = ValueAt(procs, name);
+    const auto n = by_group.At("vitals_sample_group_num_procs", name);
     if (!n) {
       row.cells.push_back(Missing("not sampled yet"));
       for (int i = 0; i < 5; ++i) {
@@ -208,16 +202,16 @@ Section Groups(const PageInput& in, const FamilyIndex& f) {
       c.text += bounds;
     }
     row.cells.push_back(std::move(c));
-    const auto cpu_ratio = ValueAt(cpu, name);
+    const auto cpu_ratio = by_group.At("vitals_sample_group_cpu_ratio", name);
     row.cells.push_back(cpu_ratio ? Cell{Percent(*cpu_ratio)} : Missing("needs two samples"));
-    const auto r = ValueAt(rss, name);
+    const auto r = by_group.At("vitals_sample_group_memory_rss_bytes", name);
     row.cells.push_back(r ? Cell{Bytes(*r)} : Missing("not sampled"));
-    const auto th = ValueAt(threads, name);
+    const auto th = by_group.At("vitals_sample_group_num_threads", name);
     row.cells.push_back(th ? Cell{Fixed(*th, 0)} : Missing("not sampled"));
-    const auto fd = ValueAt(fds, name);
+    const auto fd = by_group.At("vitals_sample_group_open_fds", name);
     row.cells.push_back(fd ? Cell{Fixed(*fd, 0)} : Missing("not readable"));
-    const auto ratio = ValueAt(fd_ratio, name);
-    const auto limit = ValueAt(fd_limit, name);
+    const auto ratio = by_group.At("vitals_sample_group_worst_fd_ratio", name);
+    const auto limit = by_group.At("namedprocess_namegroup_worst_fd_limit", name);
     if (ratio && count > 0) {
       Cell use{Percent(*ratio) + (limit && *limit > 0 ? " of " + Fixed(*limit, 0) : "")};
       use.meter = *ratio;
