@@ -27,7 +27,7 @@ Table Now(const FamilyIndex& f) {
   t.label_column = "Measure";
   t.columns = {{"Value", "At the health sampler's last sample (every check interval, 15 s at most)"}};
   t.empty_text = "No host values sampled yet.";
-  RowGroup g;
+  RowGroup& g = t.groups.emplace_back();
   if (auto busy = f.Value("vitals_sample_host_cpu_busy_ratio")) {
     g.rows.push_back(Fact("cpu", "CPU busy", Ratio(*busy, Percent(*busy) + " of all CPUs"),
                           "Share of CPU time not idle between the last two samples"));
@@ -72,7 +72,6 @@ Table Now(const FamilyIndex& f) {
     g.rows.push_back(Fact("filefd", "File handles", Ratio(*fds, std::move(text)),
                           "Allocated file handles / fs.file-max"));
   }
-  t.groups.push_back(std::move(g));
   return t;
 }
 
@@ -92,7 +91,7 @@ std::optional<Table> Filesystems(const FamilyIndex& f) {
                {"Size", ""},
                {"Inodes used", "", true},
                {"State", "Read-only, or an error reading its statistics"}};
-  RowGroup g;
+  RowGroup& g = t.groups.emplace_back();
   for (const auto& [mount, s] : size) {
     Row row;
     row.id = "fs:" + mount;
@@ -125,7 +124,6 @@ std::optional<Table> Filesystems(const FamilyIndex& f) {
     row.cells.push_back(Cell{state, state.empty() ? "" : "warn"});
     g.rows.push_back(std::move(row));
   }
-  t.groups.push_back(std::move(g));
   return t;
 }
 
@@ -145,7 +143,7 @@ std::optional<Table> Disks(const DiskReading* previous, const DiskReading& curre
                {"Busy", "Share of time with I/O in progress (node_disk_io_time_seconds_total)"},
                {"Read since boot", "", true},
                {"Written since boot", "", true}};
-  RowGroup g;
+  RowGroup& g = t.groups.emplace_back();
   for (const auto& entry : current.devices) {
     // Named apart: clang 14 cannot capture a structured binding.
     const std::string& device = entry.first;
@@ -180,7 +178,6 @@ std::optional<Table> Disks(const DiskReading* previous, const DiskReading& curre
     }
     g.rows.push_back(std::move(row));
   }
-  t.groups.push_back(std::move(g));
   return t;
 }
 

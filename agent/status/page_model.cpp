@@ -102,7 +102,7 @@ Section Checks(const PageInput& in) {
       "first. A check with no result yet, or whose last result is older than its staleness "
       "bound, is Unhealthy.",
       "configuration", "Configuration");
-  Table t;
+  Table& t = s.tables.emplace_back();
   t.id = "checks-table";
   t.label_column = "Check";
   t.columns = {{"Status", "As /health reports it"},
@@ -134,7 +134,6 @@ Section Checks(const PageInput& in) {
   if (auto untagged = groups.find(""); untagged != groups.end()) {
     t.groups.push_back(std::move(untagged->second));  // last
   }
-  s.tables.push_back(std::move(t));
   return s;
 }
 
@@ -156,7 +155,7 @@ Section Groups(const PageInput& in, const FamilyIndex& f) {
   for (const auto& d : in.declared_groups) {
     names[d.name] = &d;
   }
-  Table t;
+  Table& t = s.tables.emplace_back();
   t.id = "groups-table";
   t.label_column = "Group";
   t.columns = {{"Processes", "Processes in the group (declared bounds in brackets)"},
@@ -166,7 +165,7 @@ Section Groups(const PageInput& in, const FamilyIndex& f) {
                {"Open fds", "", true},
                {"Fd use", "Highest open fds / soft limit of any process in the group"}};
   t.empty_text = "No process groups: add \"process_groups\" to --config.file.";
-  RowGroup g;
+  RowGroup& g = t.groups.emplace_back();
   for (const auto& [name, declared] : names) {
     Row row;
     row.id = "group:" + name;
@@ -222,8 +221,6 @@ Section Groups(const PageInput& in, const FamilyIndex& f) {
     }
     g.rows.push_back(std::move(row));
   }
-  t.groups.push_back(std::move(g));
-  s.tables.push_back(std::move(t));
   return s;
 }
 
@@ -266,7 +263,7 @@ Section Actions(const PageInput& in) {
     case ActionsAccess::kShown:
       break;
   }
-  Table t;
+  Table& t = s.tables.emplace_back();
   t.id = "actions-table";
   t.label_column = "Check: action";
   t.columns = {{"Does", "restart a unit, signal a group, or run a command"},
@@ -278,7 +275,7 @@ Section Actions(const PageInput& in) {
                {"Suppressed", "Attempts not run because of the burst limit", true},
                {"Next allowed", "When the limits let it run again"}};
   t.empty_text = "No check has actions.";
-  RowGroup g;
+  RowGroup& g = t.groups.emplace_back();
   for (const auto& [check, state] : in.actions.items()) {
     if (!state.contains("actions")) {
       continue;
@@ -318,8 +315,6 @@ Section Actions(const PageInput& in) {
       g.rows.push_back(std::move(row));
     }
   }
-  t.groups.push_back(std::move(g));
-  s.tables.push_back(std::move(t));
   return s;
 }
 
@@ -331,12 +326,12 @@ Section Collectors(const PageInput& in) {
       "node_exporter's collectors this agent has, which are on (--collector.<name>, "
       "--no-collector.<name>) and the values of their flags.",
       "layout", "Layout");
-  Table t;
+  Table& t = s.tables.emplace_back();
   t.id = "collectors-table";
   t.label_column = "Collector";
   t.columns = {{"State", ""}, {"What", ""}, {"Flags", "", true}};
   t.fixed = true;
-  RowGroup g;
+  RowGroup& g = t.groups.emplace_back();
   for (const auto& c : in.collectors) {
     std::string flags;
     for (const auto& [name, value] : c.flags) {
@@ -346,8 +341,6 @@ Section Collectors(const PageInput& in) {
                          {Cell(c.enabled ? "enabled" : "disabled", c.enabled ? "" : "muted"),
                           Cell(c.help, "wrap"), Cell(flags, "wrap")}});
   }
-  t.groups.push_back(std::move(g));
-  s.tables.push_back(std::move(t));
   return s;
 }
 
