@@ -92,7 +92,7 @@ TEST_CASE("ToJson has the HealthChecks shape", "[health]") {
         R"({"status":"Healthy","totalDuration":"0.000s","entries":{}})");
 }
 
-TEST_CASE("StatusCodes map each status; the default is 200/200/503", "[health]") {
+TEST_CASE("StatusCodes map each status, and the default is 200/200/503", "[health]") {
   StatusCodes codes;
   CHECK(codes.For(HealthStatus::kHealthy) == 200);
   CHECK(codes.For(HealthStatus::kDegraded) == 200);

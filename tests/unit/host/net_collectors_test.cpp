@@ -180,7 +180,7 @@ TEST_CASE("arp: entries per device, with its device filter", "[collectors]") {
   CHECK(missing.result.error().code == Errc::kNotFound);  // an error, as node_exporter's
 }
 
-TEST_CASE("conntrack: table size and statistics; no module is no data", "[collectors]") {
+TEST_CASE("conntrack: table size and statistics, and no module is no data", "[collectors]") {
   ProcTree tree;
   auto none = Collect(*tree.Make("conntrack"));
   REQUIRE_FALSE(none.result.ok());

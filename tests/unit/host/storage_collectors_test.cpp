@@ -215,7 +215,7 @@ TEST_CASE("diskstats: counters by field count, udev's records, the device filter
   }
 }
 
-TEST_CASE("mdadm: no /proc/mdstat is no data; states as node_md_state", "[collectors]") {
+TEST_CASE("mdadm: no /proc/mdstat is no data, and states as node_md_state", "[collectors]") {
   ProcTree tree;
   auto none = Collect(*tree.Make("mdadm"));
   REQUIRE_FALSE(none.result.ok());
@@ -241,7 +241,7 @@ TEST_CASE("mdadm: no /proc/mdstat is no data; states as node_md_state", "[collec
   CHECK(Collect(*tree.Make("mdadm")).result.error().code == Errc::kParse);
 }
 
-TEST_CASE("bcache, btrfs, xfs: nothing where there is none; values where there are",
+TEST_CASE("bcache, btrfs, xfs: nothing where there is none, and values where there are",
           "[collectors]") {
   ProcTree tree;
   for (std::string_view name : {"bcache", "btrfs", "xfs"}) {
