@@ -1,9 +1,12 @@
 #include "agent/scrape/text_format.h"
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <string_view>
 
 namespace vitals::scrape {
 
@@ -39,31 +42,42 @@ void AppendValue(std::string& out, double value) {
   }
 }
 
-// A label value: \n, \ and " escaped, as TextSerializer does.
-void AppendEscaped(std::string& out, const std::string& value) {
-  for (char c : value) {
-    switch (c) {
-      case '\n': out += "\\n"; break;
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
-      default: out += c;
-    }
+// The bytes a string must escape, as a table: one lookup per byte.
+// std::string::find_first_of calls memchr on the set for each byte of the
+// text, which made escaping HELP a quarter of the text writer's
+// instructions (callgrind).
+using EscapeSet = std::array<bool, 256>;
+constexpr EscapeSet MakeEscapeSet(std::string_view special) {
+  EscapeSet set{};
+  for (char c : special) {
+    set[static_cast<unsigned char>(c)] = true;
   }
+  return set;
 }
-
+// A label value: \n, \ and " escaped, as TextSerializer does.
+constexpr EscapeSet kLabelSpecial = MakeEscapeSet("\n\\\"");
 // HELP text: \ and \n escaped, as the format requires. TextSerializer
 // writes it raw, so a HELP read from a textfile with a newline would break
 // the output; the HELP of every built-in family has neither character.
-void AppendEscapedHelp(std::string& out, const std::string& help) {
-  if (help.find_first_of("\\\n") == std::string::npos) {
-    out += help;
+constexpr EscapeSet kHelpSpecial = MakeEscapeSet("\n\\");
+
+// Appends `text` with the bytes of `special` escaped (\n for a newline, a
+// backslash before the others). Nearly every string has none of them and is
+// appended whole rather than byte by byte.
+void AppendEscaped(std::string& out, const std::string& text, const EscapeSet& special) {
+  auto escaped = [&](char c) { return special[static_cast<unsigned char>(c)]; };
+  if (std::none_of(text.begin(), text.end(), escaped)) {
+    out += text;
     return;
   }
-  for (char c : help) {
-    switch (c) {
-      case '\n': out += "\\n"; break;
-      case '\\': out += "\\\\"; break;
-      default: out += c;
+  for (char c : text) {
+    if (c == '\n') {
+      out += "\\n";
+    } else {
+      if (escaped(c)) {
+        out += '\\';
+      }
+      out += c;
     }
   }
 }
@@ -87,7 +101,7 @@ void AppendHead(std::string& out, const prometheus::MetricFamily& family,
       out += separator;
       out += label.name;
       out += "=\"";
-      AppendEscaped(out, label.value);
+      AppendEscaped(out, label.value, kLabelSpecial);
       out += '"';
       separator = ",";
     }
@@ -194,7 +208,7 @@ void AppendTextFormat(std::string& out, const std::vector<prometheus::MetricFami
       out += "# HELP ";
       out += family.name;
       out += ' ';
-      AppendEscapedHelp(out, family.help);
+      AppendEscaped(out, family.help, kHelpSpecial);
       out += '\n';
     }
     out += "# TYPE ";
