@@ -10,10 +10,11 @@ namespace vitals::collectors {
 
 namespace {
 
-prometheus::ClientMetric MakeMetric(const MetricDesc& desc, double value,
-                                    std::span<const std::string_view> label_values) {
+// Fills `metric`, made in place in its family: a ClientMetric is 136 bytes,
+// and building one apart then moving it in cost as much again.
+void FillMetric(prometheus::ClientMetric& metric, const MetricDesc& desc, double value,
+                std::span<const std::string_view> label_values) {
   assert(label_values.size() == desc.labels.size());
-  prometheus::ClientMetric metric;
   metric.label.reserve(label_values.size());
   for (std::size_t i = 0; i < label_values.size(); ++i) {
     metric.label.push_back({std::string(desc.labels[i]), std::string(label_values[i])});
@@ -23,7 +24,6 @@ prometheus::ClientMetric MakeMetric(const MetricDesc& desc, double value,
     case prometheus::MetricType::Gauge: metric.gauge.value = value; break;
     default: metric.untyped.value = value; break;
   }
-  return metric;
 }
 
 // Series by their labels, in the order of std::vector<Label>'s operator<
@@ -104,7 +104,7 @@ void MetricSink::Add(const MetricDesc& desc, double value,
     keys_.push_back(&desc);
     last_ = families_.size() - 1;
   }
-  family->metric.push_back(MakeMetric(desc, value, label_values));
+  FillMetric(family->metric.emplace_back(), desc, value, label_values);
 }
 
 void MetricSink::Add(prometheus::MetricFamily family) {
