@@ -1,5 +1,6 @@
 #include "agent/scrape/scrape_collectable.h"
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
 
@@ -125,6 +126,12 @@ ScrapeCollectable::ScrapeCollectable(
     const bool node_exporter = collectors::CollectorRegistry::Builtin().Find(c->name()) != nullptr;
     entries_.push_back(Entry{std::move(c), {}, {}, node_exporter});
   }
+  for (const Entry& entry : entries_) {
+    by_name_.push_back(&entry);
+  }
+  std::stable_sort(by_name_.begin(), by_name_.end(), [](const Entry* a, const Entry* b) {
+    return a->collector->name() < b->collector->name();
+  });
 }
 
 std::vector<prometheus::MetricFamily> ScrapeCollectable::Collect() const {
@@ -139,17 +146,23 @@ std::vector<prometheus::MetricFamily> ScrapeCollectable::Collect() const {
   collectors::MetricSink collector_series;
   for (Entry& entry : entries_) {
     auto start = std::chrono::steady_clock::now();
-    bool ok = RunOne(*entry.collector, entry.last_error, entry.last_warnings, sink);
-    std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
-    std::string_view name = entry.collector->name();
-    collector_series.Add(kDuration, took.count(), {name});
-    collector_series.Add(kSuccess, ok ? 1 : 0, {name});
-    if (exporter_identity_ && entry.node_exporter) {
-      collector_series.Add(kNodeDuration, took.count(), {name});
-      collector_series.Add(kNodeSuccess, ok ? 1 : 0, {name});
+    entry.ok = RunOne(*entry.collector, entry.last_error, entry.last_warnings, sink);
+    entry.took = std::chrono::steady_clock::now() - start;
+  }
+  // In the order of the collectors' names, which is their series' order:
+  // the sink then finds them sorted and has none to sort.
+  for (const Entry* entry : by_name_) {
+    std::string_view name = entry->collector->name();
+    const double took = entry->took.count();
+    const double ok = entry->ok ? 1 : 0;
+    collector_series.Add(kDuration, took, {name});
+    collector_series.Add(kSuccess, ok, {name});
+    if (exporter_identity_ && entry->node_exporter) {
+      collector_series.Add(kNodeDuration, took, {name});
+      collector_series.Add(kNodeSuccess, ok, {name});
     }
     if (name == kProcessCollector) {
-      process_scrape_errors_ += ok ? 0 : 1;
+      process_scrape_errors_ += entry->ok ? 0 : 1;
       if (exporter_identity_) {
         collector_series.Add(kProcessExporterBuildInfo, 1, {"vitals", build_.version, build_.revision});
         collector_series.Add(kProcessScrapeErrors, static_cast<double>(process_scrape_errors_));

@@ -7,6 +7,7 @@
 
 #include <prometheus/collectable.h>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -46,10 +47,14 @@ class ScrapeCollectable : public prometheus::Collectable {
     std::string last_error;  // to log a failure once, not on every scrape
     std::vector<std::string> last_warnings;  // likewise its warnings
     bool node_exporter = false;  // one of node_exporter's collectors (the registry's)
+    // This scrape's outcome, exported after every collector has run.
+    bool ok = false;
+    std::chrono::duration<double> took{};
   };
 
   mutable std::mutex mutex_;  // guards entries_
   mutable std::vector<Entry> entries_;
+  std::vector<const Entry*> by_name_;  // entries_ by the collectors' names
   BuildInfo build_;
   std::shared_ptr<collectors::ProcessTable> process_table_;
   bool exporter_identity_ = false;
