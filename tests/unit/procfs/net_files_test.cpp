@@ -451,6 +451,13 @@ TEST_CASE("Go's text rules: TrimSpace, Fields, ParseInt/ParseUint base 0", "[pro
     split.push_back(field);
   }
   CHECK(split == std::vector<std::string_view>{"a", "b", "c\xff", "d"});
+  // Every ASCII space splits; DEL and the printable bytes around it do not.
+  GoFields ascii("!x\ty\vz\fw\rv\nu \x7f~");
+  split.clear();
+  for (std::string_view field; ascii.Next(field);) {
+    split.push_back(field);
+  }
+  CHECK(split == std::vector<std::string_view>{"!x", "y", "z", "w", "v", "u", "\x7f~"});
 
   CHECK(GoParseInt("0x1003", 0) == 0x1003);
   CHECK(GoParseInt("0X1f", 0) == 31);
