@@ -93,3 +93,22 @@ TEST_CASE("AppendTextFormat writes what prometheus::TextSerializer writes", "[ag
     CHECK(Ours(families) == Library(families));
   }
 }
+
+TEST_CASE("AppendTextFormat escapes HELP and label values wherever the bytes are", "[agent]") {
+  MetricFamily family{"e", "back\\slash\nnew \"line\"\\", MetricType::Gauge, {}};
+  for (const char* value : {"plain", "\\first", "last\"", "\n", ""}) {
+    ClientMetric m;
+    m.label = {{"v", value}};
+    m.gauge.value = 1;
+    family.metric.push_back(m);
+  }
+  // TextSerializer writes HELP raw, so the expected text is spelled out.
+  CHECK(Ours({family}) ==
+        "# HELP e back\\\\slash\\nnew \"line\"\\\\\n"
+        "# TYPE e gauge\n"
+        "e{v=\"plain\"} 1\n"
+        "e{v=\"\\\\first\"} 1\n"
+        "e{v=\"last\\\"\"} 1\n"
+        "e{v=\"\\n\"} 1\n"
+        "e{v=\"\"} 1\n");
+}
