@@ -16,11 +16,16 @@ client scrapes them alternately, N times each, one new connection per scrape,
 asking for gzip like Prometheus does. It reports:
 
   CPU per scrape  utime+stime of the exporter process (/proc/<pid>/stat, all
-                  threads) over the measured run, divided by N. The kernel
-                  reports ticks, so the resolution is 1 tick / N; it is printed.
+                  threads) over the measured run, divided by N, and each of
+                  the two (user, system). The kernel reports ticks, so the
+                  resolution is 1 tick / N; it is printed.
   latency         median and p99 (nearest rank) of the client-measured time
                   from connect to the last byte of the body.
   RSS             VmRSS after the run (/proc/<pid>/status), in MB (10^6 bytes).
+
+--per-collector runs each collector alone, and none, on both, and prints what
+each collector adds to a scrape (the others' cost is then the fixed cost of a
+scrape: HTTP, the exporter's own metrics).
 
 The targets: vitals at most 1/4 of node_exporter's CPU per scrape, and under
 10 MB RSS.
@@ -88,9 +93,10 @@ class Exporter(ChildProcess):
         return time.perf_counter() - start, len(body)
 
     def cpu_ticks(self):
+        """(user, system) ticks of the process so far, all threads."""
         with open(f"/proc/{self.proc.pid}/stat") as f:
             fields = f.read().rsplit(")", 1)[1].split()
-        return int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
+        return int(fields[11]), int(fields[12])  # utime, stime (fields 14, 15)
 
     def rss_bytes(self):
         with open(f"/proc/{self.proc.pid}/status") as f:
@@ -172,13 +178,15 @@ def run(vitals_bin, ne_bin, collectors, scrapes, warmup, vitals_flags, flags=())
                 latencies[e.label].append(seconds * 1000)
                 sizes[e.label] = size
         wall = time.monotonic() - wall
-        cpu_ms = {e.label: (e.cpu_ticks() - start_ticks[e.label]) * 1000 / TICKS / scrapes
-                  for e in pair}
+        used = {e.label: [(b - a) * 1000 / TICKS / scrapes
+                          for a, b in zip(start_ticks[e.label], e.cpu_ticks())] for e in pair}
         rss_mb = {e.label: e.rss_bytes() / 1e6 for e in pair}
     for lat in latencies.values():
         lat.sort()
     return {
-        "cpu": cpu_ms,
+        "cpu": {k: user + system for k, (user, system) in used.items()},
+        "user": {k: user for k, (user, _) in used.items()},
+        "system": {k: system for k, (_, system) in used.items()},
         "median": {k: percentile(v, 50) for k, v in latencies.items()},
         "p99": {k: percentile(v, 99) for k, v in latencies.items()},
         "rss": rss_mb,
@@ -191,6 +199,8 @@ def run(vitals_bin, ne_bin, collectors, scrapes, warmup, vitals_flags, flags=())
 def print_table(result, collectors, scrapes):
     rows = [
         ("CPU per scrape (ms)", "cpu", "{:.3f}"),
+        ("  user (ms)", "user", "{:.3f}"),
+        ("  system (ms)", "system", "{:.3f}"),
         ("latency median (ms)", "median", "{:.2f}"),
         ("latency p99 (ms)", "p99", "{:.2f}"),
         ("RSS after run (MB)", "rss", "{:.1f}"),
@@ -213,6 +223,24 @@ def print_table(result, collectors, scrapes):
     return cpu_ok and rss_ok
 
 
+def print_per_collector(args, collectors):
+    """Each collector alone against none on both: what it adds to a scrape."""
+    def cpu(chosen):
+        return run(args.vitals, args.node_exporter, chosen, args.scrapes, args.warmup,
+                   args.vitals_flag, args.flag)["cpu"]
+    base = cpu([])
+    print(f"per collector: CPU per scrape above a scrape with none ({args.scrapes} scrapes each, "
+          f"resolution {1000 / TICKS / args.scrapes:.3f} ms; none: node_exporter "
+          f"{base['node_exporter']:.3f}, vitals {base['vitals']:.3f} ms)")
+    print("| collector | node_exporter +ms | vitals +ms | vitals/ne |")
+    print("|---|--:|--:|--:|")
+    for collector in collectors:
+        alone = cpu([collector])
+        ne, vi = (alone[k] - base[k] for k in ("node_exporter", "vitals"))
+        ratio = f"{vi / ne:.2f}" if ne > 0 else "n/a"
+        print(f"| {collector} | {ne:.3f} | {vi:.3f} | {ratio} |", flush=True)
+
+
 def check_binaries(parser, args):
     """Exits with a usage error unless both exporters' binaries are there."""
     if not args.node_exporter:
@@ -233,6 +261,8 @@ def main():
     group.add_argument("--no-processes", action="store_true",
                        help="run both with --no-collector.processes (it dominates the cost)")
     group.add_argument("--both", action="store_true", help="run with and without processes")
+    group.add_argument("--per-collector", action="store_true",
+                       help="each collector alone, against none: what each adds per scrape")
     parser.add_argument("--collectors", metavar="A,B,...",
                         help="collectors to run on both (default: vitals' default collectors)")
     parser.add_argument("--vitals-flag", action="append", default=[], metavar="FLAG",
@@ -262,6 +292,9 @@ def main():
         if args.fixture_sys:
             args.flag.append("--path.sysfs=" + copy_fixture_proc(os.path.join(tmp, "sys"), "sys"))
             print("both read tests/fixtures/sys")
+        if args.per_collector:
+            print_per_collector(args, collectors)
+            return 0
         for collectors in configs:
             print()
             result = run(args.vitals, args.node_exporter, collectors, args.scrapes, args.warmup,
