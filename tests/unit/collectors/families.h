@@ -25,6 +25,13 @@ inline const prometheus::MetricFamily* FindFamily(
   return nullptr;
 }
 
+// How many series `name` has (0 when it is absent).
+inline std::size_t SeriesOf(const std::vector<prometheus::MetricFamily>& families,
+                            const std::string& name) {
+  const prometheus::MetricFamily* family = FindFamily(families, name);
+  return family == nullptr ? 0 : family->metric.size();
+}
+
 inline double ValueOf(const prometheus::MetricFamily& family, const prometheus::ClientMetric& m) {
   switch (family.type) {
     case prometheus::MetricType::Counter: return m.counter.value;

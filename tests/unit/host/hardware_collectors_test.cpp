@@ -17,15 +17,6 @@ using namespace vitals::collectors;
 using namespace vitals::testing;  // ProcTree, Collect, FindFamily, Sample
 using vitals::procfs::Errc;
 
-namespace {
-
-std::size_t SeriesOf(const std::vector<prometheus::MetricFamily>& families, const std::string& name) {
-  const auto* family = FindFamily(families, name);
-  return family == nullptr ? 0 : family->metric.size();
-}
-
-}  // namespace
-
 TEST_CASE("Hardware collectors where the hardware is absent, as node_exporter", "[collectors]") {
   ProcTree tree;
   SECTION("dmi, hwmon, rapl, nvme, tapestats, powersupplyclass: NoData") {

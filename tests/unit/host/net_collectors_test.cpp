@@ -23,11 +23,6 @@ constexpr std::string_view kNetDev =
     "  eth0: 850972757   17994    1    2    3     4          5         6   792180   10090    7    8    9    10      11         12\n"
     "veth-\xc3\xb6" "dd: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n";
 
-std::size_t SeriesOf(const std::vector<prometheus::MetricFamily>& families, const std::string& name) {
-  const auto* family = FindFamily(families, name);
-  return family == nullptr ? 0 : family->metric.size();
-}
-
 }  // namespace
 
 TEST_CASE("netdev from /proc/net/dev: node_exporter's keys, lo left out by default", "[collectors]") {

@@ -11,15 +11,6 @@ using namespace vitals::collectors;
 using namespace vitals::testing;  // ProcTree, Collect, FindFamily, Sample
 using vitals::procfs::Errc;
 
-namespace {
-
-std::size_t SeriesOf(const std::vector<prometheus::MetricFamily>& families, const std::string& name) {
-  const auto* family = FindFamily(families, name);
-  return family == nullptr ? 0 : family->metric.size();
-}
-
-}  // namespace
-
 TEST_CASE("Collectors with nothing on this host report NoData, as node_exporter's ErrNoData",
           "[collectors]") {
   ProcTree tree;

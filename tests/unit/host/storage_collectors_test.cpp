@@ -15,12 +15,6 @@ using vitals::procfs::Errc;
 
 namespace {
 
-std::size_t SeriesOf(const std::vector<prometheus::MetricFamily>& families,
-                     const std::string& name) {
-  const auto* family = FindFamily(families, name);
-  return family == nullptr ? 0 : family->metric.size();
-}
-
 Labels Fs(std::string device, std::string mount_point, std::string type) {
   return {{"device", std::move(device)},
           {"mountpoint", std::move(mount_point)},
